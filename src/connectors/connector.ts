@@ -1,0 +1,111 @@
+/**
+ * The contract every source connector implements (DESIGN.md §4.1). A connector is stateless: each
+ * call gets the decrypted auth params of one connection and a context carrying the abort signal,
+ * timeouts, the egress policy and the extra trusted CAs. Connectors never import store, flows or api.
+ */
+import type { ErrorCode } from '../domain/errors.ts';
+import type { FilterNode } from './filter-types.ts';
+
+export type { FilterNode } from './filter-types.ts';
+
+/** Decrypted `auth.params` of a base connection, already validated against the auth spec. */
+export type AuthParams = Readonly<Record<string, unknown>>;
+
+/** Sluice's normalized column types (documented in docs/types.md). */
+export type NormalizedType =
+  | 'string'
+  | 'boolean'
+  | 'integer'
+  | 'long'
+  | 'double'
+  | 'decimal'
+  | 'date'
+  | 'date-time'
+  | 'binary';
+
+export interface XdmType {
+  readonly type: 'string' | 'boolean' | 'integer' | 'number';
+  readonly format?: 'date' | 'date-time' | 'byte';
+}
+
+export interface ColumnSchema {
+  readonly name: string;
+  readonly type: NormalizedType;
+  readonly xdm: XdmType;
+  /** Present for dates and timestamps, as Adobe's explore responses show. */
+  readonly 'meta:xdmType'?: 'date' | 'date-time';
+  /** Source-specific facts: original type, decimal precision/scale, a type conflict, nullability. */
+  readonly meta?: Readonly<Record<string, unknown>>;
+}
+
+export interface TableRef {
+  readonly type: 'table';
+  readonly name: string;
+  /** What the caller passes back as `object` and later as `sourceConnection.params.tableName`. */
+  readonly path: string;
+  readonly canPreview: boolean;
+  readonly canFetchSchema: boolean;
+}
+
+/**
+ * A preview or read row: keyed by column name. Values keep JSON types: strings, booleans, numbers
+ * for integer/double, null. `long` and `decimal` values are always decimal strings (a JSON number
+ * would lose precision), `date` is `YYYY-MM-DD`, `date-time` is ISO-8601 UTC with `Z` and up to
+ * microseconds, `binary` is base64.
+ */
+export type Row = Record<string, string | number | boolean | null>;
+
+export interface StageOutcome {
+  readonly name: string;
+  readonly status: 'passed' | 'failed' | 'skipped';
+  readonly durationMs: number;
+  readonly message?: string;
+}
+
+/** The outcome of a connection test: an expected failure is a value, not an exception. */
+export interface TestOutcome {
+  readonly ok: boolean;
+  readonly stages: readonly StageOutcome[];
+  /** Set when `ok` is false: the failing stage and a message that says what to do (never a secret). */
+  readonly failure?: { readonly stage: string; readonly code: ErrorCode; readonly message: string };
+}
+
+/** Decides whether Sluice may open a connection to a host; throws AppError CONNECTOR-1309-400 if not. */
+export interface EgressPolicy {
+  assertAllowed(host: string, port: number): Promise<void>;
+}
+
+export interface ConnectorContext {
+  readonly signal: AbortSignal;
+  /** Per-stage timeout of connection tests, and per-call timeout of explore/preview. */
+  readonly timeouts: { readonly stageMs: number; readonly exploreMs: number };
+  readonly egress: EgressPolicy;
+  /** PEM certificates to trust in addition to the system roots (SLUICE_EXTRA_CA_CERTS). */
+  readonly extraCaCerts: readonly string[];
+}
+
+export interface PreviewRequest {
+  readonly table: string;
+  /** Row cap, already validated (1..100). */
+  readonly count: number;
+  /** An already validated filter tree (see filter.ts), or undefined. */
+  readonly filter?: FilterNode;
+}
+
+export interface PreviewResult {
+  readonly columns: readonly ColumnSchema[];
+  readonly rows: readonly Row[];
+}
+
+export interface SourceConnector {
+  /** The connectionSpec id this connector implements. */
+  readonly specId: string;
+  /** Verify the credentials live, in named stages. Never throws for an expected failure. */
+  test(params: AuthParams, ctx: ConnectorContext): Promise<TestOutcome>;
+  /** The tables this connection can read (explore objectType=root). */
+  listTables(params: AuthParams, ctx: ConnectorContext): Promise<TableRef[]>;
+  /** The columns of one table (explore objectType=table). Unknown table → AppError CONNECTOR-1340-404. */
+  describeTable(params: AuthParams, table: string, ctx: ConnectorContext): Promise<ColumnSchema[]>;
+  /** Schema plus at most `count` rows, with the filter pushed down where the source can. */
+  preview(params: AuthParams, request: PreviewRequest, ctx: ConnectorContext): Promise<PreviewResult>;
+}

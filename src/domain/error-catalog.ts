@@ -1,0 +1,101 @@
+/**
+ * The one catalogue of error codes. Every code here is documented in docs/errors.md and every code
+ * there is here (a test checks both directions). Codes follow Adobe's `{PREFIX}-{number}-{status}`
+ * shape; where Adobe publishes a number for the same situation we reuse it.
+ *
+ * fault: `client` = the caller can fix the request (4xx); `source` = the source or network failed
+ * (retryable); `internal` = a bug or an unavailable dependency of Sluice itself.
+ */
+export interface ErrorDefinition {
+  readonly status: number;
+  readonly title: string;
+  readonly fault: 'client' | 'source' | 'internal';
+}
+
+const client = (status: number, title: string): ErrorDefinition => ({ status, title, fault: 'client' });
+const source = (status: number, title: string): ErrorDefinition => ({ status, title, fault: 'source' });
+const internal = (status: number, title: string): ErrorDefinition => ({ status, title, fault: 'internal' });
+
+export const errorCatalog = {
+  // Gateway: identity headers, checked before any service logic (Adobe's gateway numbers).
+  'GATEWAY-403010-403': client(403, 'Oauth token is missing'),
+  'GATEWAY-401013-401': client(401, 'Oauth token is not valid'),
+  'GATEWAY-403000-403': client(403, 'Api Key is required'),
+  'GATEWAY-403003-403': client(403, 'Api Key is invalid'),
+  'GATEWAY-400003-400': client(400, 'Missing header'),
+  'GATEWAY-403025-403': client(403, 'Profile is not valid'),
+  'GATEWAY-400100-400': client(400, 'A valid content-type must be specified'),
+
+  // Tenancy and permissions.
+  'FLOW-2105-400': client(400, 'Sandbox header missing'),
+  'FLOW-2100-404': client(404, 'Sandbox not found'),
+  'FLOW-2118-403': client(403, 'Forbidden'),
+
+  // Requests: bodies, query strings, routes.
+  'FLOW-1405-400': client(400, 'Request body missing'),
+  'FLOW-1406-400': client(400, 'Malformed JSON'),
+  'FLOW-1407-400': client(400, 'Invalid request'),
+  'FLOW-1408-413': client(413, 'Request body too large'),
+  'FLOW-1409-404': client(404, 'Route not found'),
+  'FLOW-1411-405': client(405, 'Method not allowed'),
+  'FLOW-1439-404': client(404, 'Resource not found'),
+  'FLOW-1410-400': client(400, 'Read-only field in request'),
+  'FLOW-1368-400': client(400, 'Invalid mode'),
+
+  // Listing: paging, ordering, filtering.
+  'FLOW-1401-400': client(400, 'Invalid query parameters'),
+  'FLOW-1402-400': client(400, 'Invalid limit'),
+  'FLOW-1420-400': client(400, 'Invalid continuation token'),
+  'FLOW-1432-400': client(400, 'Invalid orderby'),
+  'FLOW-1433-400': client(400, 'Unsupported orderby field'),
+  'FLOW-1440-400': client(400, 'Operator not implemented'),
+  'FLOW-1443-400': client(400, 'Multiple values not allowed'),
+  'FLOW-1449-400': client(400, 'Unknown filter field'),
+  'FLOW-1450-400': client(400, 'Invalid property filter'),
+  'FLOW-1451-400': client(400, 'Unknown query parameter'),
+  'FLOW-1452-400': client(400, 'Invalid filter value'),
+  'FLOW-1453-400': client(400, 'Empty filter value'),
+
+  // Updates: JSON Patch and optimistic concurrency.
+  'FLOW-1403-400': client(400, 'If-Match header missing'),
+  'FLOW-1404-412': client(412, 'Precondition failed'),
+  'FLOW-1434-400': client(400, 'Unsupported patch operation'),
+  'FLOW-1435-400': client(400, 'Invalid patch document'),
+  'FLOW-1365-400': client(400, 'Path cannot be updated'),
+  'FLOW-1455-400': client(400, 'Missing field'),
+  'FLOW-1416-400': client(400, 'Invalid state for operation'),
+  'FLOW-1421-400': client(400, 'Unsupported action'),
+
+  // Connection specs and base connections.
+  'FLOW-1413-400': client(400, 'Invalid connection spec'),
+  'FLOW-1414-400': client(400, 'Connection spec is immutable'),
+  'FLOW-1415-400': client(400, 'Auth spec not found'),
+  'FLOW-1430-400': client(400, 'Draft mode not supported'),
+  'CONNECTOR-1304-400': client(400, 'Mandatory field missing'),
+  'CONNECTOR-1312-400': client(400, 'Invalid field value'),
+  'CONNECTOR-1308-400': client(400, 'Connection verification failed'),
+  'CONNECTOR-1309-400': client(400, 'Outbound connection not allowed'),
+
+  // Explore and preview.
+  'CONNECTOR-1336-400': client(400, 'Explore not supported'),
+  'CONNECTOR-1337-400': client(400, 'Missing explore parameter'),
+  'CONNECTOR-1358-400': client(400, 'Invalid objectType'),
+  'CONNECTOR-1340-404': client(404, 'Table not found'),
+  'CONNECTOR-1341-400': client(400, 'Invalid preview count'),
+  'CONNECTOR-1349-400': client(400, 'Invalid filter'),
+  'CONNECTOR-1377-400': client(400, 'Unknown filter column'),
+  'CONNECTOR-1378-400': client(400, 'Filter type mismatch'),
+  'CONNECTOR-1389-400': client(400, 'Invalid filter encoding'),
+  'CONNECTOR-1390-400': client(400, 'Invalid NOT filter'),
+  'CONNECTOR-1502-502': source(502, 'Source error'),
+  'CONNECTOR-1503-503': source(503, 'Source unavailable'),
+  'CONNECTOR-1504-504': source(504, 'Source timeout'),
+
+  // Sluice itself.
+  'FLOW-1102-500': internal(500, 'Internal server error'),
+  'FLOW-1103-503': internal(503, 'Service unavailable'),
+} as const satisfies Record<string, ErrorDefinition>;
+
+export type ErrorCode = keyof typeof errorCatalog;
+
+export const errorCodes = Object.keys(errorCatalog) as ErrorCode[];
