@@ -257,3 +257,95 @@ export function toRowValue(type: NormalizedType, raw: unknown): RowValue {
   if (result === undefined) throw new ValueConversionError(type, describe(value));
   return result;
 }
+
+/** Orders two plain decimal strings (as `toDecimalString` makes them) exactly. */
+export function compareDecimalStrings(a: string, b: string): number {
+  const parse = (text: string): { negative: boolean; whole: string; fraction: string } => {
+    const negative = text.startsWith('-');
+    const [whole = '', fraction = ''] = text.replace(/^[+-]/, '').split('.');
+    return { negative, whole: whole.replace(/^0+/, ''), fraction: fraction.replace(/0+$/, '') };
+  };
+  const x = parse(a);
+  const y = parse(b);
+  const xZero = x.whole === '' && x.fraction === '';
+  const yZero = y.whole === '' && y.fraction === '';
+  const xSign = xZero ? 0 : x.negative ? -1 : 1;
+  const ySign = yZero ? 0 : y.negative ? -1 : 1;
+  if (xSign !== ySign || xSign === 0) return Math.sign(xSign - ySign);
+  let magnitude = x.whole.length - y.whole.length;
+  if (magnitude === 0) magnitude = x.whole < y.whole ? -1 : x.whole > y.whole ? 1 : 0;
+  if (magnitude === 0) {
+    const width = Math.max(x.fraction.length, y.fraction.length);
+    const xf = x.fraction.padEnd(width, '0');
+    const yf = y.fraction.padEnd(width, '0');
+    magnitude = xf < yf ? -1 : xf > yf ? 1 : 0;
+  }
+  return Math.sign(magnitude) * xSign;
+}
+
+type Scalar = string | number | boolean;
+
+function codePointCompare(a: string, b: string): number {
+  // UTF-8 byte order (SQL engines' binary collation) equals code point order, not UTF-16 unit order.
+  const x = Array.from(a);
+  const y = Array.from(b);
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const d = (x[i]?.codePointAt(0) ?? 0) - (y[i]?.codePointAt(0) ?? 0);
+    if (d !== 0) return Math.sign(d);
+  }
+  return Math.sign(x.length - y.length);
+}
+
+const numeric = (v: Scalar): number | undefined =>
+  typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : undefined;
+
+/** A sortable instant: ISO UTC with the fraction widened to microseconds. */
+function instant(v: Scalar): string | undefined {
+  if (typeof v !== 'string' && typeof v !== 'number') return undefined;
+  const iso = toIsoDateTime(v);
+  if (iso === undefined) return undefined;
+  const dot = iso.indexOf('.');
+  return `${iso.slice(0, dot + 1)}${iso.slice(dot + 1, -1).padEnd(6, '0')}`;
+}
+
+/**
+ * Orders a `Row` value against a filter literal under a column's normalized type, exactly for long and
+ * decimal (no float rounding) and as instants for date-time; `null` when the two are not comparable
+ * (a NaN, a value of another type), which the filter treats as SQL's unknown.
+ */
+export function compareRowValues(type: NormalizedType | undefined, a: Scalar, b: Scalar): number | null {
+  const effective = type ?? (typeof a === 'number' && typeof b === 'number' ? 'double' : undefined);
+  switch (effective) {
+    case 'integer':
+    case 'double': {
+      const x = numeric(a);
+      const y = numeric(b);
+      if (x === undefined || y === undefined || Number.isNaN(x) || Number.isNaN(y)) return null;
+      return x < y ? -1 : x > y ? 1 : 0;
+    }
+    case 'long':
+    case 'decimal': {
+      const x = typeof a === 'boolean' ? undefined : toDecimalString(a);
+      const y = typeof b === 'boolean' ? undefined : toDecimalString(b);
+      return x === undefined || y === undefined ? null : compareDecimalStrings(x, y);
+    }
+    case 'date-time': {
+      const x = instant(a);
+      const y = instant(b);
+      return x === undefined || y === undefined ? null : x < y ? -1 : x > y ? 1 : 0;
+    }
+    case 'date': {
+      const x = toDate(a);
+      const y = toDate(b);
+      return x === undefined || y === undefined ? null : x < y ? -1 : x > y ? 1 : 0;
+    }
+    case 'binary':
+      return typeof a === 'string' && typeof b === 'string'
+        ? Buffer.compare(Buffer.from(a, 'base64'), Buffer.from(b, 'base64'))
+        : null;
+    default:
+      if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b);
+      if (typeof a === 'string' && typeof b === 'string') return codePointCompare(a, b);
+      return null;
+  }
+}
