@@ -4,6 +4,7 @@
  * timeouts, the egress policy and the extra trusted CAs. Connectors never import store, flows or api.
  */
 import type { ErrorCode } from '../domain/errors.ts';
+import type { ConnectionSpec } from '../domain/specs.ts';
 import type { FilterNode } from './filter-types.ts';
 
 export type { FilterNode } from './filter-types.ts';
@@ -108,4 +109,16 @@ export interface SourceConnector {
   describeTable(params: AuthParams, table: string, ctx: ConnectorContext): Promise<ColumnSchema[]>;
   /** Schema plus at most `count` rows, with the filter pushed down where the source can. */
   preview(params: AuthParams, request: PreviewRequest, ctx: ConnectorContext): Promise<PreviewResult>;
+}
+
+/** Settings a connector gets once, at creation (from config). */
+export interface ConnectorOptions {
+  /** Entities sampled to infer a schema where the source has none (Azure Table Storage). Default 1,000. */
+  readonly schemaSampleSize: number;
+}
+
+/** One connector folder's export: its spec (catalog data) and a factory. Registered in registry.ts. */
+export interface ConnectorModule {
+  readonly spec: ConnectionSpec;
+  create(options: ConnectorOptions): SourceConnector;
 }

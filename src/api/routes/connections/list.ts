@@ -1,0 +1,28 @@
+import { listEnvelope, parseList } from '../../listing.ts';
+import { actorOf } from '../../auth.ts';
+import { errorResponses, ListQuerystring, ListResponse } from '../../schemas.ts';
+import { ENTITY_LIST_RULES } from '../../../services/listing.ts';
+import type { App, RouteDeps } from '../../types.ts';
+
+export const CONNECTION_FILTER_FIELDS = [
+  'id', 'name', 'description', 'state', 'connectionSpec', 'auth', 'createdAt', 'updatedAt', 'createdBy',
+  'updatedBy', 'createdClient', 'updatedClient', 'sandboxId', 'sandboxName', 'imsOrgId', 'etag', 'version',
+];
+
+export function listConnections(app: App, deps: RouteDeps): void {
+  app.get(
+    '/connections',
+    {
+      schema: {
+        summary: 'List base connections',
+        tags: ['connections'],
+        querystring: ListQuerystring,
+        response: { 200: ListResponse, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const parsed = parseList(request, { ...ENTITY_LIST_RULES, filterFields: CONNECTION_FILTER_FIELDS, ...deps.listLimits });
+      return listEnvelope('connections', parsed, await deps.connections.list(actorOf(request), parsed));
+    },
+  );
+}

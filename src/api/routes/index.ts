@@ -1,0 +1,27 @@
+import type { App, RouteDeps } from '../types.ts';
+import { getConnectionSpec } from './connection-specs/get.ts';
+import { listConnectionSpecs } from './connection-specs/list.ts';
+import { connectionAction } from './connections/action.ts';
+import { createConnection } from './connections/create.ts';
+import { deleteConnection } from './connections/delete.ts';
+import { getConnection } from './connections/get.ts';
+import { listConnections } from './connections/list.ts';
+import { patchConnection } from './connections/patch.ts';
+import { testConnection } from './connections/test.ts';
+
+/** Every Flow Service operation, one function (and file) per operation. */
+export function registerFlowServiceRoutes(app: App, deps: RouteDeps): void {
+  for (const register of [
+    listConnectionSpecs,
+    getConnectionSpec,
+    createConnection,
+    listConnections,
+    getConnection,
+    patchConnection,
+    deleteConnection,
+    testConnection,
+    connectionAction,
+  ]) {
+    register(app, deps);
+  }
+}

@@ -1,0 +1,22 @@
+import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Catalog } from '../catalog/catalog.ts';
+import type { ListRules } from '../domain/listing.ts';
+import type { ConnectionService } from '../services/connections.ts';
+import type { IdentityService } from '../services/identity.ts';
+
+export type App = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+/** What routes need: the services (use cases) and the list limits. */
+export interface RouteDeps {
+  readonly catalog: Catalog;
+  readonly identity: IdentityService;
+  readonly connections: ConnectionService;
+  readonly listLimits: Pick<ListRules, 'defaultLimit' | 'maxLimit'>;
+}

@@ -1,0 +1,7 @@
+/**
+ * Every source connector Sluice ships. Adding a source = one folder + one line here; a test checks that
+ * every connector folder is registered and every spec is valid.
+ */
+import type { ConnectorModule } from './connector.ts';
+
+export const connectorModules: readonly ConnectorModule[] = [];

@@ -1,0 +1,123 @@
+/**
+ * One repository shape for every instance entity (connections now; source/target connections and flows
+ * later). Domain documents go to `body` as JSON; the columns tenancy, ordering and reference checks need
+ * are copied out. Updates are optimistic: they succeed only while the stored etag is the one read.
+ */
+import type { Kysely } from 'kysely';
+import type { EntityMeta } from '../domain/entity.ts';
+import type { Tenant } from '../domain/tenancy.ts';
+import type { Database, EntityTableName } from './schema.ts';
+
+export interface ScanOptions {
+  readonly orderBy: { readonly field: 'createdAt' | 'updatedAt' | 'name'; readonly direction: 'asc' | 'desc' };
+  /** Keyset position: rows strictly after (value, id) in the scan order. */
+  readonly after?: { readonly value: string | number; readonly id: string };
+  readonly limit: number;
+  /** Column equality pushed down to SQL (e.g. spec_id). */
+  readonly where?: Readonly<Partial<Record<'state' | 'spec_id', string>>>;
+}
+
+export interface EntityRepository<E extends EntityMeta> {
+  insert(entity: E): Promise<void>;
+  get(tenant: Tenant, id: string): Promise<E | undefined>;
+  /** Replace the entity if its stored etag is still `expectedEtag`; false when someone else won. */
+  update(entity: E, expectedEtag: string): Promise<boolean>;
+  delete(tenant: Tenant, id: string): Promise<boolean>;
+  scan(tenant: Tenant, options: ScanOptions): Promise<E[]>;
+}
+
+const COLUMN = { createdAt: 'created_at', updatedAt: 'updated_at', name: 'name' } as const;
+
+export interface EntityColumns {
+  readonly name: string;
+  readonly state: string;
+  readonly specId: string;
+}
+
+export function createEntityRepository<E extends EntityMeta>(
+  db: Kysely<Database>,
+  table: EntityTableName,
+  columnsOf: (entity: E) => EntityColumns,
+): EntityRepository<E> {
+  const toRow = (entity: E) => {
+    const columns = columnsOf(entity);
+    return {
+      id: entity.id,
+      org_id: entity.imsOrgId,
+      sandbox_id: entity.sandboxId,
+      name: columns.name,
+      state: columns.state,
+      spec_id: columns.specId,
+      created_at: entity.createdAt,
+      updated_at: entity.updatedAt,
+      etag: entity.etag,
+      body: JSON.stringify(entity),
+    };
+  };
+  const fromBody = (body: string): E => JSON.parse(body) as E;
+
+  return {
+    async insert(entity) {
+      await db.insertInto(table).values(toRow(entity)).execute();
+    },
+
+    async get(tenant, id) {
+      const row = await db
+        .selectFrom(table)
+        .select('body')
+        .where('id', '=', id)
+        .where('org_id', '=', tenant.orgId)
+        .where('sandbox_id', '=', tenant.sandboxId)
+        .executeTakeFirst();
+      return row ? fromBody(row.body) : undefined;
+    },
+
+    async update(entity, expectedEtag) {
+      const { id: _id, org_id: _org, sandbox_id: _sandbox, created_at: _created, ...changes } = toRow(entity);
+      const result = await db
+        .updateTable(table)
+        .set(changes)
+        .where('id', '=', entity.id)
+        .where('org_id', '=', entity.imsOrgId)
+        .where('sandbox_id', '=', entity.sandboxId)
+        .where('etag', '=', expectedEtag)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+
+    async delete(tenant, id) {
+      const result = await db
+        .deleteFrom(table)
+        .where('id', '=', id)
+        .where('org_id', '=', tenant.orgId)
+        .where('sandbox_id', '=', tenant.sandboxId)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows) === 1;
+    },
+
+    async scan(tenant, options) {
+      const column = COLUMN[options.orderBy.field];
+      const direction = options.orderBy.direction;
+      let query = db
+        .selectFrom(table)
+        .select('body')
+        .where('org_id', '=', tenant.orgId)
+        .where('sandbox_id', '=', tenant.sandboxId);
+      for (const [key, value] of Object.entries(options.where ?? {})) {
+        if (value !== undefined) query = query.where(key as 'state' | 'spec_id', '=', value);
+      }
+      const after = options.after;
+      if (after !== undefined) {
+        const beyond = direction === 'asc' ? '>' : '<';
+        query = query.where((eb) =>
+          eb.or([
+            eb(column, beyond, after.value as never),
+            eb.and([eb(column, '=', after.value as never), eb('id', beyond, after.id)]),
+          ]),
+        );
+      }
+      const rows = await query.orderBy(column, direction).orderBy('id', direction).limit(options.limit).execute();
+      return rows.map((row) => fromBody(row.body));
+    },
+  };
+}

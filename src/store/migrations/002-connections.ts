@@ -1,0 +1,6 @@
+import type { Kysely } from 'kysely';
+import { createEntityTable } from './entity-table.ts';
+
+export async function up(db: Kysely<unknown>): Promise<void> {
+  await createEntityTable(db, 'connections');
+}

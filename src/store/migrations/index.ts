@@ -1,0 +1,9 @@
+import type { Migration } from 'kysely';
+import * as identity from './001-identity.ts';
+import * as connections from './002-connections.ts';
+
+/** Ordered by name; a migration, once released, is never edited — add a new one. */
+export const migrations: Record<string, Migration> = {
+  '001-identity': identity,
+  '002-connections': connections,
+};

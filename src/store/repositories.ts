@@ -1,0 +1,21 @@
+import type { Kysely } from 'kysely';
+import type { Connection } from '../domain/connection.ts';
+import { createEntityRepository, type EntityRepository } from './entity-repository.ts';
+import { createIdentityRepository, type IdentityRepository } from './identity-repository.ts';
+import type { Database } from './schema.ts';
+
+export interface Repositories {
+  readonly identity: IdentityRepository;
+  readonly connections: EntityRepository<Connection>;
+}
+
+export function createRepositories(db: Kysely<Database>): Repositories {
+  return {
+    identity: createIdentityRepository(db),
+    connections: createEntityRepository<Connection>(db, 'connections', (connection) => ({
+      name: connection.name,
+      state: connection.state,
+      specId: connection.connectionSpec.id,
+    })),
+  };
+}

@@ -1,0 +1,65 @@
+/**
+ * The tables as Kysely sees them. Times are epoch milliseconds (BIGINT), flags are 0/1 integers and
+ * JSON documents are text in both dialects, so repositories are written once.
+ */
+export interface OrgsTable {
+  id: string;
+  name: string;
+  created_at: number;
+}
+
+export interface SandboxesTable {
+  id: string;
+  org_id: string;
+  name: string;
+  title: string;
+  created_at: number;
+}
+
+export interface ApiClientsTable {
+  id: string;
+  org_id: string;
+  name: string;
+  key_hash: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+export interface AccessTokensTable {
+  id: string;
+  org_id: string;
+  user_id: string;
+  name: string;
+  token_hash: string;
+  read_only: number;
+  created_at: number;
+  expires_at: number | null;
+  revoked_at: number | null;
+}
+
+/**
+ * Every instance entity (connection, sourceConnection, targetConnection, flow) is stored as its domain
+ * document in `body`, with the columns that tenancy, ordering and reference checks need copied out.
+ */
+export interface EntityTable {
+  id: string;
+  org_id: string;
+  sandbox_id: string;
+  name: string;
+  state: string;
+  spec_id: string;
+  created_at: number;
+  updated_at: number;
+  etag: string;
+  body: string;
+}
+
+export interface Database {
+  orgs: OrgsTable;
+  sandboxes: SandboxesTable;
+  api_clients: ApiClientsTable;
+  access_tokens: AccessTokensTable;
+  connections: EntityTable;
+}
+
+export type EntityTableName = 'connections';
