@@ -1,0 +1,195 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Kysely, sql, type Generated } from 'kysely';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { adaptDatabase, createSqliteDialect, openSqliteDatabase } from './sqlite-driver.ts';
+
+interface TestDb {
+  item: {
+    id: Generated<number>;
+    name: string;
+    flag: number | null;
+    data: Uint8Array | null;
+    at: number | null;
+  };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'sluice-sqlite-driver-'));
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+let counter = 0;
+const newFile = (): string => join(dir, `t${++counter}.db`);
+
+async function createTable(db: Kysely<TestDb>): Promise<void> {
+  await db.schema
+    .createTable('item')
+    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('name', 'text', (c) => c.notNull().unique())
+    .addColumn('flag', 'integer')
+    .addColumn('data', 'blob')
+    .addColumn('at', 'integer')
+    .execute();
+}
+
+describe('openSqliteDatabase', () => {
+  it('applies the Sluice pragmas', () => {
+    const database = openSqliteDatabase(newFile());
+    const pragma = (name: string): unknown =>
+      Object.values(database.prepare(`pragma ${name}`).get() ?? {})[0];
+    expect(pragma('journal_mode')).toBe('wal');
+    expect(pragma('foreign_keys')).toBe(1);
+    expect(pragma('busy_timeout')).toBe(5000);
+    expect(pragma('synchronous')).toBe(1); // NORMAL
+    database.close();
+  });
+
+  it('marks statements with result columns as readers', () => {
+    const database = adaptDatabase(openSqliteDatabase(':memory:'));
+    database.prepare('create table t (a integer)').run([]);
+    expect(database.prepare('select a from t').reader).toBe(true);
+    expect(database.prepare('insert into t values (?) returning a').reader).toBe(true);
+    expect(database.prepare('insert into t values (?)').reader).toBe(false);
+    expect(database.prepare('delete from t').reader).toBe(false);
+    database.close();
+    database.close(); // closing twice is harmless
+  });
+});
+
+describe('Kysely over node:sqlite', () => {
+  let db: Kysely<TestDb>;
+  let file: string;
+
+  beforeEach(async () => {
+    file = newFile();
+    db = new Kysely<TestDb>({ dialect: createSqliteDialect(file) });
+    await createTable(db);
+  });
+  afterEach(async () => {
+    await db.destroy();
+  });
+
+  it('binds parameters and reads values back as documented', async () => {
+    await db
+      .insertInto('item')
+      .values({ name: 'a', flag: true as unknown as number, data: Buffer.from('hi'), at: 1_763_000_000_123 })
+      .execute();
+    await db
+      .insertInto('item')
+      .values({ name: 'b', flag: null, data: null, at: undefined as unknown as null })
+      .execute();
+    const rows = await db.selectFrom('item').selectAll().orderBy('name').execute();
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toMatchObject({ name: 'a', flag: 1, at: 1_763_000_000_123 });
+    expect(Buffer.from(rows[0]!.data!).toString()).toBe('hi');
+    expect(rows[1]).toMatchObject({ name: 'b', flag: null, data: null, at: null });
+    const found = await db.selectFrom('item').select('name').where('at', '>', 1_000).execute();
+    expect(found.map((row) => row.name)).toEqual(['a']);
+  });
+
+  it('returns rows for reader statements and counts for writers', async () => {
+    const inserted = await db
+      .insertInto('item')
+      .values({ name: 'x' })
+      .returning(['id', 'name'])
+      .executeTakeFirstOrThrow();
+    expect(inserted).toEqual({ id: 1, name: 'x' });
+    const plain = await db.insertInto('item').values({ name: 'y' }).executeTakeFirstOrThrow();
+    expect(plain.insertId).toBe(2n);
+    expect(plain.numInsertedOrUpdatedRows).toBe(1n);
+    const updated = await db.updateTable('item').set({ flag: 0 }).executeTakeFirstOrThrow();
+    expect(updated.numUpdatedRows).toBe(2n);
+  });
+
+  it('commits a transaction and rolls one back when its callback throws', async () => {
+    await db.transaction().execute(async (trx) => {
+      await trx.insertInto('item').values({ name: 'kept' }).execute();
+    });
+    await expect(
+      db.transaction().execute(async (trx) => {
+        await trx.insertInto('item').values({ name: 'lost' }).execute();
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    const names = await db.selectFrom('item').select('name').execute();
+    expect(names.map((row) => row.name)).toEqual(['kept']);
+  });
+
+  it('serialises concurrent transactions of one process on its single connection', async () => {
+    const run = (name: string) =>
+      db.transaction().execute(async (trx) => {
+        const count = await trx
+          .selectFrom('item')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow();
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        await trx
+          .insertInto('item')
+          .values({ name: `${name}-${count.n}` })
+          .execute();
+      });
+    await Promise.all([run('a'), run('b'), run('c')]);
+    const names = (await db.selectFrom('item').select('name').execute()).map((row) => row.name.split('-')[1]);
+    // Each transaction saw the previous one's row: the counts are 0, 1, 2, never a duplicate.
+    expect(names.sort()).toEqual(['0', '1', '2']);
+  });
+
+  it('streams a select through iterate', async () => {
+    await db
+      .insertInto('item')
+      .values(Array.from({ length: 25 }, (_, i) => ({ name: `n${String(i).padStart(2, '0')}` })))
+      .execute();
+    const seen: string[] = [];
+    for await (const row of db.selectFrom('item').select('name').orderBy('name').stream())
+      seen.push(row.name);
+    expect(seen).toHaveLength(25);
+    expect(seen[0]).toBe('n00');
+    expect(seen[24]).toBe('n24');
+  });
+
+  it('enforces foreign keys and refuses integers beyond 2^53 on read', async () => {
+    await sql`create table child (id integer primary key, item_id integer not null references item(id))`.execute(
+      db,
+    );
+    await expect(sql`insert into child (item_id) values (${42})`.execute(db)).rejects.toThrow(/FOREIGN KEY/);
+    await sql`insert into item (name, at) values ('big', ${2n ** 60n})`.execute(db);
+    await expect(db.selectFrom('item').select('at').execute()).rejects.toThrow(/too large/);
+  });
+
+  it('lets two processes write to one file in turn (BEGIN IMMEDIATE + busy_timeout)', async () => {
+    // Two Stores on one file inside ONE process would block each other: node:sqlite waits for the
+    // lock synchronously, on the thread the other connection needs. Real processes are the case.
+    const script = `
+      import { Kysely } from 'kysely';
+      import { createSqliteDialect } from ${JSON.stringify(new URL('./sqlite-driver.ts', import.meta.url).href)};
+      const db = new Kysely({ dialect: createSqliteDialect(process.argv[1]) });
+      for (let t = 0; t < 200; t += 1) {
+        await db.transaction().execute(async (trx) => {
+          await trx.selectFrom('item').select('id').limit(1).execute(); // read first, then write
+          for (let i = 0; i < 5; i += 1) await trx.insertInto('item').values({ name: process.argv[2] + t + '-' + i }).execute();
+        });
+      }
+      await db.destroy();`;
+    const child = (prefix: string) =>
+      new Promise<string>((resolve, reject) => {
+        execFile(
+          process.execPath,
+          ['--input-type=module', '-e', script, file, prefix],
+          { cwd: process.cwd() },
+          (error, _out, err) => {
+            if (error) reject(new Error(`${error.message}\n${err}`));
+            else resolve(err);
+          },
+        );
+      });
+    await Promise.all([child('a'), child('b')]);
+    const count = await db
+      .selectFrom('item')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    expect(count.n).toBe(2000);
+  });
+});
