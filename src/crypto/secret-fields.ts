@@ -1,0 +1,106 @@
+/**
+ * Secret fields of connection parameters, found through their JSON Schema: every property whose
+ * schema says `"format": "password"` (Adobe's authSpec convention), at any depth.
+ *
+ * Guarantees:
+ * - Nothing here mutates its input; every function returns a fresh copy.
+ * - Only values at secret paths are touched; everything else is copied as it is.
+ * - `sealSecrets` is idempotent (an already sealed value stays sealed) and `openSecrets` leaves
+ *   plaintext values as they are, so stored documents written before sealing still open.
+ * - A path segment `*` means "each element of the array".
+ */
+import type { SecretBox } from './secret-box.ts';
+
+export const SECRET_MASK = '********';
+export const SEALED_KEY = '$sealed';
+
+export type SecretPath = readonly string[];
+export interface SealedSecret {
+  readonly $sealed: string;
+}
+
+type Schema = Readonly<Record<string, unknown>>;
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+export const isSealed = (value: unknown): value is SealedSecret =>
+  isRecord(value) && typeof value[SEALED_KEY] === 'string' && Object.keys(value).length === 1;
+
+/** Paths (lists of property names) of every `"format": "password"` property in the schema. */
+export function secretPaths(schema: Schema): SecretPath[] {
+  const found = new Map<string, SecretPath>();
+  const walk = (node: unknown, path: readonly string[], depth: number): void => {
+    if (!isRecord(node) || depth > 32) return;
+    if (node.format === 'password' && path.length > 0) found.set(JSON.stringify(path), path);
+    if (isRecord(node.properties)) {
+      for (const [name, child] of Object.entries(node.properties)) walk(child, [...path, name], depth + 1);
+    }
+    if (isRecord(node.items)) walk(node.items, [...path, '*'], depth + 1);
+    for (const keyword of ['allOf', 'anyOf', 'oneOf'] as const) {
+      const branches = node[keyword];
+      if (Array.isArray(branches)) for (const branch of branches) walk(branch, path, depth + 1);
+    }
+  };
+  walk(schema, [], 0);
+  return [...found.values()];
+}
+
+/** Calls `visit` for each value present at `path` inside `root`, letting it replace the value. */
+function visitPath(root: unknown, path: SecretPath, visit: (value: unknown) => unknown): void {
+  const [head, ...rest] = path;
+  if (head === undefined) return;
+  if (head === '*') {
+    if (!Array.isArray(root)) return;
+    root.forEach((element: unknown, index) => {
+      if (rest.length === 0) root[index] = visit(element);
+      else visitPath(element, rest, visit);
+    });
+    return;
+  }
+  if (!isRecord(root) || !Object.hasOwn(root, head)) return;
+  if (rest.length === 0) root[head] = visit(root[head]);
+  else visitPath(root[head], rest, visit);
+}
+
+function transform<T>(schema: Schema, params: T, visit: (value: unknown) => unknown): T {
+  const copy = structuredClone(params);
+  for (const path of secretPaths(schema)) visitPath(copy, path, visit);
+  return copy;
+}
+
+/** A copy with each secret string replaced by `{"$sealed": "<token>"}`. */
+export function sealSecrets<T>(schema: Schema, params: T, box: SecretBox): T {
+  return transform(schema, params, (value) =>
+    typeof value === 'string' ? ({ [SEALED_KEY]: box.encrypt(value) } satisfies SealedSecret) : value,
+  );
+}
+
+/** A copy with each sealed secret decrypted back to its string (throws if the key cannot open it). */
+export function openSecrets<T>(schema: Schema, stored: T, box: SecretBox): T {
+  return transform(schema, stored, (value) => (isSealed(value) ? box.decrypt(value.$sealed) : value));
+}
+
+/** A copy with each present secret (sealed or not) replaced by `SECRET_MASK`. */
+export function maskSecrets<T>(schema: Schema, params: T): T {
+  return transform(schema, params, (value) => (value === undefined || value === null ? value : SECRET_MASK));
+}
+
+/** The values present at `path` inside `root`, read only. */
+function valuesAt(root: unknown, path: SecretPath): unknown[] {
+  const [head, ...rest] = path;
+  if (head === undefined) return [root];
+  if (head === '*')
+    return Array.isArray(root) ? root.flatMap((element: unknown) => valuesAt(element, rest)) : [];
+  return isRecord(root) && Object.hasOwn(root, head) ? valuesAt(root[head], rest) : [];
+}
+
+/** The plaintext secret strings in `params` (non-empty, unsealed), e.g. to scrub them from logs. */
+export function secretValues(schema: Schema, params: unknown): string[] {
+  const values = new Set<string>();
+  for (const path of secretPaths(schema)) {
+    for (const value of valuesAt(params, path))
+      if (typeof value === 'string' && value !== '') values.add(value);
+  }
+  return [...values];
+}
