@@ -73,7 +73,7 @@ export const getCluster = async (
       throw new ClusterLookupError(
         'unknown-cluster',
         res.status,
-        `the cluster ${workspace.clusterId} does not exist in ${workspace.host}${message === '' ? '' : ` (${message})`}`,
+        `the cluster ${workspace.clusterId} does not exist in the workspace ${workspace.host}${message === '' || message.includes('does not exist') ? '' : ` (${message})`}`,
       );
     }
     throw new ClusterLookupError(

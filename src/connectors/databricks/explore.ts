@@ -16,6 +16,7 @@ import type {
   Row,
   TableRef,
 } from '../connector.ts';
+import { validateFilter } from '../filter.ts';
 import { toRowValue, ValueConversionError } from '../values.ts';
 import type { Workspace } from './params.ts';
 import { withExploreSession } from './session.ts';
@@ -104,6 +105,7 @@ export const preview = (
           table: request.table,
         });
       }
+      if (request.filter !== undefined) validateFilter(request.filter, columns);
       const filter = request.filter === undefined ? undefined : compileFilter(request.filter, columns);
       const sql =
         `SELECT ${columns.map(selectExpression).join(', ')} FROM ${name}` +

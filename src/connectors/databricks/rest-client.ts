@@ -71,7 +71,7 @@ export const classify = (error: unknown, endpoint: Endpoint, deadline: Deadline)
     );
   }
   if (codeText === 'ECONNREFUSED') {
-    return new TransportError('refused', `${where} refused the connection`, codeText, { cause: error });
+    return new TransportError('refused', 'the connection was refused', codeText, { cause: error });
   }
   if (
     codeText === 'EHOSTUNREACH' ||

@@ -35,12 +35,12 @@ export const exploreError = (
     case 'auth':
       return new AppError(
         'CONNECTOR-1502-502',
-        `Databricks rejected the access token (${error.message.replace(/^the workspace rejected the access token /, '')}); it may have been revoked or expired. Update the connection with a new personal access token.`,
+        `Databricks rejected the access token (${error.message}); it may have been revoked or expired. Update the connection with a new personal access token.`,
       );
     case 'cluster-not-running':
       return new AppError(
         'CONNECTOR-1502-502',
-        `The ${cluster} is not running (${error.message}); start it in the workspace UI (Compute → Start) or with POST /api/2.0/clusters/start, then retry.`,
+        `The ${cluster} is not running; start it in the workspace UI (Compute → Start) or with POST /api/2.0/clusters/start, then retry. Databricks said: ${error.message}`,
       );
     case 'endpoint-not-found':
       return new AppError(

@@ -76,7 +76,7 @@ export const classifySqlError = (error: unknown, target: SqlTarget, limit: Deadl
     status === 403 ||
     (/\b(401|403)\b/.test(text) && /status code|unauthori[sz]ed|forbidden/i.test(text))
   ) {
-    return new SqlError('auth', `the workspace rejected the access token (HTTP ${status ?? 401})`, {
+    return new SqlError('auth', `HTTP ${status ?? /\b40[13]\b/.exec(text)?.[0] ?? 401}`, {
       cause: error,
     });
   }
@@ -138,7 +138,8 @@ const raceDeadline = <T>(work: Promise<T>, limit: Deadline): Promise<T> =>
       },
       (error: unknown) => {
         limit.signal.removeEventListener('abort', onAbort);
-        reject(error instanceof Error ? error : new Error(String(error)));
+        // The driver's StatusError is not an Error instance: keep its text and the original as cause.
+        reject(error instanceof Error ? error : new Error(textOf(error), { cause: error }));
       },
     );
   });

@@ -150,7 +150,9 @@ export const compileFilter = (node: FilterNode, columns: readonly ColumnSchema[]
         }
         if (n.fnName === 'like' && typeof rhs.value !== 'string')
           throw invalid('like needs a string pattern');
-        return `(${target} ${sqlOp} ${bind(rhs.value)})`;
+        // `\` escapes `%`, `_` and itself in a pattern, as in filter.ts; Spark's default, DuckDB needs it said.
+        const escape = n.fnName === 'like' ? " ESCAPE '\\\\'" : '';
+        return `(${target} ${sqlOp} ${bind(rhs.value)}${escape})`;
       }
     }
   };

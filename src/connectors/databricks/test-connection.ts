@@ -39,7 +39,7 @@ const sqlMessage = (error: SqlError, workspace: Workspace): string => {
     case 'auth':
       return `The SQL endpoint rejected the access token (${error.message}). Create a new personal access token and update the connection.`;
     case 'cluster-not-running':
-      return `The cluster ${workspace.clusterId} is not running (${error.message}); the cluster must be running to create the connection; start it in the workspace UI (Compute → Start) or with POST /api/2.0/clusters/start.`;
+      return `The cluster ${workspace.clusterId} is not running; the cluster must be running to create the connection; start it in the workspace UI (Compute → Start) or with POST /api/2.0/clusters/start. Databricks said: ${error.message}`;
     case 'endpoint-not-found':
       return `The SQL endpoint /sql/protocolv1/o/${workspace.workspaceId}/${workspace.clusterId} does not exist (HTTP 404). Check the workspace URL and the clusterId.`;
     case 'timeout':
