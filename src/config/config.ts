@@ -1,0 +1,252 @@
+/**
+ * The one reader of process.env. `loadConfig` parses every `SLUICE_*` variable once, applies the
+ * defaults, and either returns a deeply frozen `Config` or throws a `ConfigError` listing every
+ * problem found (not just the first). Secrets (`SLUICE_DATABASE_URL`, `SLUICE_ENCRYPTION_KEY`) may
+ * come from `<NAME>_FILE`; they are never written into problems or into `describeConfig`.
+ */
+import { readFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { checkEgressPattern } from './egress-patterns.ts';
+import { EnvReader, type ReadFile } from './env-reader.ts';
+
+export type { ReadFile } from './env-reader.ts';
+export { describeConfig, redactDatabaseUrl, type ConfigSummary } from './describe-config.ts';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export const MODES = ['development', 'production'] as const;
+export type SluiceMode = (typeof MODES)[number];
+
+/** Structurally the `StoreOptions` of src/store/db.ts, so it can be passed to `openStore` as is. */
+export type StoreConfig =
+  { readonly kind: 'sqlite'; readonly file: string } | { readonly kind: 'postgres'; readonly url: string };
+
+export interface Config {
+  readonly mode: SluiceMode;
+  /** Absolute; holds the SQLite store, the lake and the key file unless configured elsewhere. */
+  readonly dataDir: string;
+  readonly server: {
+    readonly host: string;
+    readonly port: number;
+    readonly logLevel: LogLevel;
+    /** When true, a request without x-sandbox-name works in the `prod` sandbox. */
+    readonly sandboxDefault: boolean;
+  };
+  readonly store: StoreConfig;
+  readonly lake: { readonly dir: string };
+  readonly security: {
+    /** Passable to `loadOrCreateKey` as is: `key` when configured, else the key file is used. */
+    readonly encryptionKey: { readonly key?: string; readonly file: string };
+    /** Absolute paths of SLUICE_EXTRA_CA_CERTS, and their PEM contents (same order). */
+    readonly extraCaCertFiles: readonly string[];
+    readonly extraCaCerts: readonly string[];
+  };
+  readonly egress: {
+    readonly allow: readonly string[];
+    readonly deny: readonly string[];
+    readonly denyPrivate: boolean;
+  };
+  readonly limits: {
+    readonly bodyLimitBytes: number;
+    readonly schemaSampleSize: number;
+    readonly listDefaultLimit: number;
+    readonly listMaxLimit: number;
+  };
+  readonly timeouts: { readonly stageMs: number; readonly exploreMs: number };
+  readonly runner: { readonly enabled: boolean; readonly runRetentionDays: number };
+  /** Not errors: e.g. unknown SLUICE_* variables (probably typos), for the start banner. */
+  readonly warnings: readonly string[];
+}
+
+export class ConfigError extends Error {
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    super(
+      `Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
+        problems.map((problem) => `  - ${problem}`).join('\n'),
+    );
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** Every variable `loadConfig` reads (the `_FILE` forms included). */
+export const CONFIG_VARIABLES = [
+  'SLUICE_HOST',
+  'SLUICE_PORT',
+  'SLUICE_DATA_DIR',
+  'SLUICE_DATABASE_URL',
+  'SLUICE_DATABASE_URL_FILE',
+  'SLUICE_LAKE_DIR',
+  'SLUICE_ENCRYPTION_KEY',
+  'SLUICE_ENCRYPTION_KEY_FILE',
+  'SLUICE_EXTRA_CA_CERTS',
+  'SLUICE_MODE',
+  'SLUICE_EGRESS_ALLOW',
+  'SLUICE_EGRESS_DENY',
+  'SLUICE_EGRESS_DENY_PRIVATE',
+  'SLUICE_LOG_LEVEL',
+  'SLUICE_BODY_LIMIT_BYTES',
+  'SLUICE_STAGE_TIMEOUT_MS',
+  'SLUICE_EXPLORE_TIMEOUT_MS',
+  'SLUICE_SCHEMA_SAMPLE_SIZE',
+  'SLUICE_LIST_DEFAULT_LIMIT',
+  'SLUICE_LIST_MAX_LIMIT',
+  'SLUICE_SANDBOX_DEFAULT',
+  'SLUICE_RUN_RETENTION_DAYS',
+  'SLUICE_RUNNER_ENABLED',
+] as const;
+
+const MIB = 1024 * 1024;
+const HOUR_MS = 3_600_000;
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, readFile: ReadFile = readFileSync): Config {
+  const read = new EnvReader(env, readFile);
+
+  const mode = read.oneOf('SLUICE_MODE', MODES, 'development');
+  const dataDir = read.path('SLUICE_DATA_DIR', './.sluice');
+  const server = {
+    host: read.string('SLUICE_HOST', '127.0.0.1'),
+    port: read.integer('SLUICE_PORT', 8080, 0, 65_535),
+    logLevel: read.oneOf('SLUICE_LOG_LEVEL', LOG_LEVELS, 'info'),
+    sandboxDefault: read.boolean('SLUICE_SANDBOX_DEFAULT', false),
+  };
+  const store = readStore(read, dataDir);
+  const lake = { dir: read.path('SLUICE_LAKE_DIR', join(dataDir, 'lake')) };
+  const security = {
+    encryptionKey: readEncryptionKey(read, dataDir),
+    ...readCaCerts(read),
+  };
+  const egress = {
+    allow: readEgressList(read, 'SLUICE_EGRESS_ALLOW'),
+    deny: readEgressList(read, 'SLUICE_EGRESS_DENY'),
+    denyPrivate: read.boolean('SLUICE_EGRESS_DENY_PRIVATE', mode === 'production'),
+  };
+  const limits = {
+    bodyLimitBytes: read.integer('SLUICE_BODY_LIMIT_BYTES', MIB, 1024, 1024 * MIB),
+    schemaSampleSize: read.integer('SLUICE_SCHEMA_SAMPLE_SIZE', 1000, 1, 1_000_000),
+    listDefaultLimit: read.integer('SLUICE_LIST_DEFAULT_LIMIT', 100, 1, 1_000_000),
+    listMaxLimit: read.integer('SLUICE_LIST_MAX_LIMIT', 1000, 1, 1_000_000),
+  };
+  if (limits.listDefaultLimit > limits.listMaxLimit) {
+    read.problem(
+      `SLUICE_LIST_DEFAULT_LIMIT (${limits.listDefaultLimit}) must not exceed SLUICE_LIST_MAX_LIMIT (${limits.listMaxLimit})`,
+    );
+  }
+  const timeouts = {
+    stageMs: read.integer('SLUICE_STAGE_TIMEOUT_MS', 5000, 1, HOUR_MS),
+    exploreMs: read.integer('SLUICE_EXPLORE_TIMEOUT_MS', 15_000, 1, HOUR_MS),
+  };
+  const runner = {
+    enabled: read.boolean('SLUICE_RUNNER_ENABLED', true),
+    runRetentionDays: read.integer('SLUICE_RUN_RETENTION_DAYS', 30, 0, 36_500),
+  };
+
+  if (read.problems.length > 0) throw new ConfigError(read.problems);
+
+  const known = new Set<string>(CONFIG_VARIABLES);
+  const warnings = Object.keys(env)
+    .filter((name) => name.startsWith('SLUICE_') && !name.startsWith('SLUICE_TEST_') && !known.has(name))
+    .sort()
+    .map((name) => `${name} is not a Sluice setting (ignored; a typo?)`);
+
+  return deepFreeze({
+    mode,
+    dataDir,
+    server,
+    store,
+    lake,
+    security,
+    egress,
+    limits,
+    timeouts,
+    runner,
+    warnings,
+  });
+}
+
+function readStore(read: EnvReader, dataDir: string): StoreConfig {
+  const url = read.secret('SLUICE_DATABASE_URL');
+  if (url === undefined) return { kind: 'sqlite', file: join(dataDir, 'sluice.db') };
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url.value);
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed === undefined || (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:')) {
+    // The URL may hold a password: name where it came from, never echo it.
+    read.problem(
+      `${url.from} must be a postgres:// or postgresql:// URL (leave it unset for the embedded SQLite store)`,
+    );
+    return { kind: 'sqlite', file: join(dataDir, 'sluice.db') };
+  }
+  return { kind: 'postgres', url: url.value };
+}
+
+function readEncryptionKey(read: EnvReader, dataDir: string): { key?: string; file: string } {
+  const file = join(dataDir, 'encryption.key');
+  const key = read.secret('SLUICE_ENCRYPTION_KEY');
+  if (key === undefined) return { file };
+  if (!isKey32(key.value)) {
+    read.problem(
+      `${key.from} must be 32 bytes in base64 or hex (generate one with: openssl rand -base64 32)`,
+    );
+    return { file };
+  }
+  return { key: key.value, file };
+}
+
+/** Mirrors crypto's decodeKey (config may not import crypto): 64 hex digits or base64 of 32 bytes. */
+function isKey32(text: string): boolean {
+  if (/^[0-9a-fA-F]{64}$/.test(text)) return true;
+  return /^[A-Za-z0-9+/_-]+={0,2}$/.test(text) && Buffer.from(text, 'base64').length === 32;
+}
+
+function readCaCerts(read: EnvReader): { extraCaCertFiles: string[]; extraCaCerts: string[] } {
+  const files = (read.raw('SLUICE_EXTRA_CA_CERTS') ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+  const extraCaCertFiles: string[] = [];
+  const extraCaCerts: string[] = [];
+  for (const file of files) {
+    const absolute = isAbsolute(file) ? file : resolve(file);
+    const text = read.readText('SLUICE_EXTRA_CA_CERTS', absolute);
+    if (text === undefined) continue;
+    if (!PEM_CERTIFICATE.test(text)) {
+      read.problem(
+        `SLUICE_EXTRA_CA_CERTS: ${absolute} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`,
+      );
+      continue;
+    }
+    extraCaCertFiles.push(absolute);
+    extraCaCerts.push(text);
+  }
+  return { extraCaCertFiles, extraCaCerts };
+}
+
+function readEgressList(read: EnvReader, name: string): string[] {
+  const patterns: string[] = [];
+  for (const raw of read.list(name)) {
+    const pattern = checkEgressPattern(raw);
+    if (pattern === undefined) {
+      read.problem(
+        `${name}: invalid pattern "${raw}" (expected a hostname, *.suffix, an IPv4/IPv6 address or a CIDR range)`,
+      );
+    } else if (!patterns.includes(pattern)) {
+      patterns.push(pattern);
+    }
+  }
+  return patterns;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
