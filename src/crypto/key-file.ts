@@ -17,7 +17,7 @@ import { SECRET_KEY_BYTES } from './secret-box.ts';
 
 export interface LoadKeyOptions {
   /** A configured key (base64 or hex); when present the file is not touched. */
-  readonly key?: string;
+  readonly key?: string | undefined;
   /** The key file used when no key is configured. */
   readonly file: string;
 }
