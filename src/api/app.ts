@@ -2,7 +2,7 @@
  * buildApp(deps): the HTTP surface. Flow Service routes live under /data/foundation/flowservice behind
  * the gateway checks; /openapi.json and /docs (served locally) are generated from the route schemas.
  */
-import Fastify, { type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -16,16 +16,16 @@ import type { App, RouteDeps } from './types.ts';
 export interface AppOptions {
   readonly bodyLimit: number;
   readonly defaultSandbox: boolean;
-  readonly logger: FastifyServerOptions['loggerInstance'] | boolean;
+  readonly logger: FastifyBaseLogger | boolean;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 export async function buildApp(deps: RouteDeps, options: AppOptions): Promise<App> {
   const app = Fastify({
-    ...(typeof options.logger === 'boolean' ? { logger: options.logger } : { loggerInstance: options.logger }),
+    ...(typeof options.logger === 'object' ? { loggerInstance: options.logger } : { logger: options.logger === true }),
     bodyLimit: options.bodyLimit,
-    ignoreTrailingSlash: true,
+    routerOptions: { ignoreTrailingSlash: true },
     requestIdHeader: false,
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
@@ -35,7 +35,7 @@ export async function buildApp(deps: RouteDeps, options: AppOptions): Promise<Ap
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // JSON bodies; an empty body is `undefined` (action calls send none) and JSON Patch has its own type.
-  app.removeContentTypeParser('application/json');
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser(
     ['application/json', 'application/json-patch+json'],
     { parseAs: 'string' },
@@ -55,7 +55,7 @@ export async function buildApp(deps: RouteDeps, options: AppOptions): Promise<Ap
     reply.header('x-request-id', request.id);
   });
 
-  registerErrorHandling(app);
+  registerErrorHandling(app as unknown as FastifyInstance);
 
   await app.register(swagger, {
     openapi: {
@@ -81,7 +81,7 @@ export async function buildApp(deps: RouteDeps, options: AppOptions): Promise<Ap
 
   await app.register(
     async (scope) => {
-      registerAuth(scope, deps.identity, { defaultSandbox: options.defaultSandbox });
+      registerAuth(scope as unknown as FastifyInstance, deps.identity, { defaultSandbox: options.defaultSandbox });
       registerFlowServiceRoutes(scope as App, deps);
     },
     { prefix: FLOW_SERVICE_PREFIX },

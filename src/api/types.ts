@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Catalog } from '../catalog/catalog.ts';
 import type { ListRules } from '../domain/listing.ts';
 import type { ConnectionService } from '../services/connections.ts';
+import type { ExploreService } from '../services/explore.ts';
 import type { IdentityService } from '../services/identity.ts';
 
 export type App = FastifyInstance<
@@ -18,5 +19,6 @@ export interface RouteDeps {
   readonly catalog: Catalog;
   readonly identity: IdentityService;
   readonly connections: ConnectionService;
+  readonly explore: ExploreService;
   readonly listLimits: Pick<ListRules, 'defaultLimit' | 'maxLimit'>;
 }

@@ -3,5 +3,6 @@
  * every connector folder is registered and every spec is valid.
  */
 import type { ConnectorModule } from './connector.ts';
+import { databricks } from './databricks/index.ts';
 
-export const connectorModules: readonly ConnectorModule[] = [];
+export const connectorModules: readonly ConnectorModule[] = [databricks];

@@ -4,6 +4,7 @@ import { listConnectionSpecs } from './connection-specs/list.ts';
 import { connectionAction } from './connections/action.ts';
 import { createConnection } from './connections/create.ts';
 import { deleteConnection } from './connections/delete.ts';
+import { exploreConnection } from './connections/explore.ts';
 import { getConnection } from './connections/get.ts';
 import { listConnections } from './connections/list.ts';
 import { patchConnection } from './connections/patch.ts';
@@ -21,6 +22,7 @@ export function registerFlowServiceRoutes(app: App, deps: RouteDeps): void {
     deleteConnection,
     testConnection,
     connectionAction,
+    exploreConnection,
   ]) {
     register(app, deps);
   }

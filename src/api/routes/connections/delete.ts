@@ -18,7 +18,7 @@ export function deleteConnection(app: App, deps: RouteDeps): void {
     async (request, reply) => {
       assertKnownParams(request.query as Record<string, unknown>, []);
       await deps.connections.delete(actorOf(request), request.params.id);
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     },
   );
 }

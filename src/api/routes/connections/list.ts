@@ -22,7 +22,7 @@ export function listConnections(app: App, deps: RouteDeps): void {
     },
     async (request) => {
       const parsed = parseList(request, { ...ENTITY_LIST_RULES, filterFields: CONNECTION_FILTER_FIELDS, ...deps.listLimits });
-      return listEnvelope('connections', parsed, await deps.connections.list(actorOf(request), parsed));
+      return listEnvelope('connections', parsed, await deps.connections.list(actorOf(request), parsed)) as never;
     },
   );
 }

@@ -30,7 +30,8 @@ export function testConnection(app: App, deps: RouteDeps): void {
     },
     async (request) => {
       assertKnownParams(request.query as Record<string, unknown>, []);
-      return deps.connections.test(actorOf(request), request.params.id);
+      const verification = await deps.connections.test(actorOf(request), request.params.id);
+      return { ...verification, stages: [...verification.stages] };
     },
   );
 }

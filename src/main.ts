@@ -1,0 +1,73 @@
+/**
+ * `npm start`: load config, assemble Sluice, bootstrap identity on an empty store, serve the API.
+ * On the first start it prints the four header values a tutorial's curl needs, as shell lines.
+ */
+import { ConfigError, describeConfig, loadConfig } from './config/config.ts';
+import { createLogger } from './logger.ts';
+import { createSluice } from './sluice.ts';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.server.logLevel);
+  const sluice = await createSluice(config);
+  const bootstrap = await sluice.identity.bootstrap();
+  const app = await sluice.buildApp(logger);
+
+  const shutdown = async (signal: string): Promise<void> => {
+    logger.info({ signal }, 'shutting down');
+    await app.close();
+    await sluice.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+
+  const address = await app.listen({ host: config.server.host, port: config.server.port });
+  const base = `${address}/data/foundation/flowservice`;
+  const lines = [
+    '',
+    `Sluice is serving the Flow Service API at ${base}`,
+    `  OpenAPI: ${address}/openapi.json   docs: ${address}/docs`,
+  ];
+  const summary = describeConfig(config);
+  lines.push(
+    `  mode: ${summary.mode}   store: ${summary.store}   lake: ${summary.lakeDir}`,
+    summary.egressDenyPrivate
+      ? '  egress: private, loopback and link-local addresses are denied (SLUICE_EGRESS_ALLOW to allow some)'
+      : '  egress: private and loopback addresses are ALLOWED (development default; set SLUICE_MODE=production to deny them)',
+  );
+  for (const warning of config.warnings) lines.push(`  warning: ${warning}`);
+  if (sluice.keyCreated) lines.push(`  A new encryption key was written to ${config.security.encryptionKey.file} (keep it; back it up).`);
+  if (bootstrap.created) {
+    const { credentials } = bootstrap;
+    lines.push(
+      '',
+      'A default organization was created. Paste these lines into your shell to call the API (the token is shown only once):',
+      '',
+      `export ACCESS_TOKEN=${credentials.accessToken}`,
+      `export API_KEY=${credentials.apiKey}`,
+      `export ORG_ID=${credentials.org.id}`,
+      `export IMS_ORG=${credentials.org.id}`,
+      `export SANDBOX_NAME=${credentials.sandbox.name}`,
+      '',
+      `Try: curl -s ${base}/connectionSpecs -H "Authorization: Bearer $ACCESS_TOKEN" -H "x-api-key: $API_KEY" -H "x-gw-ims-org-id: $ORG_ID" -H "x-sandbox-name: $SANDBOX_NAME"`,
+    );
+  } else {
+    const orgs = bootstrap.orgs.map((org) => org.id).join(', ');
+    lines.push(
+      '',
+      `Organizations: ${orgs}. Tokens are stored hashed and cannot be shown again;`,
+      'create a new one with: npx sluice tokens create',
+    );
+  }
+  process.stdout.write(`${lines.join('\n')}\n\n`);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+  } else {
+    process.stderr.write(`Sluice failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  }
+  process.exit(1);
+});
