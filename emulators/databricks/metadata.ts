@@ -5,7 +5,7 @@
 import T from '@databricks/sql/thrift/TCLIService_types.js';
 import type { Engine } from './engine.ts';
 import { col, StaticResultSource, type ResultSource } from './results.ts';
-import { columnSize, jdbcType, sparkTypeName, thriftColumnType } from './spark-types.ts';
+import { columnSize, jdbcType, sparkSqlTypeName, sparkTypeName, thriftColumnType } from './spark-types.ts';
 import { matchesJdbcPattern, matchesSparkPattern } from './translate.ts';
 import { SqlError } from './sql-error.ts';
 
@@ -71,7 +71,7 @@ export async function getColumns(
         c.table,
         c.column,
         jdbcType(thrift.typeId),
-        sparkTypeName(c.type).toUpperCase(),
+        sparkSqlTypeName(c.type),
         columnSize(thrift),
         null,
         thrift.scale ?? (thrift.wire === 'double' ? 0 : null),

@@ -80,6 +80,21 @@ export function sparkToDuckType(sparkType: string): string {
   return simple;
 }
 
+/** Spark's DataType.sql form, used for GetColumns' TYPE_NAME: `DECIMAL(38,9)`, `STRUCT<city: STRING, zip: INT>`. */
+export function sparkSqlTypeName(type: DuckDBType): string {
+  switch (type.typeId) {
+    case DuckDBTypeId.LIST:
+    case DuckDBTypeId.ARRAY:
+      return `ARRAY<${sparkSqlTypeName(type.valueType)}>`;
+    case DuckDBTypeId.MAP:
+      return `MAP<${sparkSqlTypeName(type.keyType)}, ${sparkSqlTypeName(type.valueType)}>`;
+    case DuckDBTypeId.STRUCT:
+      return `STRUCT<${type.entryNames.map((name, i) => `${name}: ${sparkSqlTypeName(type.entryTypes[i]!)}`).join(', ')}>`;
+    default:
+      return sparkTypeName(type).toUpperCase();
+  }
+}
+
 /** DuckDB type → the Spark type name Databricks prints (DESCRIBE, TYPE_NAME): `decimal(38,9)`, `array<string>`. */
 export function sparkTypeName(type: DuckDBType): string {
   switch (type.typeId) {

@@ -13,14 +13,35 @@ export class SqlError extends Error {
   }
 }
 
-export function fromDuckDbError(error: unknown): SqlError {
+/** `"a.b"` or a.b → \`a\`.\`b\`, the way Spark prints a multi-part name. */
+const quotedName = (name: string): string =>
+  name
+    .replace(/^"|"$/g, '')
+    .split('.')
+    .map((part) => `\`${part}\``)
+    .join('.');
+
+/** The name as written in the statement (with its schema/catalog qualifiers), when it can be found. */
+function writtenName(name: string, sql: string | undefined): string {
+  const bare = name.replace(/^"|"$/g, '');
+  if (sql === undefined || bare.includes('.')) return bare;
+  const escaped = bare.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const part = '(?:"[^"]+"|[A-Za-z_][\\w$]*)';
+  const match = new RegExp(`(?:${part}\\s*\\.\\s*){0,2}"?${escaped}"?(?![\\w"])`, 'i').exec(sql);
+  return (match?.[0] ?? bare)
+    .replace(/"/g, '')
+    .replace(/\s+/g, '')
+    .replace(/__catalog\./, '.');
+}
+
+export function fromDuckDbError(error: unknown, sql?: string): SqlError {
   if (error instanceof SqlError) return error;
   const raw = error instanceof Error ? error.message : String(error);
   const message = raw.split('\n')[0] ?? raw;
   const table = /^Catalog Error: Table with name (.+?) does not exist/.exec(message);
   if (table) {
     return new SqlError(
-      `[TABLE_OR_VIEW_NOT_FOUND] The table or view \`${table[1] ?? ''}\` cannot be found. Verify the spelling and correctness of the schema and catalog. SQLSTATE: 42P01 (${message})`,
+      `[TABLE_OR_VIEW_NOT_FOUND] The table or view ${quotedName(writtenName(table[1] ?? '', sql))} cannot be found. Verify the spelling and correctness of the schema and catalog. SQLSTATE: 42P01 (${message})`,
       '42P01',
     );
   }

@@ -387,7 +387,7 @@ export class ThriftService {
           return new DuckResultSource(result, connection);
         } catch (error) {
           connection.closeSync();
-          throw error;
+          throw fromDuckDbError(error, command.sql);
         }
       }
     }
