@@ -104,6 +104,12 @@ describe('test(): stages', () => {
     expect(f.message).toContain('SLUICE_EGRESS_ALLOW');
   });
 
+  it('authenticate: a busy workspace (429) says to try later', async () => {
+    env.emu.injectFault({ target: 'rest', status: 429, times: 1, retryAfterSeconds: 1 });
+    const f = await failsAt('authenticate', params());
+    expect(f.message).toContain('busy or unavailable (HTTP 429)');
+  });
+
   it('a hanging host is bounded by the stage timeout', async () => {
     env.emu.setHang(true);
     try {

@@ -86,6 +86,11 @@ export const testConnection = async (params: AuthParams, ctx: ConnectorContext):
           `The workspace rejected the access token (HTTP ${res.status}). Create a new personal access token (User Settings → Developer → Access tokens) and update the connection.`,
         );
       }
+      if (res.status === 429 || res.status >= 500) {
+        throw stageFailure(
+          `The workspace ${ws().host} is busy or unavailable (HTTP ${res.status}); try the test again later.`,
+        );
+      }
       if (res.status !== 200) {
         throw stageFailure(
           `${ws().host} answered HTTP ${res.status} to GET /api/2.0/preview/scim/v2/Me; check that the domain is the URL of a Databricks workspace.`,
