@@ -12,17 +12,10 @@ export type { FilterNode } from './filter-types.ts';
 /** Decrypted `auth.params` of a base connection, already validated against the auth spec. */
 export type AuthParams = Readonly<Record<string, unknown>>;
 
+import type { NormalizedType } from '../domain/types.ts';
+
 /** Sluice's normalized column types (documented in docs/types.md). */
-export type NormalizedType =
-  | 'string'
-  | 'boolean'
-  | 'integer'
-  | 'long'
-  | 'double'
-  | 'decimal'
-  | 'date'
-  | 'date-time'
-  | 'binary';
+export type { NormalizedType } from '../domain/types.ts';
 
 export interface XdmType {
   readonly type: 'string' | 'boolean' | 'integer' | 'number';
