@@ -74,6 +74,10 @@ const NETWORK_TEXT: Readonly<Record<string, string>> = {
   ERR_TLS_CERT_ALTNAME_INVALID: 'its TLS certificate does not match the host name',
 };
 
+/** `300 ms`, `5 s`: a timeout as a user would write it. */
+export const formatDuration = (ms: number): string =>
+  ms < 1_000 ? `${ms} ms` : `${Math.round(ms / 100) / 10} s`;
+
 export const networkText = (code: string): string =>
   NETWORK_TEXT[code] ?? `a network error occurred (${code})`;
 
@@ -93,7 +97,7 @@ export function describeFailure(failure: Failure, what: string, endpoint: string
     case 'network':
       return `Could not reach ${endpoint} while ${what}: ${networkText(failure.code)}.`;
     case 'timeout':
-      return `Azure Table Storage at ${endpoint} did not answer within ${Math.round(timeoutMs / 1000)} s while ${what}.`;
+      return `Azure Table Storage at ${endpoint} did not answer within ${formatDuration(timeoutMs)} while ${what}.`;
     case 'aborted':
       return `The request was cancelled while ${what}.`;
     case 'service':

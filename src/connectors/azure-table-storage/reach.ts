@@ -5,7 +5,7 @@
  */
 import { isIP, connect as tcpConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, rootCertificates } from 'node:tls';
-import { networkText } from './failures.ts';
+import { formatDuration, networkText } from './failures.ts';
 
 export interface ProbeTarget {
   readonly protocol: 'http' | 'https';
@@ -41,7 +41,7 @@ export function probe(
     const timer = setTimeout(() => {
       finish({
         ok: false,
-        message: `No answer from ${where} within ${Math.round(options.timeoutMs / 1000)} s (connection timed out); check the endpoint, the port and any firewall between Sluice and Azure.`,
+        message: `No answer from ${where} within ${formatDuration(options.timeoutMs)} (connection timed out); check the endpoint, the port and any firewall between Sluice and Azure.`,
       });
     }, options.timeoutMs);
     if (options.signal.aborted) {

@@ -105,7 +105,8 @@ async function reachStage(state: State, ctx: ConnectorContext, signals: Signals)
   }
   const result = await probe(connection, {
     timeoutMs: ctx.timeouts.stageMs,
-    signal: signals.signal,
+    // The probe keeps its own timer for the stage limit, so it can say "timed out" rather than "cancelled".
+    signal: signals.caller,
     extraCaCerts: ctx.extraCaCerts,
   });
   if (!result.ok) return result;
