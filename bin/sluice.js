@@ -10,7 +10,12 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const entry = join(root, 'src', 'cli', 'main.ts');
 const major = Number(process.versions.node.split('.')[0]);
 if (major >= 24) {
-  await import(entry);
+  const { runCli } = await import(entry);
+  process.exitCode = await runCli(
+    process.argv.slice(2),
+    (line) => process.stdout.write(`${line}\n`),
+    (line) => process.stderr.write(`${line}\n`),
+  );
 } else {
   const bundled = join(root, 'node_modules', '.bin', 'node');
   if (!existsSync(bundled)) {

@@ -1,0 +1,90 @@
+/** `sluice orgs|sandboxes|tokens|keys`: manage who may call the API. Secrets are printed once, at creation. */
+import { AppError } from '../../domain/errors.ts';
+import { formatTable } from '../table.ts';
+import { resolveOrg, type CliContext } from '../context.ts';
+
+const date = (ms: number | null): string => (ms === null ? '' : new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z'));
+
+export async function orgsCommand(ctx: CliContext): Promise<number> {
+  const [action, name] = ctx.args;
+  if (action === 'list') {
+    const orgs = await ctx.sluice.identity.listOrgs();
+    ctx.out(formatTable(['ORG ID', 'NAME', 'CREATED'], orgs.map((org) => [org.id, org.name, date(org.createdAt)])));
+    return 0;
+  }
+  if (action === 'create' && name) {
+    const created = await ctx.sluice.identity.createOrg(name);
+    ctx.out(`Created organization ${created.org.id} with sandbox prod. Shown only once:`);
+    ctx.out(`export ACCESS_TOKEN=${created.accessToken}`);
+    ctx.out(`export API_KEY=${created.apiKey}`);
+    ctx.out(`export ORG_ID=${created.org.id}`);
+    ctx.out('export SANDBOX_NAME=prod');
+    return 0;
+  }
+  throw new AppError('FLOW-1407-400', 'usage: sluice orgs list | sluice orgs create <name>');
+}
+
+export async function sandboxesCommand(ctx: CliContext): Promise<number> {
+  const [action, name] = ctx.args;
+  const orgId = await resolveOrg(ctx);
+  if (action === 'list') {
+    const sandboxes = await ctx.sluice.identity.listSandboxes(orgId);
+    ctx.out(formatTable(['NAME', 'TITLE', 'ID', 'CREATED'], sandboxes.map((s) => [s.name, s.title, s.id, date(s.createdAt)])));
+    return 0;
+  }
+  if (action === 'create' && name) {
+    const title = typeof ctx.flags['title'] === 'string' ? ctx.flags['title'] : undefined;
+    const sandbox = await ctx.sluice.identity.createSandbox(orgId, name, title);
+    ctx.out(`Created sandbox ${sandbox.name} (${sandbox.id}) in ${orgId}.`);
+    return 0;
+  }
+  throw new AppError('FLOW-1407-400', 'usage: sluice sandboxes list | sluice sandboxes create <name> [--title T] [--org ORG]');
+}
+
+export async function tokensCommand(ctx: CliContext): Promise<number> {
+  const [action, tokenId] = ctx.args;
+  if (action === 'revoke' && tokenId) {
+    await ctx.sluice.identity.revokeToken(tokenId);
+    ctx.out(`Revoked token ${tokenId}; requests with it now get 401.`);
+    return 0;
+  }
+  const orgId = await resolveOrg(ctx);
+  if (action === 'list') {
+    const tokens = await ctx.sluice.identity.listTokens(orgId);
+    ctx.out(
+      formatTable(
+        ['TOKEN ID', 'NAME', 'READ-ONLY', 'CREATED', 'EXPIRES', 'REVOKED'],
+        tokens.map((token) => [token.id, token.name, token.readOnly ? 'yes' : 'no', date(token.createdAt), date(token.expiresAt), date(token.revokedAt)]),
+      ),
+    );
+    return 0;
+  }
+  if (action === 'create') {
+    const days = ctx.flags['expires-in-days'];
+    if (days !== undefined && (typeof days !== 'string' || !/^\d+$/.test(days))) {
+      throw new AppError('FLOW-1407-400', '--expires-in-days takes a whole number of days.');
+    }
+    const { token, value } = await ctx.sluice.identity.createToken(orgId, {
+      name: typeof ctx.flags['name'] === 'string' ? ctx.flags['name'] : 'cli',
+      readOnly: ctx.flags['read-only'] === true,
+      ...(typeof days === 'string' ? { expiresInDays: Number(days) } : {}),
+    });
+    ctx.out(`Created ${token.readOnly ? 'read-only ' : ''}token ${token.id} for ${orgId}. Shown only once:`);
+    ctx.out(`export ACCESS_TOKEN=${value}`);
+    return 0;
+  }
+  throw new AppError(
+    'FLOW-1407-400',
+    'usage: sluice tokens list | sluice tokens create [--name N] [--read-only] [--expires-in-days D] | sluice tokens revoke <tokenId>',
+  );
+}
+
+export async function keysCommand(ctx: CliContext): Promise<number> {
+  const [action] = ctx.args;
+  if (action !== 'create') throw new AppError('FLOW-1407-400', 'usage: sluice keys create [--name N] [--org ORG]');
+  const orgId = await resolveOrg(ctx);
+  const key = await ctx.sluice.identity.createApiKey(orgId, typeof ctx.flags['name'] === 'string' ? ctx.flags['name'] : 'sluice');
+  ctx.out(`Created API key ${key.id} for ${orgId}. Shown only once:`);
+  ctx.out(`export API_KEY=${key.value}`);
+  return 0;
+}
