@@ -63,6 +63,11 @@ export interface EmulatorOptions {
   port?: number;
   host?: string;
   dir?: string;
+  /**
+   * 'column' (default): every result is COLUMN_BASED_SET. 'arrow': statements answer ARROW_BASED_SET
+   * when the driver can read Arrow (its default), as real Databricks does; metadata calls stay column-based.
+   */
+  resultFormat?: 'column' | 'arrow';
 }
 
 const faultCodes: Record<number, string> = {
@@ -117,7 +122,7 @@ export async function startDatabricksEmulator(options: EmulatorOptions = {}): Pr
 
   const engine = await Engine.create(fixture);
   const clusters = new ClusterRegistry(fixture.clusters);
-  const service = new ThriftService(engine, stats);
+  const service = new ThriftService(engine, stats, { arrow: options.resultFormat === 'arrow' });
   clusters.onStopped = (id) => {
     service.dropSessions(id);
   };

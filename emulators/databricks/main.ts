@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startDatabricksEmulator, type WorkspaceFixture } from './index.ts';
 
-const usage = 'usage: node emulators/databricks/main.ts [--port 8443] [--host 127.0.0.1] [--fixture file.json] [--dir d]';
+const usage =
+  'usage: node emulators/databricks/main.ts [--port 8443] [--host 127.0.0.1] [--fixture file.json] [--dir d]';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -23,9 +24,12 @@ async function main(): Promise<void> {
     return;
   }
   const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0-65535. ${usage}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`--port must be 0-65535. ${usage}`);
   const fixture =
-    values.fixture === undefined ? undefined : (JSON.parse(readFileSync(values.fixture, 'utf8')) as WorkspaceFixture);
+    values.fixture === undefined
+      ? undefined
+      : (JSON.parse(readFileSync(values.fixture, 'utf8')) as WorkspaceFixture);
   const emulator = await startDatabricksEmulator({
     port,
     host: values.host,

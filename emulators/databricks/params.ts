@@ -23,7 +23,7 @@ import {
 import type T from '@databricks/sql/thrift/TCLIService_types.js';
 import { SqlError } from './sql-error.ts';
 
-function parseDate(text: string): DuckDBDateValue {
+export function parseDate(text: string): DuckDBDateValue {
   const m = /^(-?\d{1,6})-(\d{1,2})-(\d{1,2})/.exec(text.trim());
   if (!m)
     throw new SqlError(`[INVALID_PARAMETER_VALUE] '${text}' is not a valid DATE. SQLSTATE: 22023`, '22023');
@@ -31,7 +31,7 @@ function parseDate(text: string): DuckDBDateValue {
 }
 
 /** 'YYYY-MM-DD[ T]hh:mm:ss[.ffffff][Z|±hh:mm]' → microseconds since the epoch (UTC when no offset). */
-function parseTimestamp(text: string): DuckDBTimestampValue {
+export function parseTimestamp(text: string): DuckDBTimestampValue {
   const m =
     /^(-?\d{1,6})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i.exec(
       text.trim(),

@@ -170,6 +170,7 @@ describe('session namespace', () => {
       expect(await query(other.session, 'SELECT current_database() AS d')).toEqual([{ d: 'default' }]);
       await query(other.session, 'USE CATALOG main');
       expect(await query(other.session, 'SELECT count(*) AS n FROM events')).toEqual([{ n: 2 }]);
+      expect(await query(other.session, 'SELECT current_catalog() AS c')).toEqual([{ c: 'main' }]);
     } finally {
       await other.close();
     }

@@ -8,6 +8,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import Int64 from 'node-int64';
 import T from '@databricks/sql/thrift/TCLIService_types.js';
+import { ArrowEncoder, type ArrowOptions } from './arrow.ts';
 import type { Engine } from './engine.ts';
 import * as meta from './metadata.ts';
 import { bindParameters } from './params.ts';
@@ -45,6 +46,9 @@ interface Operation {
   /** Re-creates the result for FETCH_FIRST after rows were already read. */
   restart: () => Promise<ResultSource>;
   fetched: number;
+  /** Set when the result goes out as Arrow batches (the client can read Arrow and the emulator offers it). */
+  arrow?: ArrowOptions;
+  encoder?: ArrowEncoder;
 }
 
 /** USE and other column-less results have no result set; the driver would otherwise poll them forever. */
@@ -87,10 +91,12 @@ export class ThriftService {
   private readonly operations = new Map<string, Operation>();
   private readonly engine: Engine;
   private readonly stats: SqlStats;
+  private readonly offerArrow: boolean;
 
-  constructor(engine: Engine, stats: SqlStats) {
+  constructor(engine: Engine, stats: SqlStats, options: { arrow?: boolean } = {}) {
     this.engine = engine;
     this.stats = stats;
+    this.offerArrow = options.arrow ?? false;
   }
 
   /** Drops every session of a cluster (it stopped): later calls with those handles are invalid. */
@@ -287,6 +293,7 @@ export class ThriftService {
     session: Session,
     type: T.TOperationType,
     run: () => Promise<ResultSource>,
+    arrow?: ArrowOptions,
   ): Promise<T.TOperationHandle> {
     const id = newId();
     const operation: Operation = {
@@ -296,6 +303,7 @@ export class ThriftService {
       state: T.TOperationState.RUNNING_STATE,
       restart: run,
       fetched: 0,
+      ...(arrow ? { arrow } : {}),
     };
     this.operations.set(operation.key, operation);
     session.operations.add(operation.key);
@@ -332,8 +340,19 @@ export class ThriftService {
     if (!session || session.clusterId !== clusterId) return this.invalidSession('ExecuteStatement');
     this.stats.statements.push(req.statement);
     const parameters = req.parameters ?? [];
-    const operationHandle = await this.startOperation(session, T.TOperationType.EXECUTE_STATEMENT, () =>
-      this.runStatement(session, req.statement, parameters),
+    const native = req.useArrowNativeTypes;
+    const arrow =
+      this.offerArrow && req.canReadArrowResult === true
+        ? {
+            timestampAsArrow: native?.timestampAsArrow === true,
+            decimalAsArrow: native?.decimalAsArrow === true,
+          }
+        : undefined;
+    const operationHandle = await this.startOperation(
+      session,
+      T.TOperationType.EXECUTE_STATEMENT,
+      () => this.runStatement(session, req.statement, parameters),
+      arrow,
     );
     return new T.TExecuteStatementResp({ status: ok(), operationHandle });
   }
@@ -441,13 +460,21 @@ export class ThriftService {
   private getResultSetMetadata(req: T.TGetResultSetMetadataReq): unknown {
     const operation = this.readyOperation(req.operationHandle, 'GetResultSetMetadata');
     if ('response' in operation) return operation.response;
+    const encoder = this.encoderOf(operation);
     return new T.TGetResultSetMetadataResp({
       status: ok(),
       schema: toTableSchema(operation.source!.columns),
-      resultFormat: T.TSparkRowSetType.COLUMN_BASED_SET,
+      resultFormat: encoder ? T.TSparkRowSetType.ARROW_BASED_SET : T.TSparkRowSetType.COLUMN_BASED_SET,
+      ...(encoder ? { arrowSchema: encoder.schemaBytes } : {}),
       lz4Compressed: false,
       isStagingOperation: false,
     });
+  }
+
+  private encoderOf(operation: Operation): ArrowEncoder | undefined {
+    if (!operation.arrow || !operation.source) return undefined;
+    operation.encoder ??= new ArrowEncoder(operation.source.columns, operation.arrow);
+    return operation.encoder;
   }
 
   private async fetchResults(req: T.TFetchResultsReq): Promise<unknown> {
@@ -479,10 +506,17 @@ export class ThriftService {
     const start = operation.fetched;
     operation.fetched += page.rowCount;
     this.stats.rowsFetched += page.rowCount;
-    return new T.TFetchResultsResp({
-      status: ok(),
-      hasMoreRows: page.rowCount === maxRows,
-      results: toRowSet(source.columns, page, start),
-    });
+    const encoder = this.encoderOf(operation);
+    const results = encoder
+      ? new T.TRowSet({
+          startRowOffset: new Int64(start),
+          rows: [],
+          arrowBatches:
+            page.rowCount === 0
+              ? []
+              : [new T.TSparkArrowBatch({ batch: encoder.encode(page), rowCount: new Int64(page.rowCount) })],
+        })
+      : toRowSet(source.columns, page, start);
+    return new T.TFetchResultsResp({ status: ok(), hasMoreRows: page.rowCount === maxRows, results });
   }
 }

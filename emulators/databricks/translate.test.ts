@@ -15,7 +15,7 @@ describe('Spark SQL → DuckDB translation', () => {
   it('maps current_database() to the schema and current_catalog() to the catalog', () => {
     expect(translate('SELECT current_catalog(), current_database();')).toEqual({
       kind: 'sql',
-      sql: 'SELECT current_database(), current_schema()',
+      sql: "SELECT regexp_replace(current_database(), '__catalog$', ''), current_schema()",
     });
   });
 

@@ -204,6 +204,14 @@ function recogniseCommand(all: Token[]): Command | undefined {
   return undefined;
 }
 
+/** Index distance from a function name to the `)` closing its empty argument list. */
+function skipEmptyCall(tokens: Token[], nameIndex: number): number {
+  for (let j = nameIndex + 1; j < tokens.length; j++) {
+    if (tokens[j]!.text === ')') return j - nameIndex;
+  }
+  return 0;
+}
+
 function rewrite(tokens: Token[]): string {
   let out = '';
   for (let i = 0; i < tokens.length; i++) {
@@ -228,7 +236,9 @@ function rewrite(tokens: Token[]): string {
             break;
           }
           if (lower === 'current_catalog') {
-            out += 'current_database';
+            // Reads back the Spark name of a renamed catalog (main__catalog → main).
+            out += "regexp_replace(current_database(), '__catalog$', '')";
+            i += skipEmptyCall(tokens, i);
             break;
           }
         }
