@@ -22,7 +22,7 @@ import type {
 } from '../connector.ts';
 import { evaluateFilter, validateFilter } from '../filter.ts';
 import { parseConnectionString, type ParsedConnectionString } from './connection-string.ts';
-import { classify, deadline, failureError } from './failures.ts';
+import { classify, deadline, failureError, untilAborted } from './failures.ts';
 import { toODataFilter } from './odata.ts';
 import { inferColumns, toRow } from './schema.ts';
 import { openAts, type Ats, type RawEntity } from './sdk.ts';
@@ -56,13 +56,26 @@ async function open(params: AuthParams, ctx: ConnectorContext, hooks: AtsHooks):
     );
   }
   const connection = parsed.value;
-  await ctx.egress.assertAllowed(connection.host, connection.port);
+  const limit = deadline(ctx.signal, ctx.timeouts.exploreMs);
+  try {
+    await untilAborted(ctx.egress.assertAllowed(connection.host, connection.port), limit.signal);
+  } catch (error) {
+    if (ctx.signal.aborted) throw ctx.signal.reason;
+    if (limit.deadline.aborted) {
+      throw failureError(
+        { kind: 'timeout' },
+        'checking the egress policy',
+        connection.endpoint,
+        ctx.timeouts.exploreMs,
+      );
+    }
+    throw error;
+  }
   const ats = openAts(connection, {
     extraCaCerts: ctx.extraCaCerts,
     maxRetries: 2,
     ...(hooks.onEntityPage === undefined ? {} : { onEntityPage: hooks.onEntityPage }),
   });
-  const limit = deadline(ctx.signal, ctx.timeouts.exploreMs);
   return { connection, ats, ctx, signal: limit.signal, deadline: limit.deadline };
 }
 

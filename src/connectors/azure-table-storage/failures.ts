@@ -125,3 +125,17 @@ export function deadline(caller: AbortSignal, ms: number): { signal: AbortSignal
   const timeout = AbortSignal.timeout(ms);
   return { signal: AbortSignal.any([caller, timeout]), deadline: timeout };
 }
+
+/** Settles with `promise`, or rejects as soon as `signal` aborts (for calls that take no signal). */
+export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => {
+      reject(signal.reason as Error);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => {
+      signal.removeEventListener('abort', onAbort);
+    });
+  });
+}

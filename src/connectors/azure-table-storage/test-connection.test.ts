@@ -166,6 +166,26 @@ describe('connection test', () => {
     );
   });
 
+  it('fails reach (not throws) when the egress check cannot resolve the host', async () => {
+    const ctx = testContext({ egress: createEgressPolicy({ allow: [], deny: [], denyPrivate: false }) });
+    const outcome = await test(
+      `AccountName=acme;AccountKey=${AZURITE_KEY};EndpointSuffix=nosuchhost.invalid`,
+      ctx,
+    );
+    expect(outcome.failure).toMatchObject({ stage: 'reach', code: 'CONNECTOR-1308-400' });
+    expect(outcome.failure?.message).toMatch(/acme\.table\.nosuchhost\.invalid could not be resolved/);
+  });
+
+  it('fails reach when the egress check outlives the stage timeout', async () => {
+    const ctx = testContext({
+      timeouts: { stageMs: 200, exploreMs: 1_000 },
+      egress: { assertAllowed: () => new Promise(() => undefined) },
+    });
+    const outcome = await test(azuriteConnectionString(), ctx);
+    expect(outcome.failure?.stage).toBe('reach');
+    expect(outcome.failure?.message).toMatch(/took longer than 200 ms/);
+  });
+
   it('fails reach with CONNECTOR-1309-400 when egress refuses the host', async () => {
     const ctx = testContext({ egress: createEgressPolicy({ allow: [], deny: [], denyPrivate: true }) });
     const outcome = await test(azuriteConnectionString(), ctx);

@@ -7,7 +7,14 @@
 import { isAppError } from '../../domain/errors.ts';
 import type { AuthParams, ConnectorContext, StageOutcome, TestOutcome } from '../connector.ts';
 import { parseConnectionString, type ParsedConnectionString, type SasInfo } from './connection-string.ts';
-import { classify, deadline, describeFailure, type Failure } from './failures.ts';
+import {
+  classify,
+  deadline,
+  describeFailure,
+  formatDuration,
+  untilAborted,
+  type Failure,
+} from './failures.ts';
 import { probe } from './reach.ts';
 import { openAts, type Ats } from './sdk.ts';
 
@@ -95,10 +102,17 @@ async function reachStage(state: State, ctx: ConnectorContext, signals: Signals)
   const connection = state.connection;
   if (connection === undefined) return { ok: false, message: 'No endpoint to reach.' };
   try {
-    await ctx.egress.assertAllowed(connection.host, connection.port);
+    await untilAborted(ctx.egress.assertAllowed(connection.host, connection.port), signals.signal);
   } catch (error) {
-    if (isAppError(error) && error.code === 'CONNECTOR-1309-400') {
-      state.egressRefused = true;
+    if (signals.deadline.aborted && !signals.caller.aborted) {
+      return {
+        ok: false,
+        message: `Checking whether ${connection.host} may be contacted (DNS) took longer than ${formatDuration(ctx.timeouts.stageMs)}.`,
+      };
+    }
+    // The egress check resolves the host: a DNS failure is this stage's expected failure too.
+    if (isAppError(error) && !signals.caller.aborted) {
+      state.egressRefused = error.code === 'CONNECTOR-1309-400';
       return { ok: false, message: error.message };
     }
     throw error;
