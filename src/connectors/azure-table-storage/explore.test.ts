@@ -241,6 +241,13 @@ describe('bounded reads', () => {
     expect(total()).toBe(50);
   });
 
+  it('an unfiltered preview larger than the schema sample still returns count rows', async () => {
+    const { instance, total } = observed(2);
+    const result = await instance.preview(params(), { table: numbered, count: 5 }, testContext());
+    expect(result.rows.map((r) => r.n)).toEqual([0, 1, 2, 3, 4]);
+    expect(total()).toBe(5);
+  });
+
   it('a filter pushed down exactly returns just the matches', async () => {
     const { instance, total } = observed(50);
     const filter = pql(fn('>=', f('n'), l(1400)));

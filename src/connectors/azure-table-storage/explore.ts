@@ -182,7 +182,8 @@ export async function preview(
 ): Promise<PreviewResult> {
   const { table, count, filter } = request;
   const s = await open(params, ctx, hooks);
-  const sample = await readSample(s, table, options.schemaSampleSize);
+  // The sample doubles as the unfiltered preview, so it is at least `count` entities long.
+  const sample = await readSample(s, table, Math.max(options.schemaSampleSize, count));
   const columns = inferColumns(sample.entities);
   if (filter === undefined) {
     return { columns, rows: sample.entities.slice(0, count).map((e) => toRow(e, columns)) };
