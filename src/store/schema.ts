@@ -54,12 +54,36 @@ export interface EntityTable {
   body: string;
 }
 
+/** A mapping set: tenancy and list columns; the documents live in mapping_set_versions. */
+export interface MappingSetsTable {
+  id: string;
+  org_id: string;
+  sandbox_id: string;
+  name: string | null;
+  latest_version: number;
+  created_at: number;
+  updated_at: number;
+  created_by: string;
+  updated_by: string;
+}
+
+/** One immutable version of a mapping set; `body` is the MappingSet document as JSON. */
+export interface MappingSetVersionsTable {
+  id: string;
+  version: number;
+  created_at: number;
+  created_by: string;
+  body: string;
+}
+
 export interface Database {
   orgs: OrgsTable;
   sandboxes: SandboxesTable;
   api_clients: ApiClientsTable;
   access_tokens: AccessTokensTable;
   connections: EntityTable;
+  mapping_sets: MappingSetsTable;
+  mapping_set_versions: MappingSetVersionsTable;
 }
 
 export type EntityTableName = 'connections';
