@@ -5,86 +5,31 @@
  * caller waits for or fetches the result. Cluster problems are answered as an ERROR_STATUS on
  * every call, which the driver raises as StatusError with our message.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
 import Int64 from 'node-int64';
 import T from '@databricks/sql/thrift/TCLIService_types.js';
-import { ArrowEncoder, type ArrowOptions } from './arrow.ts';
+import type { ArrowOptions } from './arrow.ts';
 import type { Engine } from './engine.ts';
 import * as meta from './metadata.ts';
-import { bindParameters } from './params.ts';
 import {
-  DuckResultSource,
-  StaticResultSource,
-  toRowSet,
-  toTableSchema,
-  type ResultSource,
-} from './results.ts';
-import { fromDuckDbError, SqlError } from './sql-error.ts';
-import { translate } from './translate.ts';
+  errorStatus,
+  fetchResults,
+  hasResultSet,
+  invalidHandle,
+  keyOf,
+  newId,
+  ok,
+  readyOperation,
+  resultSetMetadata,
+  statusOnlyResponse,
+  type Operation,
+  type Session,
+  type SqlStats,
+} from './operations.ts';
+import { StaticResultSource, type ResultSource } from './results.ts';
+import { fromDuckDbError } from './sql-error.ts';
+import { runStatement } from './statements.ts';
 
-export interface SqlStats {
-  statements: string[];
-  rowsFetched: number;
-  fetchCalls: number;
-}
-
-interface Session {
-  key: string;
-  clusterId: string;
-  catalog: string;
-  schema: string;
-  operations: Set<string>;
-}
-
-interface Operation {
-  key: string;
-  session: Session;
-  type: T.TOperationType;
-  state: T.TOperationState;
-  error?: SqlError;
-  source?: ResultSource;
-  /** Re-creates the result for FETCH_FIRST after rows were already read. */
-  restart: () => Promise<ResultSource>;
-  fetched: number;
-  /** Set when the result goes out as Arrow batches (the client can read Arrow and the emulator offers it). */
-  arrow?: ArrowOptions;
-  encoder?: ArrowEncoder;
-}
-
-/** USE and other column-less results have no result set; the driver would otherwise poll them forever. */
-const hasResultSet = (operation: Operation): boolean =>
-  operation.source === undefined || operation.source.columns.length > 0;
-
-const ok = (): T.TStatus => new T.TStatus({ statusCode: T.TStatusCode.SUCCESS_STATUS });
-export const errorStatus = (message: string, sqlState?: string): T.TStatus =>
-  new T.TStatus({
-    statusCode: T.TStatusCode.ERROR_STATUS,
-    errorMessage: message,
-    displayMessage: message,
-    ...(sqlState === undefined ? {} : { sqlState }),
-  });
-
-/** THandleIdentifier.guid must be a real UUID: the driver stringifies it. */
-const newId = (): T.THandleIdentifier =>
-  new T.THandleIdentifier({
-    guid: Buffer.from(randomUUID().replace(/-/g, ''), 'hex'),
-    secret: randomBytes(16),
-  });
-const keyOf = (id: T.THandleIdentifier | undefined): string =>
-  id ? Buffer.from(id.guid).toString('hex') : '';
-
-/** A response of the given RPC carrying only a status (used for refusals). */
-export function statusOnlyResponse(method: string, status: T.TStatus): unknown {
-  const Resp = (T as unknown as Record<string, new (args: object) => unknown>)[`T${method}Resp`];
-  if (Resp === undefined) throw new Error(`unknown RPC ${method}`);
-  if (method === 'OpenSession') {
-    return new T.TOpenSessionResp({
-      status,
-      serverProtocolVersion: T.TProtocolVersion.SPARK_CLI_SERVICE_PROTOCOL_V8,
-    });
-  }
-  return new Resp({ status });
-}
+export { errorStatus, statusOnlyResponse, type SqlStats } from './operations.ts';
 
 export class ThriftService {
   private readonly sessions = new Map<string, Session>();
@@ -230,9 +175,17 @@ export class ThriftService {
         this.closeOperation(keyOf(req.operationHandle.operationId));
         return Promise.resolve(new T.TCloseOperationResp({ status: ok() }));
       },
-      GetResultSetMetadata: (req: T.TGetResultSetMetadataReq) =>
-        Promise.resolve(this.getResultSetMetadata(req)),
-      FetchResults: (req: T.TFetchResultsReq) => this.fetchResults(req),
+      GetResultSetMetadata: (req: T.TGetResultSetMetadataReq) => {
+        const operation = readyOperation(this.operation(req.operationHandle), 'GetResultSetMetadata');
+        return Promise.resolve('response' in operation ? operation.response : resultSetMetadata(operation));
+      },
+      FetchResults: (req: T.TFetchResultsReq) => {
+        this.stats.fetchCalls++;
+        const operation = readyOperation(this.operation(req.operationHandle), 'FetchResults');
+        return 'response' in operation
+          ? Promise.resolve(operation.response)
+          : fetchResults(operation, req, this.stats);
+      },
       GetDelegationToken: () =>
         Promise.resolve(statusOnlyResponse('GetDelegationToken', errorStatus('Not supported.'))),
       CancelDelegationToken: () =>
@@ -278,15 +231,8 @@ export class ThriftService {
     return this.sessions.get(keyOf(handle?.sessionId));
   }
 
-  private invalidSession(method: string): unknown {
-    return statusOnlyResponse(
-      method,
-      new T.TStatus({
-        statusCode: T.TStatusCode.INVALID_HANDLE_STATUS,
-        errorMessage: 'Invalid SessionHandle: the session does not exist or was closed.',
-        sqlState: 'HY000',
-      }),
-    );
+  private operation(handle: T.TOperationHandle): Operation | undefined {
+    return this.operations.get(keyOf(handle.operationId));
   }
 
   private async startOperation(
@@ -329,7 +275,7 @@ export class ThriftService {
     run: () => Promise<ResultSource>,
   ): Promise<unknown> {
     const session = this.session(handle);
-    if (!session || session.clusterId !== clusterId) return this.invalidSession(method);
+    if (!session || session.clusterId !== clusterId) return invalidHandle(method, 'Session');
     const operationHandle = await this.startOperation(session, type, run);
     const Resp = (T as unknown as Record<string, new (args: object) => unknown>)[`T${method}Resp`]!;
     return new Resp({ status: ok(), operationHandle });
@@ -337,7 +283,7 @@ export class ThriftService {
 
   private async executeStatement(clusterId: string, req: T.TExecuteStatementReq): Promise<unknown> {
     const session = this.session(req.sessionHandle);
-    if (!session || session.clusterId !== clusterId) return this.invalidSession('ExecuteStatement');
+    if (!session || session.clusterId !== clusterId) return invalidHandle('ExecuteStatement', 'Session');
     this.stats.statements.push(req.statement);
     const parameters = req.parameters ?? [];
     const native = req.useArrowNativeTypes;
@@ -351,70 +297,15 @@ export class ThriftService {
     const operationHandle = await this.startOperation(
       session,
       T.TOperationType.EXECUTE_STATEMENT,
-      () => this.runStatement(session, req.statement, parameters),
+      () => runStatement(this.engine, session, req.statement, parameters),
       arrow,
     );
     return new T.TExecuteStatementResp({ status: ok(), operationHandle });
   }
 
-  private async runStatement(
-    session: Session,
-    statement: string,
-    parameters: T.TSparkParameter[],
-  ): Promise<ResultSource> {
-    let command;
-    try {
-      command = translate(statement);
-    } catch (error) {
-      throw new SqlError(`[PARSE_SYNTAX_ERROR] ${(error as Error).message} SQLSTATE: 42601`, '42601');
-    }
-    const current = { catalog: session.catalog, schema: session.schema };
-    switch (command.kind) {
-      case 'use': {
-        const catalog =
-          command.catalog === undefined
-            ? session.catalog
-            : await meta.requireCatalog(this.engine, command.catalog);
-        const schemas = await this.engine.listSchemas(catalog);
-        const schema =
-          command.schema === undefined
-            ? ((schemas.find((s) => s.schema === 'default') ?? schemas[0])?.schema ?? 'default')
-            : await meta.requireSchema(this.engine, catalog, command.schema);
-        session.catalog = catalog;
-        session.schema = schema;
-        return new StaticResultSource([], []);
-      }
-      case 'showCatalogs':
-        return meta.showCatalogs(this.engine, command.pattern);
-      case 'showSchemas':
-        return meta.showSchemas(this.engine, command.catalog ?? session.catalog, command.pattern);
-      case 'showTables':
-        return meta.showTables(
-          this.engine,
-          command.catalog ?? session.catalog,
-          command.schema ?? session.schema,
-          command.pattern,
-        );
-      case 'describe':
-        return meta.describeTable(this.engine, command.name, current, command.extended);
-      case 'sql': {
-        const connection = await this.engine.connect(session.catalog, session.schema);
-        try {
-          const prepared = await connection.prepare(command.sql);
-          bindParameters(prepared, parameters);
-          const result = await prepared.stream();
-          return new DuckResultSource(result, connection);
-        } catch (error) {
-          connection.closeSync();
-          throw fromDuckDbError(error, command.sql);
-        }
-      }
-    }
-  }
-
   private getOperationStatus(req: T.TGetOperationStatusReq): T.TGetOperationStatusResp {
     const operation = this.operations.get(keyOf(req.operationHandle.operationId));
-    if (!operation) return this.invalidOperation('GetOperationStatus') as T.TGetOperationStatusResp;
+    if (!operation) return invalidHandle('GetOperationStatus', 'Operation') as T.TGetOperationStatusResp;
     const error = operation.error;
     return new T.TGetOperationStatusResp({
       status: ok(),
@@ -431,92 +322,5 @@ export class ThriftService {
       operationStarted: new Int64(Date.now()),
       operationCompleted: new Int64(Date.now()),
     });
-  }
-
-  private invalidOperation(method: string): unknown {
-    return statusOnlyResponse(
-      method,
-      new T.TStatus({
-        statusCode: T.TStatusCode.INVALID_HANDLE_STATUS,
-        errorMessage: 'Invalid OperationHandle: the operation does not exist or was closed.',
-        sqlState: 'HY000',
-      }),
-    );
-  }
-
-  private readyOperation(handle: T.TOperationHandle, method: string): Operation | { response: unknown } {
-    const operation = this.operations.get(keyOf(handle.operationId));
-    if (!operation) return { response: this.invalidOperation(method) };
-    if (operation.error)
-      return {
-        response: statusOnlyResponse(method, errorStatus(operation.error.message, operation.error.sqlState)),
-      };
-    if (operation.state === T.TOperationState.CANCELED_STATE || !operation.source) {
-      return { response: statusOnlyResponse(method, errorStatus('The operation was canceled.', 'HY008')) };
-    }
-    return operation;
-  }
-
-  private getResultSetMetadata(req: T.TGetResultSetMetadataReq): unknown {
-    const operation = this.readyOperation(req.operationHandle, 'GetResultSetMetadata');
-    if ('response' in operation) return operation.response;
-    const encoder = this.encoderOf(operation);
-    return new T.TGetResultSetMetadataResp({
-      status: ok(),
-      schema: toTableSchema(operation.source!.columns),
-      resultFormat: encoder ? T.TSparkRowSetType.ARROW_BASED_SET : T.TSparkRowSetType.COLUMN_BASED_SET,
-      ...(encoder ? { arrowSchema: encoder.schemaBytes } : {}),
-      lz4Compressed: false,
-      isStagingOperation: false,
-    });
-  }
-
-  private encoderOf(operation: Operation): ArrowEncoder | undefined {
-    if (!operation.arrow || !operation.source) return undefined;
-    operation.encoder ??= new ArrowEncoder(operation.source.columns, operation.arrow);
-    return operation.encoder;
-  }
-
-  private async fetchResults(req: T.TFetchResultsReq): Promise<unknown> {
-    this.stats.fetchCalls++;
-    const operation = this.readyOperation(req.operationHandle, 'FetchResults');
-    if ('response' in operation) return operation.response;
-    let source = operation.source!;
-    if (req.fetchType === 1) {
-      return new T.TFetchResultsResp({
-        status: ok(),
-        hasMoreRows: false,
-        results: toRowSet([], { rowCount: 0, columns: [] }, 0),
-      });
-    }
-    if (req.orientation === T.TFetchOrientation.FETCH_FIRST && operation.fetched > 0) {
-      source.close();
-      source = await operation.restart();
-      operation.source = source;
-      operation.fetched = 0;
-    }
-    const maxRows = Math.max(1, Math.min(req.maxRows.toNumber(true), 1_000_000));
-    let page;
-    try {
-      page = await source.next(maxRows);
-    } catch (error) {
-      const failure = fromDuckDbError(error);
-      return statusOnlyResponse('FetchResults', errorStatus(failure.message, failure.sqlState));
-    }
-    const start = operation.fetched;
-    operation.fetched += page.rowCount;
-    this.stats.rowsFetched += page.rowCount;
-    const encoder = this.encoderOf(operation);
-    const results = encoder
-      ? new T.TRowSet({
-          startRowOffset: new Int64(start),
-          rows: [],
-          arrowBatches:
-            page.rowCount === 0
-              ? []
-              : [new T.TSparkArrowBatch({ batch: encoder.encode(page), rowCount: new Int64(page.rowCount) })],
-        })
-      : toRowSet(source.columns, page, start);
-    return new T.TFetchResultsResp({ status: ok(), hasMoreRows: page.rowCount === maxRows, results });
   }
 }
