@@ -31,13 +31,16 @@ async function main(): Promise<void> {
   ];
   const summary = describeConfig(config);
   lines.push(
-    `  mode: ${summary.mode}   store: ${summary.store}   lake: ${summary.lakeDir}`,
+    `  mode: ${config.mode}   store: ${config.store.kind === 'sqlite' ? `sqlite ${config.store.file}` : 'postgres'}   lake: ${config.lake.dir}`,
     summary.egressDenyPrivate
       ? '  egress: private, loopback and link-local addresses are denied (SLUICE_EGRESS_ALLOW to allow some)'
       : '  egress: private and loopback addresses are ALLOWED (development default; set SLUICE_MODE=production to deny them)',
   );
   for (const warning of config.warnings) lines.push(`  warning: ${warning}`);
-  if (sluice.keyCreated) lines.push(`  A new encryption key was written to ${config.security.encryptionKey.file} (keep it; back it up).`);
+  if (sluice.keyCreated)
+    lines.push(
+      `  A new encryption key was written to ${config.security.encryptionKey.file} (keep it; back it up).`,
+    );
   if (bootstrap.created) {
     const { credentials } = bootstrap;
     lines.push(
@@ -67,7 +70,9 @@ main().catch((error: unknown) => {
   if (error instanceof ConfigError) {
     process.stderr.write(`${error.message}\n`);
   } else {
-    process.stderr.write(`Sluice failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      `Sluice failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
   }
   process.exit(1);
 });

@@ -68,7 +68,11 @@ export async function createSluice(
   const catalog = createCatalog({ connectionSpecs: modules.map((module) => module.spec), flowSpecs: [] });
   const runtime = createConnectorRuntime({
     connectors: modules.map((module) => module.create({ schemaSampleSize: config.limits.schemaSampleSize })),
-    egress: createEgressPolicy({ allow: config.egress.allow, deny: config.egress.deny, denyPrivate: config.egress.denyPrivate }),
+    egress: createEgressPolicy({
+      allow: config.egress.allow,
+      deny: config.egress.deny,
+      denyPrivate: config.egress.denyPrivate,
+    }),
     extraCaCerts: config.security.extraCaCerts,
     timeouts: config.timeouts,
   });
@@ -100,7 +104,11 @@ export async function createSluice(
     store,
     keyCreated: created,
     buildApp: (logger) =>
-      buildApp(routeDeps, { bodyLimit: config.limits.bodyLimitBytes, defaultSandbox: config.server.sandboxDefault, logger }),
+      buildApp(routeDeps, {
+        bodyLimit: config.limits.bodyLimitBytes,
+        defaultSandbox: config.server.sandboxDefault,
+        logger,
+      }),
     close: () => store.close(),
   };
 }

@@ -36,7 +36,9 @@ it('creates the connection, masks the connection string, and says when the key i
   expect(problem.errorMessage).toMatch(/reject/i);
   expect(refused.body).not.toContain(wrongKey);
 
-  const malformed = await t.request('POST', '/connections', { body: body('AccountName=x;AccountKey=not-base64!') });
+  const malformed = await t.request('POST', '/connections', {
+    body: body('AccountName=x;AccountKey=not-base64!'),
+  });
   expect(malformed.statusCode).toBe(400);
   expect((malformed.json() as { report: { stage: string } }).report.stage).toBe('parse');
 });

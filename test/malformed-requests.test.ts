@@ -16,7 +16,12 @@ beforeAll(async () => {
       name: 'fuzz target',
       auth: {
         specName: 'Access Token Authentication',
-        params: { domain: 'https://adb-1.1.azuredatabricks.net', clusterId: 'c', accessToken: 'dapi-x', database: 'd' },
+        params: {
+          domain: 'https://adb-1.1.azuredatabricks.net',
+          clusterId: 'c',
+          accessToken: 'dapi-x',
+          database: 'd',
+        },
       },
       connectionSpec: { id: 'e9d7ec6b-0873-4e57-ad21-b3a7c65e310b' },
     },
@@ -40,10 +45,10 @@ function rng(seed: number): () => number {
 
 it('answers every malformed request with a catalogued 4xx', async () => {
   const random = rng(20261122);
-  const pick = <T,>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   const junk = (): string => {
     const alphabet = 'aZ09-_.~!*\'();:@&=+$,/?#[]%" <>{}|\\^`\u00e9\u4e2d\u0000';
-    return Array.from({ length: 1 + Math.floor(random() * 24) }, () => pick([...alphabet])).join('');
+    return Array.from({ length: 1 + Math.floor(random() * 24) }, () => pick(Array.from(alphabet))).join('');
   };
   const jsonValues = (): unknown =>
     pick<() => unknown>([
@@ -55,8 +60,16 @@ it('answers every malformed request with a catalogued 4xx', async () => {
       () => ({}),
       () => ({ name: 42 }),
       () => ({ name: '', auth: {}, connectionSpec: {} }),
-      () => ({ name: 'n', auth: { specName: 'Access Token Authentication', params: 'x' }, connectionSpec: { id: 'e9d7ec6b-0873-4e57-ad21-b3a7c65e310b' } }),
-      () => ({ name: 'n', auth: { specName: 'Access Token Authentication', params: { domain: junk() } }, connectionSpec: { id: 'e9d7ec6b-0873-4e57-ad21-b3a7c65e310b' } }),
+      () => ({
+        name: 'n',
+        auth: { specName: 'Access Token Authentication', params: 'x' },
+        connectionSpec: { id: 'e9d7ec6b-0873-4e57-ad21-b3a7c65e310b' },
+      }),
+      () => ({
+        name: 'n',
+        auth: { specName: 'Access Token Authentication', params: { domain: junk() } },
+        connectionSpec: { id: 'e9d7ec6b-0873-4e57-ad21-b3a7c65e310b' },
+      }),
       () => ({ name: 'n', auth: { specName: junk(), params: {} }, connectionSpec: { id: junk() } }),
       () => [{ op: junk(), path: junk(), value: 1 }],
       () => [{ op: 'replace', path: '/auth/params/domain', value: { nested: [1] } }],
@@ -66,7 +79,17 @@ it('answers every malformed request with a catalogued 4xx', async () => {
       () => JSON.parse('{"__proto__": {"polluted": true}, "name": "x"}') as unknown,
       () => ({ deep: Array.from({ length: 200 }).reduce<unknown>((inner) => ({ inner }), {}) }),
     ])();
-  const rawBodies = ['{', '{"name":', '[1,2', 'nul', '"unterminated', '{"a":1}}', '\u0000', 'x'.repeat(70_000), '{"name": "x", }'];
+  const rawBodies = [
+    '{',
+    '{"name":',
+    '[1,2',
+    'nul',
+    '"unterminated',
+    '{"a":1}}',
+    '\u0000',
+    'x'.repeat(70_000),
+    '{"name": "x", }',
+  ];
   const queries = () =>
     pick([
       `limit=${pick(['-1', '0', '1.5', 'abc', '99999999999999999999', ''])}`,
@@ -105,15 +128,24 @@ it('answers every malformed request with a catalogued 4xx', async () => {
     const method = random() < 0.9 ? pick(methods) : pick<Method>(['GET', 'POST', 'PATCH', 'DELETE', 'PUT']);
     if (method === 'DELETE' && path.endsWith(id)) continue;
     const headers: Record<string, string> = { ...t.headers(), 'if-match': pick(['"x"', 'nope', '']) };
-    if (random() < 0.15) delete headers[pick(['authorization', 'x-api-key', 'x-gw-ims-org-id', 'x-sandbox-name'])];
+    if (random() < 0.15)
+      delete headers[pick(['authorization', 'x-api-key', 'x-gw-ims-org-id', 'x-sandbox-name'])];
     if (random() < 0.05) headers['authorization'] = `Bearer ${junk()}`;
     let payload: string | undefined;
     if (method !== 'GET' && method !== 'DELETE') {
       payload = random() < 0.3 ? pick(rawBodies) : JSON.stringify(jsonValues());
-      headers['content-type'] = random() < 0.9 ? 'application/json' : pick(['text/plain', 'application/xml', 'application/json; charset=latin1']);
+      headers['content-type'] =
+        random() < 0.9
+          ? 'application/json'
+          : pick(['text/plain', 'application/xml', 'application/json; charset=latin1']);
     }
     const url = `${BASE}${path}${random() < 0.7 ? `?${queries()}` : ''}`;
-    const response = await t.app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload }) });
+    const response = await t.app.inject({
+      method,
+      url,
+      headers,
+      ...(payload === undefined ? {} : { payload }),
+    });
     seen.set(response.statusCode, (seen.get(response.statusCode) ?? 0) + 1);
     const context = `${method} ${url} → ${response.statusCode} ${response.body.slice(0, 300)}`;
     expect(response.statusCode, context).toBeGreaterThanOrEqual(200);

@@ -33,9 +33,15 @@ const params = (accessToken: string) => ({
   database: 'acme',
 });
 
-async function call(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, options: { body?: unknown; headers?: Record<string, string> } = {}) {
+async function call(
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+  path: string,
+  options: { body?: unknown; headers?: Record<string, string> } = {},
+) {
   const response = await t.request(method, path, options);
-  bodies.push(`${response.statusCode} ${method} ${path} ${response.body} ${JSON.stringify(response.headers)}`);
+  bodies.push(
+    `${response.statusCode} ${method} ${path} ${response.body} ${JSON.stringify(response.headers)}`,
+  );
   return response;
 }
 
@@ -49,7 +55,13 @@ it('never returns or logs a secret, and stores it encrypted', async () => {
   expect(created.statusCode).toBe(201);
   const { id, etag } = created.json() as { id: string; etag: string };
 
-  expect((await call('POST', '/connections', { body: { ...body, auth: { ...body.auth, params: params(wrongToken) } } })).statusCode).toBe(400);
+  expect(
+    (
+      await call('POST', '/connections', {
+        body: { ...body, auth: { ...body.auth, params: params(wrongToken) } },
+      })
+    ).statusCode,
+  ).toBe(400);
   expect((await call('GET', `/connections/${id}`)).statusCode).toBe(200);
   expect((await call('GET', '/connections')).statusCode).toBe(200);
   expect((await call('GET', `/connections/${id}/test`)).statusCode).toBe(200);
@@ -66,7 +78,9 @@ it('never returns or logs a secret, and stores it encrypted', async () => {
   expect(patched.statusCode).toBe(200);
   expect((await call('GET', `/connections/${id}`)).statusCode).toBe(200);
   // Malformed JSON that contains a secret must not be echoed by the parser error.
-  const malformed = await t.request('POST', '/connections', { raw: `{"auth":{"params":{"accessToken":"${goodToken}"` });
+  const malformed = await t.request('POST', '/connections', {
+    raw: `{"auth":{"params":{"accessToken":"${goodToken}"`,
+  });
   bodies.push(malformed.body);
   expect(malformed.statusCode).toBe(400);
   emulator.revokeToken(rotatedToken);

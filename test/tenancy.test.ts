@@ -15,14 +15,22 @@ const draftBody = {
   name: 'tenant A connection',
   auth: {
     specName: 'Access Token Authentication',
-    params: { domain: 'https://adb-1.1.azuredatabricks.net', clusterId: 'c', accessToken: 'dapi-secret', database: 'd' },
+    params: {
+      domain: 'https://adb-1.1.azuredatabricks.net',
+      clusterId: 'c',
+      accessToken: 'dapi-secret',
+      database: 'd',
+    },
   },
   connectionSpec: { id: 'e9d7ec6b-0873-4e57-ad21-b3a7c65e310b', version: '1.0' },
 };
 
 beforeAll(async () => {
   t = await startTestSluice();
-  const created = (await t.request('POST', '/connections?mode=draft', { body: draftBody })).json() as { id: string; etag: string };
+  const created = (await t.request('POST', '/connections?mode=draft', { body: draftBody })).json() as {
+    id: string;
+    etag: string;
+  };
   ({ id, etag } = created);
   await t.sluice.identity.createSandbox(t.credentials.org.id, 'dev');
   otherSandbox = { 'x-sandbox-name': 'dev' };

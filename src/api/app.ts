@@ -2,7 +2,7 @@
  * buildApp(deps): the HTTP surface. Flow Service routes live under /data/foundation/flowservice behind
  * the gateway checks; /openapi.json and /docs (served locally) are generated from the route schemas.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -23,7 +23,7 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 export async function buildApp(deps: RouteDeps, options: AppOptions): Promise<App> {
   const app = Fastify({
-    ...(typeof options.logger === 'object' ? { loggerInstance: options.logger } : { logger: options.logger === true }),
+    ...(typeof options.logger === 'object' ? { loggerInstance: options.logger } : { logger: options.logger }),
     bodyLimit: options.bodyLimit,
     routerOptions: { ignoreTrailingSlash: true },
     requestIdHeader: false,
@@ -55,7 +55,7 @@ export async function buildApp(deps: RouteDeps, options: AppOptions): Promise<Ap
     reply.header('x-request-id', request.id);
   });
 
-  registerErrorHandling(app as unknown as FastifyInstance);
+  registerErrorHandling(app);
 
   await app.register(swagger, {
     openapi: {
@@ -80,11 +80,12 @@ export async function buildApp(deps: RouteDeps, options: AppOptions): Promise<Ap
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
 
   await app.register(
-    async (scope) => {
-      registerAuth(scope as unknown as FastifyInstance, deps.identity, { defaultSandbox: options.defaultSandbox });
-      registerFlowServiceRoutes(scope as App, deps);
+    (scope, _options, done) => {
+      registerAuth(scope, deps.identity, { defaultSandbox: options.defaultSandbox });
+      registerFlowServiceRoutes(scope, deps);
+      done();
     },
     { prefix: FLOW_SERVICE_PREFIX },
   );
-  return app as unknown as App;
+  return app;
 }

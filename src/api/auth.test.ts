@@ -10,7 +10,13 @@ afterAll(async () => {
 });
 
 const problemOf = (response: { json: () => unknown }) =>
-  response.json() as { type: string; status: number; errorMessage: string; error_code?: string; report: Record<string, unknown> };
+  response.json() as {
+    type: string;
+    status: number;
+    errorMessage: string;
+    error_code?: string;
+    report: Record<string, unknown>;
+  };
 
 describe('gateway headers', () => {
   it('accepts a request with all four headers', async () => {
@@ -22,7 +28,12 @@ describe('gateway headers', () => {
   it.each([
     ['no Authorization', { authorization: undefined }, 403, 'GATEWAY-403010-403'],
     ['not a Bearer header', { authorization: 'Basic abc' }, 401, 'GATEWAY-401013-401'],
-    ['an unknown token', { authorization: 'Bearer slt_000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }, 401, 'GATEWAY-401013-401'],
+    [
+      'an unknown token',
+      { authorization: 'Bearer slt_000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' },
+      401,
+      'GATEWAY-401013-401',
+    ],
     ['no x-api-key', { 'x-api-key': undefined }, 403, 'GATEWAY-403000-403'],
     ['a wrong x-api-key', { 'x-api-key': 'slk_000000000000_nope' }, 403, 'GATEWAY-403003-403'],
     ['no x-gw-ims-org-id', { 'x-gw-ims-org-id': undefined }, 400, 'GATEWAY-400003-400'],
@@ -40,25 +51,34 @@ describe('gateway headers', () => {
   });
 
   it('carries the gateway error_code for gateway errors', async () => {
-    const problem = problemOf(await t.request('GET', '/connections', { headers: { authorization: undefined } }));
+    const problem = problemOf(
+      await t.request('GET', '/connections', { headers: { authorization: undefined } }),
+    );
     expect(problem.error_code).toBe('403010');
   });
 
   it('refuses revoked and expired tokens', async () => {
     const { token, value } = await t.sluice.identity.createToken(t.credentials.org.id);
-    expect((await t.request('GET', '/connections', { headers: { authorization: `Bearer ${value}` } })).statusCode).toBe(200);
+    expect(
+      (await t.request('GET', '/connections', { headers: { authorization: `Bearer ${value}` } })).statusCode,
+    ).toBe(200);
     await t.sluice.identity.revokeToken(token.id);
     const revoked = await t.request('GET', '/connections', { headers: { authorization: `Bearer ${value}` } });
     expect(revoked.statusCode).toBe(401);
     expect(problemOf(revoked).errorMessage).toContain('revoked');
     const expired = await t.sluice.identity.createToken(t.credentials.org.id, { expiresInDays: -1 });
-    const response = await t.request('GET', '/connections', { headers: { authorization: `Bearer ${expired.value}` } });
+    const response = await t.request('GET', '/connections', {
+      headers: { authorization: `Bearer ${expired.value}` },
+    });
     expect(problemOf(response).errorMessage).toContain('expired');
   });
 
   it('refuses a token whose secret part is altered', async () => {
-    const forged = t.credentials.accessToken.slice(0, -2) + (t.credentials.accessToken.endsWith('AA') ? 'BB' : 'AA');
-    expect((await t.request('GET', '/connections', { headers: { authorization: `Bearer ${forged}` } })).statusCode).toBe(401);
+    const forged =
+      t.credentials.accessToken.slice(0, -2) + (t.credentials.accessToken.endsWith('AA') ? 'BB' : 'AA');
+    expect(
+      (await t.request('GET', '/connections', { headers: { authorization: `Bearer ${forged}` } })).statusCode,
+    ).toBe(401);
   });
 
   it('lets a read-only token read but not write', async () => {

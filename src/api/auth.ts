@@ -17,7 +17,11 @@ const header = (request: FastifyRequest, name: string): string | undefined => {
   return Array.isArray(value) ? value[0] : value;
 };
 
-export function registerAuth(app: FastifyInstance, identity: IdentityService, options: { defaultSandbox: boolean }): void {
+export function registerAuth(
+  app: FastifyInstance,
+  identity: IdentityService,
+  options: { defaultSandbox: boolean },
+): void {
   app.addHook('onRequest', async (request) => {
     const actor = await identity.authenticate(
       {

@@ -27,7 +27,10 @@ function fromFastify(error: FastifyError, request: FastifyRequest): AppError | u
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new AppError('FLOW-1405-400', 'The request body is empty; send a JSON document.');
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new AppError('FLOW-1408-413', 'The request body is too large; the limit is set by SLUICE_BODY_LIMIT_BYTES.');
+      return new AppError(
+        'FLOW-1408-413',
+        'The request body is too large; the limit is set by SLUICE_BODY_LIMIT_BYTES.',
+      );
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return invalidJson(error);
     default:
@@ -41,7 +44,10 @@ function fromFastify(error: FastifyError, request: FastifyRequest): AppError | u
   if (error instanceof SyntaxError || error.statusCode === 400) return invalidJson(error);
   if (error.statusCode === 413) return new AppError('FLOW-1408-413', 'The request body is too large.');
   if (error.statusCode === 415) {
-    return new AppError('GATEWAY-400100-400', 'A valid content-type must be specified: send Content-Type: application/json.');
+    return new AppError(
+      'GATEWAY-400100-400',
+      'A valid content-type must be specified: send Content-Type: application/json.',
+    );
   }
   return undefined;
 }

@@ -7,7 +7,11 @@ export function parseList(request: FastifyRequest, rules: ListRules): ParsedList
   return parseListQuery(request.query as Record<string, unknown>, rules);
 }
 
-export function listEnvelope<T>(collection: string, request: ParsedListRequest, outcome: ListOutcome<T>): unknown {
+export function listEnvelope<T>(
+  collection: string,
+  request: ParsedListRequest,
+  outcome: ListOutcome<T>,
+): unknown {
   if (outcome.kind === 'count') return { count: outcome.count };
   if (outcome.continuationToken === undefined) return { items: outcome.items, _links: {} };
   const params = new URLSearchParams();

@@ -38,11 +38,16 @@ export const ListResponse = Type.Object(
 export const ListQuerystring = Type.Object(
   {
     limit: Type.Optional(Type.String({ description: 'Page size, 1..SLUICE_LIST_MAX_LIMIT.' })),
-    continuationToken: Type.Optional(Type.String({ description: 'From _links.next.href of the previous page.' })),
-    orderby: Type.Optional(Type.String({ description: 'name, +name, -name; fields createdAt, updatedAt, name.' })),
+    continuationToken: Type.Optional(
+      Type.String({ description: 'From _links.next.href of the previous page.' }),
+    ),
+    orderby: Type.Optional(
+      Type.String({ description: 'name, +name, -name; fields createdAt, updatedAt, name.' }),
+    ),
     property: Type.Optional(
       Type.Union([Type.String(), Type.Array(Type.String())], {
-        description: 'Filter, repeatable and ANDed: path==a,b | != | > | < | >= | <=, e.g. connectionSpec.id==<id>.',
+        description:
+          'Filter, repeatable and ANDed: path==a,b | != | > | < | >= | <=, e.g. connectionSpec.id==<id>.',
       }),
     ),
     count: Type.Optional(Type.String({ description: 'true → only {count}.' })),

@@ -28,14 +28,24 @@ const connectionSpecMetaSchema = {
         properties: {
           name: { type: 'string', minLength: 1 },
           type: { type: 'string', minLength: 1 },
-          spec: { type: 'object', required: ['type', 'properties'], properties: { type: { const: 'object' } } },
+          spec: {
+            type: 'object',
+            required: ['type', 'properties'],
+            properties: { type: { const: 'object' } },
+          },
         },
       },
     },
     sourceSpec: {
       type: 'object',
       required: ['spec'],
-      properties: { spec: { type: 'object', required: ['properties'], properties: { required: { contains: { const: 'tableName' } } } } },
+      properties: {
+        spec: {
+          type: 'object',
+          required: ['properties'],
+          properties: { required: { contains: { const: 'tableName' } } },
+        },
+      },
     },
     exploreSpec: { type: 'object', required: ['name', 'type'], properties: { type: { const: 'Tabular' } } },
     attributes: {
@@ -64,7 +74,8 @@ describe('connection spec catalogue', () => {
     for (const spec of specs) {
       expect(meta(spec), `${spec.name}: ${JSON.stringify(meta.errors)}`).toBe(true);
       const ajv = createAjv();
-      for (const auth of spec.authSpec) expect(() => ajv.compile(auth.spec), `${spec.name}/${auth.name}`).not.toThrow();
+      for (const auth of spec.authSpec)
+        expect(() => ajv.compile(auth.spec), `${spec.name}/${auth.name}`).not.toThrow();
     }
   });
 
@@ -89,8 +100,14 @@ describe('connection spec catalogue', () => {
 });
 
 describe('auth param validation messages', () => {
-  const catalog = createCatalog({ connectionSpecs: connectorModules.map((module) => module.spec), flowSpecs: [] });
-  const validator = catalog.authValidator('e9d7ec6b-0873-4e57-ad21-b3a7c65e310b', 'Access Token Authentication');
+  const catalog = createCatalog({
+    connectionSpecs: connectorModules.map((module) => module.spec),
+    flowSpecs: [],
+  });
+  const validator = catalog.authValidator(
+    'e9d7ec6b-0873-4e57-ad21-b3a7c65e310b',
+    'Access Token Authentication',
+  );
   const failure = (params: unknown): AppError => {
     try {
       validator.assert(params, 'auth.params');

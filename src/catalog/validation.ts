@@ -24,9 +24,10 @@ const fieldOf = (prefix: string, error: ErrorObject): string => {
     .split('/')
     .filter(Boolean)
     .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'));
-  if (error.keyword === 'required') pointer.push(String((error.params as { missingProperty: string }).missingProperty));
+  if (error.keyword === 'required')
+    pointer.push((error.params as { missingProperty: string }).missingProperty);
   if (error.keyword === 'additionalProperties') {
-    pointer.push(String((error.params as { additionalProperty: string }).additionalProperty));
+    pointer.push((error.params as { additionalProperty: string }).additionalProperty);
   }
   return [prefix, ...pointer].filter(Boolean).join('.');
 };
@@ -38,7 +39,8 @@ function describe(error: ErrorObject, schemaAt: (path: string) => JsonSchema | u
       return `must be of type ${String(params['type'])}`;
     case 'pattern': {
       const examples = schemaAt(error.schemaPath)?.['examples'];
-      const example = Array.isArray(examples) && typeof examples[0] === 'string' ? `, e.g. ${examples[0]}` : '';
+      const example =
+        Array.isArray(examples) && typeof examples[0] === 'string' ? `, e.g. ${examples[0]}` : '';
       return `does not have the expected format${example}`;
     }
     case 'enum':
@@ -50,7 +52,9 @@ function describe(error: ErrorObject, schemaAt: (path: string) => JsonSchema | u
     case 'format':
       return `must be a valid ${String(params['format'])}`;
     case 'minLength':
-      return Number(params['limit']) === 1 ? 'must not be empty' : `must have at least ${String(params['limit'])} characters`;
+      return Number(params['limit']) === 1
+        ? 'must not be empty'
+        : `must have at least ${String(params['limit'])} characters`;
     case 'maxLength':
       return `must have at most ${String(params['limit'])} characters`;
     case 'minimum':

@@ -16,15 +16,24 @@ export async function resolveOrg(ctx: CliContext): Promise<string> {
   if (typeof flag === 'string') return flag;
   const orgs = await ctx.sluice.identity.listOrgs();
   if (orgs.length === 1 && orgs[0]) return orgs[0].id;
-  if (orgs.length === 0) throw new AppError('FLOW-1439-404', 'There is no organization yet; start the server once or run `sluice orgs create <name>`.');
-  throw new AppError('FLOW-1407-400', `There are ${orgs.length} organizations; choose one with --org (see \`sluice orgs list\`).`);
+  if (orgs.length === 0)
+    throw new AppError(
+      'FLOW-1439-404',
+      'There is no organization yet; start the server once or run `sluice orgs create <name>`.',
+    );
+  throw new AppError(
+    'FLOW-1407-400',
+    `There are ${orgs.length} organizations; choose one with --org (see \`sluice orgs list\`).`,
+  );
 }
 
 /** The tenant of a command: --org and --sandbox (default prod). */
 export async function resolveTenant(ctx: CliContext): Promise<Tenant> {
   const orgId = await resolveOrg(ctx);
   const name = typeof ctx.flags['sandbox'] === 'string' ? ctx.flags['sandbox'] : 'prod';
-  const sandbox = (await ctx.sluice.identity.listSandboxes(orgId)).find((candidate) => candidate.name === name);
+  const sandbox = (await ctx.sluice.identity.listSandboxes(orgId)).find(
+    (candidate) => candidate.name === name,
+  );
   if (!sandbox) throw new AppError('FLOW-2100-404', `The sandbox '${name}' does not exist in ${orgId}.`);
   return { orgId, sandboxId: sandbox.id, sandboxName: sandbox.name };
 }

@@ -9,16 +9,26 @@ import { runCli } from './main.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sluice-cli-'));
 const env = { SLUICE_DATA_DIR: dir };
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => { rmSync(dir, { recursive: true, force: true }); });
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runCli(argv, (line) => out.push(line), (line) => err.push(line), env);
+  const code = await runCli(
+    argv,
+    (line) => {
+      out.push(line);
+    },
+    (line) => {
+      err.push(line);
+    },
+    env,
+  );
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
-const exported = (text: string, name: string): string => new RegExp(`export ${name}=(\\S+)`).exec(text)?.[1] ?? '';
+const exported = (text: string, name: string): string =>
+  new RegExp(`export ${name}=(\\S+)`).exec(text)?.[1] ?? '';
 
 describe('sluice CLI', () => {
   it('creates an org whose printed credentials authenticate, and revokes tokens', async () => {
@@ -45,7 +55,9 @@ describe('sluice CLI', () => {
 
     expect((await cli('tokens', 'revoke', tokenId)).code).toBe(0);
     sluice = await createSluice(loadConfig(env));
-    await expect(sluice.identity.authenticate(credentials, { defaultSandbox: false })).rejects.toThrow(/revoked/);
+    await expect(sluice.identity.authenticate(credentials, { defaultSandbox: false })).rejects.toThrow(
+      /revoked/,
+    );
     await sluice.close();
     expect((await cli('tokens', 'revoke', tokenId)).code).toBe(1);
   });
@@ -66,7 +78,10 @@ describe('sluice CLI', () => {
   });
 
   it('runs through the package bin', () => {
-    const result = spawnSync(process.execPath, ['bin/sluice.js', 'orgs', 'list'], { env: { ...process.env, ...env }, encoding: 'utf8' });
+    const result = spawnSync(process.execPath, ['bin/sluice.js', 'orgs', 'list'], {
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+    });
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toContain('Acme');
   });

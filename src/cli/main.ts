@@ -61,7 +61,9 @@ export async function runCli(
   const [command, ...args] = parsed.positionals;
   const run = command === undefined ? undefined : COMMANDS[command];
   if (parsed.values.help === true || run === undefined) {
-    (run === undefined && command !== undefined ? err : out)(command !== undefined && run === undefined ? `unknown command '${command}'\n\n${USAGE}` : USAGE);
+    (run === undefined && command !== undefined ? err : out)(
+      command !== undefined && run === undefined ? `unknown command '${command}'\n\n${USAGE}` : USAGE,
+    );
     return run === undefined && command !== undefined ? 2 : 0;
   }
   let sluice;

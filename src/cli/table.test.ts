@@ -3,7 +3,13 @@ import { formatTable } from './table.ts';
 
 describe('formatTable', () => {
   it('aligns columns and clips long cells', () => {
-    const text = formatTable(['name', 'type'], [['id', 'long'], ['a'.repeat(70), null]]);
+    const text = formatTable(
+      ['name', 'type'],
+      [
+        ['id', 'long'],
+        ['a'.repeat(70), null],
+      ],
+    );
     const lines = text.split('\n');
     expect(lines[0]).toMatch(/^name +type$/);
     expect(lines[2]).toMatch(/^id +long$/);

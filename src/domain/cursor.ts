@@ -16,7 +16,8 @@ export interface CursorCodec {
 }
 
 export function createCursorCodec(key: Buffer): CursorCodec {
-  const sign = (payload: string): Buffer => createHmac('sha256', key).update(payload).digest().subarray(0, 16);
+  const sign = (payload: string): Buffer =>
+    createHmac('sha256', key).update(payload).digest().subarray(0, 16);
   const invalid = (): AppError =>
     new AppError(
       'FLOW-1420-400',
@@ -24,9 +25,9 @@ export function createCursorCodec(key: Buffer): CursorCodec {
     );
   return {
     encode(position, fingerprint) {
-      const payload = Buffer.from(JSON.stringify({ v: position.value, i: position.id, q: fingerprint })).toString(
-        'base64url',
-      );
+      const payload = Buffer.from(
+        JSON.stringify({ v: position.value, i: position.id, q: fingerprint }),
+      ).toString('base64url');
       return `${payload}.${sign(payload).toString('base64url')}`;
     },
     decode(token, fingerprint) {

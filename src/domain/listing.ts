@@ -51,7 +51,8 @@ function asList(value: unknown): string[] {
 
 function single(name: string, value: unknown): string | undefined {
   const list = asList(value);
-  if (list.length > 1) throw new AppError('FLOW-1401-400', `The query parameter '${name}' may be given only once.`);
+  if (list.length > 1)
+    throw new AppError('FLOW-1401-400', `The query parameter '${name}' may be given only once.`);
   return list[0];
 }
 
@@ -67,10 +68,16 @@ export function assertKnownParams(query: Record<string, unknown>, known: Iterabl
   }
 }
 
-export function parseLimit(raw: string | undefined, rules: Pick<ListRules, 'defaultLimit' | 'maxLimit'>): number {
+export function parseLimit(
+  raw: string | undefined,
+  rules: Pick<ListRules, 'defaultLimit' | 'maxLimit'>,
+): number {
   if (raw === undefined) return rules.defaultLimit;
   if (!/^\d+$/.test(raw.trim())) {
-    throw new AppError('FLOW-1402-400', `The limit '${raw}' is not a whole number; use 1 to ${rules.maxLimit}.`);
+    throw new AppError(
+      'FLOW-1402-400',
+      `The limit '${raw}' is not a whole number; use 1 to ${rules.maxLimit}.`,
+    );
   }
   const limit = Number(raw);
   if (limit < 1 || limit > rules.maxLimit) {
@@ -129,9 +136,15 @@ function splitValues(raw: string): string[] {
   return values.map(unquote);
 }
 
-export function parsePropertyFilter(expression: string, rules: Pick<ListRules, 'filterFields'>): PropertyFilter {
+export function parsePropertyFilter(
+  expression: string,
+  rules: Pick<ListRules, 'filterFields'>,
+): PropertyFilter {
   if (expression.includes('~')) {
-    throw new AppError('FLOW-1440-400', `The operator '~' in '${expression}' is not implemented; use ==, !=, >, <, >= or <=.`);
+    throw new AppError(
+      'FLOW-1440-400',
+      `The operator '~' in '${expression}' is not implemented; use ==, !=, >, <, >= or <=.`,
+    );
   }
   let operator: FilterOperator | undefined;
   let at = -1;
@@ -177,7 +190,10 @@ export function parsePropertyFilter(expression: string, rules: Pick<ListRules, '
   }
   const values = splitValues(rawValue);
   if (values.some((value) => value === '')) {
-    throw new AppError('FLOW-1452-400', `The property filter '${expression}' has an empty item in its value list.`);
+    throw new AppError(
+      'FLOW-1452-400',
+      `The property filter '${expression}' has an empty item in its value list.`,
+    );
   }
   if (values.length > 1 && operator !== '==' && operator !== '!=') {
     throw new AppError(

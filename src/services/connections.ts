@@ -30,15 +30,32 @@ export interface ConnectionInput {
 export type ConnectionView = Record<string, unknown>;
 
 export interface ConnectionService {
-  create(actor: Actor, input: ConnectionInput, options?: { draft?: boolean }): Promise<{ id: string; etag: string }>;
+  create(
+    actor: Actor,
+    input: ConnectionInput,
+    options?: { draft?: boolean },
+  ): Promise<{ id: string; etag: string }>;
   get(tenant: Tenant, id: string): Promise<ConnectionView>;
   list(tenant: Tenant, request: ParsedListRequest): Promise<ListOutcome<ConnectionView>>;
-  patch(actor: Actor, id: string, ifMatch: string | undefined, body: unknown): Promise<{ id: string; etag: string }>;
+  patch(
+    actor: Actor,
+    id: string,
+    ifMatch: string | undefined,
+    body: unknown,
+  ): Promise<{ id: string; etag: string }>;
   delete(tenant: Tenant, id: string): Promise<void>;
   test(tenant: Tenant, id: string): Promise<Verification>;
-  action(actor: Actor, id: string, op: string, ifMatch: string | undefined): Promise<{ id: string; etag: string }>;
+  action(
+    actor: Actor,
+    id: string,
+    op: string,
+    ifMatch: string | undefined,
+  ): Promise<{ id: string; etag: string }>;
   /** Load a connection with its secrets opened, for a connector call (explore, runs). */
-  openForConnector(tenant: Tenant, id: string): Promise<{ connection: Connection; params: Record<string, unknown> }>;
+  openForConnector(
+    tenant: Tenant,
+    id: string,
+  ): Promise<{ connection: Connection; params: Record<string, unknown> }>;
 }
 
 export interface ConnectionServiceDeps {
@@ -89,13 +106,22 @@ export function createConnectionService(deps: ConnectionServiceDeps): Connection
   };
 
   /** Run the connector's live test; with `strict`, a failed test is a 400 naming the stage. */
-  const verify = async (specId: string, params: Record<string, unknown>, strict: boolean): Promise<Verification> => {
+  const verify = async (
+    specId: string,
+    params: Record<string, unknown>,
+    strict: boolean,
+  ): Promise<Verification> => {
     const connector = runtime.connector(specId);
     const stagesBudget = runtime.timeouts.stageMs * 6 + 1_000;
     const outcome = await runtime.run((ctx) => connector.test(params, ctx), stagesBudget);
-    const verification = { result: outcome.ok, testedAt: now(), stages: outcome.stages.map((stage) => ({ ...stage })) };
+    const verification = {
+      result: outcome.ok,
+      testedAt: now(),
+      stages: outcome.stages.map((stage) => ({ ...stage })),
+    };
     if (strict && !outcome.ok) {
-      const stage = outcome.failure?.stage ?? outcome.stages.find((s) => s.status === 'failed')?.name ?? 'unknown';
+      const stage =
+        outcome.failure?.stage ?? outcome.stages.find((s) => s.status === 'failed')?.name ?? 'unknown';
       const message = outcome.failure?.message ?? 'the source refused the connection';
       throw new AppError(
         outcome.failure?.code ?? 'CONNECTOR-1308-400',
@@ -130,7 +156,10 @@ export function createConnectionService(deps: ConnectionServiceDeps): Connection
 
   const requireEtag = (connection: Connection, ifMatch: string | undefined): void => {
     if (ifMatch === undefined || ifMatch.trim() === '') {
-      throw new AppError('FLOW-1403-400', "The header 'If-Match' is missing; send the entity's current etag (with its quotes).");
+      throw new AppError(
+        'FLOW-1403-400',
+        "The header 'If-Match' is missing; send the entity's current etag (with its quotes).",
+      );
     }
     if (!etagMatches(ifMatch, connection.etag)) {
       throw new AppError(
@@ -142,7 +171,10 @@ export function createConnectionService(deps: ConnectionServiceDeps): Connection
 
   const save = async (next: Connection, expected: string): Promise<{ id: string; etag: string }> => {
     if (!(await repository.update(next, expected))) {
-      throw new AppError('FLOW-1404-412', `The connection ${next.id} was changed by another request; GET it and retry with its new etag.`);
+      throw new AppError(
+        'FLOW-1404-412',
+        `The connection ${next.id} was changed by another request; GET it and retry with its new etag.`,
+      );
     }
     return { id: next.id, etag: next.etag };
   };
@@ -194,15 +226,24 @@ export function createConnectionService(deps: ConnectionServiceDeps): Connection
       assertPatchable(operations, {
         allowed: ['/name', '/description', '/auth/params', '/auth/specName'],
         immutable: {
-          '/connectionSpec': new AppError('FLOW-1414-400', 'The connectionSpec of a connection cannot be changed; create a new connection instead.'),
-          '/state': new AppError('FLOW-1410-400', 'The state of a connection cannot be patched; use POST /connections/{id}/action.'),
+          '/connectionSpec': new AppError(
+            'FLOW-1414-400',
+            'The connectionSpec of a connection cannot be changed; create a new connection instead.',
+          ),
+          '/state': new AppError(
+            'FLOW-1410-400',
+            'The state of a connection cannot be patched; use POST /connections/{id}/action.',
+          ),
         },
       });
       const schema = authSchemaOf(connection);
       const editable = {
         name: connection.name,
         description: connection.description,
-        auth: { specName: connection.auth.specName, params: openSecrets(schema, connection.auth.params, secrets) },
+        auth: {
+          specName: connection.auth.specName,
+          params: openSecrets(schema, connection.auth.params, secrets),
+        },
       };
       const patched = applyPatch(editable, operations);
       if (typeof patched.name !== 'string' || patched.name.trim() === '') {
@@ -219,7 +260,10 @@ export function createConnectionService(deps: ConnectionServiceDeps): Connection
         if (connection.state !== 'draft') {
           verification = await verify(spec.id, patched.auth.params, true);
         }
-        auth = { specName: patched.auth.specName, params: sealSecrets(newSchema, patched.auth.params, secrets) };
+        auth = {
+          specName: patched.auth.specName,
+          params: sealSecrets(newSchema, patched.auth.params, secrets),
+        };
       }
       const at = now();
       const { description: _old, ...withoutDescription } = connection;
@@ -252,11 +296,17 @@ export function createConnectionService(deps: ConnectionServiceDeps): Connection
       if (ifMatch !== undefined) requireEtag(connection, ifMatch);
       const action = op.toLowerCase();
       if (action !== 'publish' && action !== 'enable' && action !== 'disable') {
-        throw new AppError('FLOW-1421-400', `The action '${op}' is not supported for connections; use op=publish.`);
+        throw new AppError(
+          'FLOW-1421-400',
+          `The action '${op}' is not supported for connections; use op=publish.`,
+        );
       }
       const target = connectionTransitions[connection.state][action];
       if (target === undefined) {
-        throw new AppError('FLOW-1416-400', `A connection in state '${connection.state}' cannot be the subject of '${action}'.`);
+        throw new AppError(
+          'FLOW-1416-400',
+          `A connection in state '${connection.state}' cannot be the subject of '${action}'.`,
+        );
       }
       let { verification } = connection;
       if (action === 'publish' || action === 'enable') {
@@ -279,4 +329,8 @@ export function createConnectionService(deps: ConnectionServiceDeps): Connection
   };
 }
 
-const tenant = (actor: Actor): Tenant => ({ orgId: actor.orgId, sandboxId: actor.sandboxId, sandboxName: actor.sandboxName });
+const tenant = (actor: Actor): Tenant => ({
+  orgId: actor.orgId,
+  sandboxId: actor.sandboxId,
+  sandboxName: actor.sandboxName,
+});

@@ -29,7 +29,10 @@ export function createConnectorRuntime(options: ConnectorRuntimeOptions): Connec
     connector(specId) {
       const connector = bySpec.get(specId);
       if (!connector) {
-        throw new AppError('CONNECTOR-1336-400', `No connector is installed for the connection spec '${specId}'.`);
+        throw new AppError(
+          'CONNECTOR-1336-400',
+          `No connector is installed for the connection spec '${specId}'.`,
+        );
       }
       return connector;
     },

@@ -34,8 +34,9 @@ export interface ExploreService {
 
 const one = (query: Record<string, unknown>, name: string): string | undefined => {
   const value = query[name];
-  if (Array.isArray(value)) throw new AppError('FLOW-1401-400', `The query parameter '${name}' may be given only once.`);
-  return value === undefined ? undefined : String(value);
+  if (Array.isArray(value))
+    throw new AppError('FLOW-1401-400', `The query parameter '${name}' may be given only once.`);
+  return typeof value === 'string' || value === undefined ? value : JSON.stringify(value);
 };
 
 /** Parse explore's query string strictly: each mistake gets its own code. */
@@ -43,7 +44,10 @@ export function parseExploreQuery(query: Record<string, unknown>): ExploreReques
   assertKnownParams(query, ['objectType', 'object', 'preview', 'count', 'filters']);
   const objectTypeRaw = one(query, 'objectType');
   if (objectTypeRaw === undefined || objectTypeRaw === '') {
-    throw new AppError('CONNECTOR-1337-400', 'The objectType cannot be empty; use objectType=root to list tables or objectType=table&object=<path>.');
+    throw new AppError(
+      'CONNECTOR-1337-400',
+      'The objectType cannot be empty; use objectType=root to list tables or objectType=table&object=<path>.',
+    );
   }
   const objectType = objectTypeRaw.toLowerCase();
   if (objectType !== 'root' && objectType !== 'table') {
@@ -54,7 +58,10 @@ export function parseExploreQuery(query: Record<string, unknown>): ExploreReques
   }
   const object = one(query, 'object');
   if (objectType === 'table' && (object === undefined || object.trim() === '')) {
-    throw new AppError('CONNECTOR-1337-400', 'The object cannot be empty for objectType=table; pass a path from the objectType=root listing.');
+    throw new AppError(
+      'CONNECTOR-1337-400',
+      'The object cannot be empty for objectType=table; pass a path from the objectType=root listing.',
+    );
   }
   const previewRaw = one(query, 'preview');
   if (previewRaw !== undefined && !/^(true|false)$/i.test(previewRaw)) {
@@ -66,7 +73,10 @@ export function parseExploreQuery(query: Record<string, unknown>): ExploreReques
   if (countRaw !== undefined) {
     if (!preview) throw new AppError('CONNECTOR-1341-400', 'count applies only with preview=true.');
     if (!/^\d+$/.test(countRaw) || Number(countRaw) < 1 || Number(countRaw) > PREVIEW_MAX_COUNT) {
-      throw new AppError('CONNECTOR-1341-400', `count must be a whole number from 1 to ${PREVIEW_MAX_COUNT}, not '${countRaw}'.`);
+      throw new AppError(
+        'CONNECTOR-1341-400',
+        `count must be a whole number from 1 to ${PREVIEW_MAX_COUNT}, not '${countRaw}'.`,
+      );
     }
     count = Number(countRaw);
   }
@@ -86,7 +96,10 @@ export function parseExploreQuery(query: Record<string, unknown>): ExploreReques
   };
 }
 
-export function createExploreService(deps: { connections: ConnectionService; runtime: ConnectorRuntime }): ExploreService {
+export function createExploreService(deps: {
+  connections: ConnectionService;
+  runtime: ConnectorRuntime;
+}): ExploreService {
   const { connections, runtime } = deps;
 
   const guard = async <T>(call: () => Promise<T>): Promise<T> => {
@@ -119,7 +132,10 @@ export function createExploreService(deps: { connections: ConnectionService; run
           if (request.objectType === 'root') return connector.listTables(params, ctx);
           const table = request.object ?? '';
           if (!request.preview) {
-            return { format: 'flat' as const, schema: { columns: await connector.describeTable(params, table, ctx) } };
+            return {
+              format: 'flat' as const,
+              schema: { columns: await connector.describeTable(params, table, ctx) },
+            };
           }
           if (filter !== undefined) validateFilter(filter, await connector.describeTable(params, table, ctx));
           const result = await connector.preview(

@@ -4,7 +4,13 @@
  */
 import { AppError } from '../domain/errors.ts';
 import { newId, newOrgId, newUserId } from '../domain/ids.ts';
-import { SANDBOX_NAME, type AccessToken, type Actor, type Organization, type Sandbox } from '../domain/tenancy.ts';
+import {
+  SANDBOX_NAME,
+  type AccessToken,
+  type Actor,
+  type Organization,
+  type Sandbox,
+} from '../domain/tenancy.ts';
 import { generateSecret, hashSecret, parseSecret, secretMatches } from '../crypto/tokens.ts';
 import type { IdentityRepository } from '../store/identity-repository.ts';
 
@@ -32,22 +38,37 @@ export interface IssuedCredentials {
 
 export interface IdentityService {
   /** On an empty store: a default org with its `prod` sandbox, an API key and a token. */
-  bootstrap(): Promise<{ created: true; credentials: IssuedCredentials } | { created: false; orgs: Organization[] }>;
+  bootstrap(): Promise<
+    { created: true; credentials: IssuedCredentials } | { created: false; orgs: Organization[] }
+  >;
   createOrg(name: string): Promise<IssuedCredentials>;
   createSandbox(orgId: string, name: string, title?: string): Promise<Sandbox>;
-  createToken(orgId: string, options?: { name?: string; readOnly?: boolean; expiresInDays?: number }): Promise<{ token: AccessToken; value: string }>;
+  createToken(
+    orgId: string,
+    options?: { name?: string; readOnly?: boolean; expiresInDays?: number },
+  ): Promise<{ token: AccessToken; value: string }>;
   createApiKey(orgId: string, name?: string): Promise<{ id: string; value: string }>;
   revokeToken(tokenId: string): Promise<void>;
   listOrgs(): Promise<Organization[]>;
   listSandboxes(orgId: string): Promise<Sandbox[]>;
   listTokens(orgId: string): Promise<AccessToken[]>;
-  authenticate(credentials: RequestCredentials, options: { defaultSandbox: boolean }): Promise<AuthenticatedActor>;
+  authenticate(
+    credentials: RequestCredentials,
+    options: { defaultSandbox: boolean },
+  ): Promise<AuthenticatedActor>;
 }
 
-export function createIdentityService(repo: IdentityRepository, now: () => number = Date.now): IdentityService {
+export function createIdentityService(
+  repo: IdentityRepository,
+  now: () => number = Date.now,
+): IdentityService {
   const requireOrg = async (orgId: string): Promise<Organization> => {
     const org = await repo.getOrg(orgId);
-    if (!org) throw new AppError('FLOW-1439-404', `The organization '${orgId}' does not exist.`, { type: 'orgs', id: orgId });
+    if (!org)
+      throw new AppError('FLOW-1439-404', `The organization '${orgId}' does not exist.`, {
+        type: 'orgs',
+        id: orgId,
+      });
     return org;
   };
 
@@ -119,7 +140,10 @@ export function createIdentityService(repo: IdentityRepository, now: () => numbe
     async revokeToken(tokenId) {
       const revoked = await repo.revokeToken(tokenId, now());
       if (!revoked) {
-        throw new AppError('FLOW-1439-404', `No active access token with id '${tokenId}'.`, { type: 'tokens', id: tokenId });
+        throw new AppError('FLOW-1439-404', `No active access token with id '${tokenId}'.`, {
+          type: 'tokens',
+          id: tokenId,
+        });
       }
     },
 
@@ -130,7 +154,10 @@ export function createIdentityService(repo: IdentityRepository, now: () => numbe
     async authenticate(credentials, options) {
       const { authorization } = credentials;
       if (authorization === undefined || authorization.trim() === '') {
-        throw new AppError('GATEWAY-403010-403', 'Oauth token is missing. Send the header Authorization: Bearer <access token>.');
+        throw new AppError(
+          'GATEWAY-403010-403',
+          'Oauth token is missing. Send the header Authorization: Bearer <access token>.',
+        );
       }
       const bearer = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
       const parsed = bearer?.[1] === undefined ? undefined : parseSecret(TOKEN_PREFIX, bearer[1]);
@@ -145,10 +172,16 @@ export function createIdentityService(repo: IdentityRepository, now: () => numbe
         throw new AppError('GATEWAY-401013-401', 'Oauth token is not valid: it is not known to this server.');
       }
       if (token.revokedAt !== null) {
-        throw new AppError('GATEWAY-401013-401', 'Oauth token is not valid: it has been revoked. Create a new one with `sluice tokens create`.');
+        throw new AppError(
+          'GATEWAY-401013-401',
+          'Oauth token is not valid: it has been revoked. Create a new one with `sluice tokens create`.',
+        );
       }
       if (token.expiresAt !== null && token.expiresAt <= now()) {
-        throw new AppError('GATEWAY-401013-401', 'Oauth token is not valid: it has expired. Create a new one with `sluice tokens create`.');
+        throw new AppError(
+          'GATEWAY-401013-401',
+          'Oauth token is not valid: it has expired. Create a new one with `sluice tokens create`.',
+        );
       }
       if (credentials.apiKey === undefined || credentials.apiKey.trim() === '') {
         throw new AppError('GATEWAY-403000-403', 'Api Key is required: send the header x-api-key.');
@@ -156,28 +189,46 @@ export function createIdentityService(repo: IdentityRepository, now: () => numbe
       const key = parseSecret(API_KEY_PREFIX, credentials.apiKey.trim());
       const client = key ? await repo.getClient(key.id) : undefined;
       if (!key || !client || !secretMatches(key.secret, client.keyHash) || client.revokedAt !== null) {
-        throw new AppError('GATEWAY-403003-403', 'Api Key is invalid: the x-api-key header does not name an active API key.');
+        throw new AppError(
+          'GATEWAY-403003-403',
+          'Api Key is invalid: the x-api-key header does not name an active API key.',
+        );
       }
       if (client.orgId !== token.orgId) {
-        throw new AppError('GATEWAY-403003-403', 'Api Key is invalid: the API key belongs to a different organization than the access token.');
+        throw new AppError(
+          'GATEWAY-403003-403',
+          'Api Key is invalid: the API key belongs to a different organization than the access token.',
+        );
       }
       const orgId = credentials.orgId?.trim();
       if (orgId === undefined || orgId === '') {
-        throw new AppError('GATEWAY-400003-400', 'Missing header x-gw-ims-org-id: send the id of your organization (e.g. ...@AdobeOrg).');
+        throw new AppError(
+          'GATEWAY-400003-400',
+          'Missing header x-gw-ims-org-id: send the id of your organization (e.g. ...@AdobeOrg).',
+        );
       }
       if (orgId !== token.orgId) {
-        throw new AppError('GATEWAY-403025-403', `Profile is not valid: the access token is not entitled to the organization '${orgId}'.`);
+        throw new AppError(
+          'GATEWAY-403025-403',
+          `Profile is not valid: the access token is not entitled to the organization '${orgId}'.`,
+        );
       }
       let sandboxName = credentials.sandboxName?.trim();
       if (sandboxName === undefined || sandboxName === '') {
         if (!options.defaultSandbox) {
-          throw new AppError('FLOW-2105-400', 'The header x-sandbox-name is missing in the request; send the sandbox name, e.g. prod.');
+          throw new AppError(
+            'FLOW-2105-400',
+            'The header x-sandbox-name is missing in the request; send the sandbox name, e.g. prod.',
+          );
         }
         sandboxName = 'prod';
       }
       const sandbox = await repo.findSandbox(token.orgId, sandboxName);
       if (!sandbox) {
-        throw new AppError('FLOW-2100-404', `The sandbox with the name '${sandboxName}' could not be found in this organization.`);
+        throw new AppError(
+          'FLOW-2100-404',
+          `The sandbox with the name '${sandboxName}' could not be found in this organization.`,
+        );
       }
       return {
         orgId: token.orgId,

@@ -32,7 +32,10 @@ export async function listEntities<E extends EntityMeta & { readonly name: strin
   const { repository, tenant, request, cursors, represent } = input;
   const orderBy = request.orderBy as ScanOptions['orderBy'];
   const fingerprint = fingerprintOf(request);
-  let after = request.continuationToken === undefined ? undefined : cursors.decode(request.continuationToken, fingerprint);
+  let after =
+    request.continuationToken === undefined
+      ? undefined
+      : cursors.decode(request.continuationToken, fingerprint);
   const wanted = request.count ? Number.POSITIVE_INFINITY : request.limit + 1;
   const chunk = request.count ? 500 : Math.min(Math.max(request.limit * 2, 50), 1000);
   const matched: { entity: E; item: T }[] = [];
@@ -61,6 +64,13 @@ export async function listEntities<E extends EntityMeta & { readonly name: strin
   return {
     kind: 'page',
     items: page.map((entry) => entry.item),
-    ...(more ? { continuationToken: cursors.encode({ value: last.entity[orderBy.field], id: last.entity.id }, fingerprint) } : {}),
+    ...(more
+      ? {
+          continuationToken: cursors.encode(
+            { value: last.entity[orderBy.field], id: last.entity.id },
+            fingerprint,
+          ),
+        }
+      : {}),
   };
 }

@@ -14,23 +14,38 @@ export interface PatchOperation {
 /** Validate the shape of a patch document; every problem names the operation's index. */
 export function parsePatch(body: unknown): PatchOperation[] {
   if (body === undefined || body === null || (Array.isArray(body) && body.length === 0)) {
-    throw new AppError('FLOW-1405-400', 'The request body is empty; send a JSON Patch array such as [{"op":"replace","path":"/name","value":"new name"}].');
+    throw new AppError(
+      'FLOW-1405-400',
+      'The request body is empty; send a JSON Patch array such as [{"op":"replace","path":"/name","value":"new name"}].',
+    );
   }
   if (!Array.isArray(body)) {
-    throw new AppError('FLOW-1435-400', 'The request body must be a JSON Patch array of operations, e.g. [{"op":"replace","path":"/name","value":"x"}].');
+    throw new AppError(
+      'FLOW-1435-400',
+      'The request body must be a JSON Patch array of operations, e.g. [{"op":"replace","path":"/name","value":"x"}].',
+    );
   }
   return body.map((raw: unknown, index) => {
     if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-      throw new AppError('FLOW-1435-400', `Patch operation ${index} must be an object with op, path and value.`);
+      throw new AppError(
+        'FLOW-1435-400',
+        `Patch operation ${index} must be an object with op, path and value.`,
+      );
     }
     const { op, path, value } = raw as Record<string, unknown>;
     if (typeof op !== 'string') throw new AppError('FLOW-1435-400', `Patch operation ${index} has no 'op'.`);
     const lower = op.toLowerCase();
     if (lower !== 'add' && lower !== 'replace' && lower !== 'remove') {
-      throw new AppError('FLOW-1434-400', `Unsupported operation '${op}' received at index ${index}; use add, replace or remove.`);
+      throw new AppError(
+        'FLOW-1434-400',
+        `Unsupported operation '${op}' received at index ${index}; use add, replace or remove.`,
+      );
     }
     if (typeof path !== 'string' || !(path === '' || path.startsWith('/'))) {
-      throw new AppError('FLOW-1435-400', `Patch operation ${index} needs a 'path' that is a JSON Pointer such as /name.`);
+      throw new AppError(
+        'FLOW-1435-400',
+        `Patch operation ${index} needs a 'path' that is a JSON Pointer such as /name.`,
+      );
     }
     if (lower !== 'remove' && !('value' in raw)) {
       throw new AppError('FLOW-1435-400', `Patch operation ${index} (${lower} ${path}) needs a 'value'.`);
@@ -50,9 +65,15 @@ export function applyPatch<T>(document: T, operations: readonly PatchOperation[]
       const path = operations[index]?.path ?? '';
       if (error.name === 'OPERATION_PATH_UNRESOLVABLE' || error.name === 'OPERATION_PATH_CANNOT_ADD') {
         const field = path.split('/').filter(Boolean).at(-1) ?? path;
-        throw new AppError('FLOW-1455-400', `Operation ${index} cannot be applied: Missing field "${field}" (path ${path}).`);
+        throw new AppError(
+          'FLOW-1455-400',
+          `Operation ${index} cannot be applied: Missing field "${field}" (path ${path}).`,
+        );
       }
-      throw new AppError('FLOW-1435-400', `Operation ${index} (${path}) is invalid: ${error.message.split('\n')[0] ?? ''}`);
+      throw new AppError(
+        'FLOW-1435-400',
+        `Operation ${index} (${path}) is invalid: ${error.message.split('\n')[0] ?? ''}`,
+      );
     }
     throw error;
   }
@@ -67,7 +88,9 @@ export function assertPatchable(
     const top = `/${operation.path.split('/')[1] ?? ''}`;
     const immutable = rules.immutable[top];
     if (immutable) throw immutable;
-    const ok = rules.allowed.some((prefix) => operation.path === prefix || operation.path.startsWith(`${prefix}/`));
+    const ok = rules.allowed.some(
+      (prefix) => operation.path === prefix || operation.path.startsWith(`${prefix}/`),
+    );
     if (!ok) {
       throw new AppError(
         'FLOW-1365-400',
@@ -79,6 +102,10 @@ export function assertPatchable(
 
 /** Compare an If-Match value with the current etag, tolerating missing quotes and a W/ prefix. */
 export function etagMatches(ifMatch: string, etag: string): boolean {
-  const normalize = (value: string): string => value.trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
+  const normalize = (value: string): string =>
+    value
+      .trim()
+      .replace(/^W\//, '')
+      .replace(/^"(.*)"$/, '$1');
   return normalize(ifMatch) === normalize(etag);
 }

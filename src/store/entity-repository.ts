@@ -9,7 +9,10 @@ import type { Tenant } from '../domain/tenancy.ts';
 import type { Database, EntityTableName } from './schema.ts';
 
 export interface ScanOptions {
-  readonly orderBy: { readonly field: 'createdAt' | 'updatedAt' | 'name'; readonly direction: 'asc' | 'desc' };
+  readonly orderBy: {
+    readonly field: 'createdAt' | 'updatedAt' | 'name';
+    readonly direction: 'asc' | 'desc';
+  };
   /** Keyset position: rows strictly after (value, id) in the scan order. */
   readonly after?: { readonly value: string | number; readonly id: string };
   readonly limit: number;
@@ -104,7 +107,7 @@ export function createEntityRepository<E extends EntityMeta>(
         .where('org_id', '=', tenant.orgId)
         .where('sandbox_id', '=', tenant.sandboxId);
       for (const [key, value] of Object.entries(options.where ?? {})) {
-        if (value !== undefined) query = query.where(key as 'state' | 'spec_id', '=', value);
+        query = query.where(key as 'state' | 'spec_id', '=', value);
       }
       const after = options.after;
       if (after !== undefined) {
@@ -116,7 +119,11 @@ export function createEntityRepository<E extends EntityMeta>(
           ]),
         );
       }
-      const rows = await query.orderBy(column, direction).orderBy('id', direction).limit(options.limit).execute();
+      const rows = await query
+        .orderBy(column, direction)
+        .orderBy('id', direction)
+        .limit(options.limit)
+        .execute();
       return rows.map((row) => fromBody(row.body));
     },
   };

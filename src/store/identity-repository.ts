@@ -24,8 +24,8 @@ const clientFromRow = (row: ApiClientsTable): ApiClient => ({
   orgId: row.org_id,
   name: row.name,
   keyHash: row.key_hash,
-  createdAt: Number(row.created_at),
-  revokedAt: row.revoked_at === null ? null : Number(row.revoked_at),
+  createdAt: row.created_at,
+  revokedAt: row.revoked_at === null ? null : row.revoked_at,
 });
 
 const tokenFromRow = (row: AccessTokensTable): AccessToken => ({
@@ -34,10 +34,10 @@ const tokenFromRow = (row: AccessTokensTable): AccessToken => ({
   userId: row.user_id,
   name: row.name,
   tokenHash: row.token_hash,
-  readOnly: Number(row.read_only) === 1,
-  createdAt: Number(row.created_at),
-  expiresAt: row.expires_at === null ? null : Number(row.expires_at),
-  revokedAt: row.revoked_at === null ? null : Number(row.revoked_at),
+  readOnly: row.read_only === 1,
+  createdAt: row.created_at,
+  expiresAt: row.expires_at === null ? null : row.expires_at,
+  revokedAt: row.revoked_at === null ? null : row.revoked_at,
 });
 
 export function createIdentityRepository(db: Kysely<Database>): IdentityRepository {
@@ -47,11 +47,11 @@ export function createIdentityRepository(db: Kysely<Database>): IdentityReposito
     },
     async getOrg(id) {
       const row = await db.selectFrom('orgs').selectAll().where('id', '=', id).executeTakeFirst();
-      return row ? { id: row.id, name: row.name, createdAt: Number(row.created_at) } : undefined;
+      return row ? { id: row.id, name: row.name, createdAt: row.created_at } : undefined;
     },
     async listOrgs() {
       const rows = await db.selectFrom('orgs').selectAll().orderBy('created_at').orderBy('id').execute();
-      return rows.map((row) => ({ id: row.id, name: row.name, createdAt: Number(row.created_at) }));
+      return rows.map((row) => ({ id: row.id, name: row.name, createdAt: row.created_at }));
     },
     async insertSandbox(sandbox) {
       await db
@@ -73,17 +73,22 @@ export function createIdentityRepository(db: Kysely<Database>): IdentityReposito
         .where('name', '=', name)
         .executeTakeFirst();
       return row
-        ? { id: row.id, orgId: row.org_id, name: row.name, title: row.title, createdAt: Number(row.created_at) }
+        ? { id: row.id, orgId: row.org_id, name: row.name, title: row.title, createdAt: row.created_at }
         : undefined;
     },
     async listSandboxes(orgId) {
-      const rows = await db.selectFrom('sandboxes').selectAll().where('org_id', '=', orgId).orderBy('name').execute();
+      const rows = await db
+        .selectFrom('sandboxes')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .orderBy('name')
+        .execute();
       return rows.map((row) => ({
         id: row.id,
         orgId: row.org_id,
         name: row.name,
         title: row.title,
-        createdAt: Number(row.created_at),
+        createdAt: row.created_at,
       }));
     },
     async insertClient(client) {

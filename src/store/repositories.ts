@@ -2,11 +2,13 @@ import type { Kysely } from 'kysely';
 import type { Connection } from '../domain/connection.ts';
 import { createEntityRepository, type EntityRepository } from './entity-repository.ts';
 import { createIdentityRepository, type IdentityRepository } from './identity-repository.ts';
+import { createMappingRepository, type MappingRepository } from './mapping-repository.ts';
 import type { Database } from './schema.ts';
 
 export interface Repositories {
   readonly identity: IdentityRepository;
   readonly connections: EntityRepository<Connection>;
+  readonly mappingSets: MappingRepository;
 }
 
 export function createRepositories(db: Kysely<Database>): Repositories {
@@ -17,5 +19,6 @@ export function createRepositories(db: Kysely<Database>): Repositories {
       state: connection.state,
       specId: connection.connectionSpec.id,
     })),
+    mappingSets: createMappingRepository(db),
   };
 }

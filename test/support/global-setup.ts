@@ -61,17 +61,18 @@ export async function startAzurite(): Promise<{ port: number; stop: () => Promis
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let log = '';
-  child.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (log += chunk.toString()));
   await waitForPort(port, child, () => log);
   return {
     port,
     stop: async () => {
-      if (child.exitCode !== null) return;
+      const running = (): boolean => child.exitCode === null && child.signalCode === null;
+      if (!running()) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
       await Promise.race([exited, sleep(5_000)]);
-      if (child.exitCode === null) child.kill('SIGKILL');
+      if (running()) child.kill('SIGKILL');
     },
   };
 }

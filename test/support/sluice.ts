@@ -39,7 +39,9 @@ export async function startTestSluice(
   let schema: TestSchema | undefined;
   if (options.dialect === 'postgres') schema = await createTestSchema();
   const sluice = await createSluice(config, {
-    ...(schema === undefined ? {} : { storeOptions: { kind: 'postgres', url: schema.url, schema: schema.schema } }),
+    ...(schema === undefined
+      ? {}
+      : { storeOptions: { kind: 'postgres', url: schema.url, schema: schema.schema } }),
   });
   const logs: string[] = [];
   const sink = new Writable({
@@ -59,7 +61,9 @@ export async function startTestSluice(
       'x-sandbox-name': 'prod',
       ...overrides,
     };
-    return Object.fromEntries(Object.entries(base).filter((entry): entry is [string, string] => entry[1] !== undefined));
+    return Object.fromEntries(
+      Object.entries(base).filter((entry): entry is [string, string] => entry[1] !== undefined),
+    );
   };
 
   return {
@@ -71,12 +75,22 @@ export async function startTestSluice(
     request: (method, path, requestOptions = {}) =>
       app.inject({
         method,
-        url: path.startsWith('/') && !path.startsWith(BASE) && !path.startsWith('/openapi') && !path.startsWith('/docs') ? `${BASE}${path}` : path,
+        url:
+          path.startsWith('/') &&
+          !path.startsWith(BASE) &&
+          !path.startsWith('/openapi') &&
+          !path.startsWith('/docs')
+            ? `${BASE}${path}`
+            : path,
         headers: {
           ...headers(requestOptions.headers),
-          ...(requestOptions.body !== undefined || requestOptions.raw !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...(requestOptions.body !== undefined || requestOptions.raw !== undefined
+            ? { 'content-type': 'application/json' }
+            : {}),
           ...Object.fromEntries(
-            Object.entries(requestOptions.headers ?? {}).filter((entry): entry is [string, string] => entry[1] !== undefined),
+            Object.entries(requestOptions.headers ?? {}).filter(
+              (entry): entry is [string, string] => entry[1] !== undefined,
+            ),
           ),
         },
         ...(requestOptions.raw !== undefined

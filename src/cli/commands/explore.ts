@@ -4,17 +4,22 @@ import { AppError } from '../../domain/errors.ts';
 import { formatTable } from '../table.ts';
 import { resolveTenant, type CliContext } from '../context.ts';
 
-const cell = (value: unknown): string => (value === null ? 'null' : typeof value === 'object' ? JSON.stringify(value) : String(value));
+const cell = (value: string | number | boolean | null | undefined): string =>
+  value === null || value === undefined ? 'null' : String(value);
 
 export async function exploreCommand(ctx: CliContext): Promise<number> {
   const [connectionId, table] = ctx.args;
   if (!connectionId) {
-    throw new AppError('FLOW-1407-400', "usage: sluice explore <connectionId> [table] [--preview] [--count N] [--filter '<PQL JSON>']");
+    throw new AppError(
+      'FLOW-1407-400',
+      "usage: sluice explore <connectionId> [table] [--preview] [--count N] [--filter '<PQL JSON>']",
+    );
   }
   const tenant = await resolveTenant(ctx);
   const preview = ctx.flags['preview'] === true || ctx.flags['filter'] !== undefined;
   const count = typeof ctx.flags['count'] === 'string' ? ctx.flags['count'] : undefined;
-  const filter = typeof ctx.flags['filter'] === 'string' ? Buffer.from(ctx.flags['filter']).toString('base64') : undefined;
+  const filter =
+    typeof ctx.flags['filter'] === 'string' ? Buffer.from(ctx.flags['filter']).toString('base64') : undefined;
   const result = await ctx.sluice.explore.explore(tenant, connectionId, {
     objectType: table === undefined ? 'root' : 'table',
     ...(table === undefined ? {} : { object: table }),
@@ -23,8 +28,13 @@ export async function exploreCommand(ctx: CliContext): Promise<number> {
     ...(filter === undefined ? {} : { filters: filter }),
   });
   if (Array.isArray(result)) {
-    const tables = result as TableRef[];
-    ctx.out(formatTable(['TABLE (path)', 'PREVIEW', 'SCHEMA'], tables.map((t) => [t.path, t.canPreview ? 'yes' : 'no', t.canFetchSchema ? 'yes' : 'no'])));
+    const tables: TableRef[] = result;
+    ctx.out(
+      formatTable(
+        ['TABLE (path)', 'PREVIEW', 'SCHEMA'],
+        tables.map((t) => [t.path, t.canPreview ? 'yes' : 'no', t.canFetchSchema ? 'yes' : 'no']),
+      ),
+    );
     ctx.out(`${tables.length} table(s)`);
     return 0;
   }
@@ -42,7 +52,12 @@ export async function exploreCommand(ctx: CliContext): Promise<number> {
   );
   if ('data' in result) {
     ctx.out('');
-    ctx.out(formatTable(columns.map((column) => column.name), result.data.map((row) => columns.map((column) => cell(row[column.name])))));
+    ctx.out(
+      formatTable(
+        columns.map((column) => column.name),
+        result.data.map((row) => columns.map((column) => cell(row[column.name]))),
+      ),
+    );
     ctx.out(`${result.data.length} row(s)`);
   }
   return 0;

@@ -3,13 +3,19 @@ import { AppError } from '../../domain/errors.ts';
 import { formatTable } from '../table.ts';
 import { resolveOrg, type CliContext } from '../context.ts';
 
-const date = (ms: number | null): string => (ms === null ? '' : new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z'));
+const date = (ms: number | null): string =>
+  ms === null ? '' : new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 
 export async function orgsCommand(ctx: CliContext): Promise<number> {
   const [action, name] = ctx.args;
   if (action === 'list') {
     const orgs = await ctx.sluice.identity.listOrgs();
-    ctx.out(formatTable(['ORG ID', 'NAME', 'CREATED'], orgs.map((org) => [org.id, org.name, date(org.createdAt)])));
+    ctx.out(
+      formatTable(
+        ['ORG ID', 'NAME', 'CREATED'],
+        orgs.map((org) => [org.id, org.name, date(org.createdAt)]),
+      ),
+    );
     return 0;
   }
   if (action === 'create' && name) {
@@ -29,7 +35,12 @@ export async function sandboxesCommand(ctx: CliContext): Promise<number> {
   const orgId = await resolveOrg(ctx);
   if (action === 'list') {
     const sandboxes = await ctx.sluice.identity.listSandboxes(orgId);
-    ctx.out(formatTable(['NAME', 'TITLE', 'ID', 'CREATED'], sandboxes.map((s) => [s.name, s.title, s.id, date(s.createdAt)])));
+    ctx.out(
+      formatTable(
+        ['NAME', 'TITLE', 'ID', 'CREATED'],
+        sandboxes.map((s) => [s.name, s.title, s.id, date(s.createdAt)]),
+      ),
+    );
     return 0;
   }
   if (action === 'create' && name) {
@@ -38,7 +49,10 @@ export async function sandboxesCommand(ctx: CliContext): Promise<number> {
     ctx.out(`Created sandbox ${sandbox.name} (${sandbox.id}) in ${orgId}.`);
     return 0;
   }
-  throw new AppError('FLOW-1407-400', 'usage: sluice sandboxes list | sluice sandboxes create <name> [--title T] [--org ORG]');
+  throw new AppError(
+    'FLOW-1407-400',
+    'usage: sluice sandboxes list | sluice sandboxes create <name> [--title T] [--org ORG]',
+  );
 }
 
 export async function tokensCommand(ctx: CliContext): Promise<number> {
@@ -54,7 +68,14 @@ export async function tokensCommand(ctx: CliContext): Promise<number> {
     ctx.out(
       formatTable(
         ['TOKEN ID', 'NAME', 'READ-ONLY', 'CREATED', 'EXPIRES', 'REVOKED'],
-        tokens.map((token) => [token.id, token.name, token.readOnly ? 'yes' : 'no', date(token.createdAt), date(token.expiresAt), date(token.revokedAt)]),
+        tokens.map((token) => [
+          token.id,
+          token.name,
+          token.readOnly ? 'yes' : 'no',
+          date(token.createdAt),
+          date(token.expiresAt),
+          date(token.revokedAt),
+        ]),
       ),
     );
     return 0;
@@ -81,9 +102,13 @@ export async function tokensCommand(ctx: CliContext): Promise<number> {
 
 export async function keysCommand(ctx: CliContext): Promise<number> {
   const [action] = ctx.args;
-  if (action !== 'create') throw new AppError('FLOW-1407-400', 'usage: sluice keys create [--name N] [--org ORG]');
+  if (action !== 'create')
+    throw new AppError('FLOW-1407-400', 'usage: sluice keys create [--name N] [--org ORG]');
   const orgId = await resolveOrg(ctx);
-  const key = await ctx.sluice.identity.createApiKey(orgId, typeof ctx.flags['name'] === 'string' ? ctx.flags['name'] : 'sluice');
+  const key = await ctx.sluice.identity.createApiKey(
+    orgId,
+    typeof ctx.flags['name'] === 'string' ? ctx.flags['name'] : 'sluice',
+  );
   ctx.out(`Created API key ${key.id} for ${orgId}. Shown only once:`);
   ctx.out(`export API_KEY=${key.value}`);
   return 0;

@@ -5,7 +5,16 @@ import { Type } from 'typebox';
 import { errorResponses, ItemsResponse } from '../../schemas.ts';
 import type { App, RouteDeps } from '../../types.ts';
 
-export const SPEC_FILTER_FIELDS = ['id', 'name', 'providerId', 'version', 'attributes', 'authSpec', 'sourceSpec', 'exploreSpec'];
+export const SPEC_FILTER_FIELDS = [
+  'id',
+  'name',
+  'providerId',
+  'version',
+  'attributes',
+  'authSpec',
+  'sourceSpec',
+  'exploreSpec',
+];
 
 export function listConnectionSpecs(app: App, deps: RouteDeps): void {
   app.get(
@@ -14,7 +23,10 @@ export function listConnectionSpecs(app: App, deps: RouteDeps): void {
       schema: {
         summary: 'List connection specs',
         tags: ['connectionSpecs'],
-        querystring: Type.Object({ property: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())])) }, { additionalProperties: true }),
+        querystring: Type.Object(
+          { property: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())])) },
+          { additionalProperties: true },
+        ),
         response: { 200: ItemsResponse, ...errorResponses },
       },
     },

@@ -37,7 +37,11 @@ const seedBody = (params: Record<string, string> = {}) => ({
   connectionSpec: { id: DATABRICKS, version: '1.0' },
 });
 
-type Problem = { type: string; errorMessage: string; report: { stage?: string; stages?: { name: string; status: string }[] } };
+type Problem = {
+  type: string;
+  errorMessage: string;
+  report: { stage?: string; stages?: { name: string; status: string }[] };
+};
 
 async function create(params: Record<string, string> = {}): Promise<{ id: string; etag: string }> {
   const response = await t.request('POST', '/connections', { body: seedBody(params) });
@@ -52,7 +56,9 @@ describe('POST /connections (Databricks)', () => {
     expect(created.etag).toMatch(/^"[0-9a-f]{8}-0000-0200-0000-[0-9a-f]{12}"$/);
     const response = await t.request('GET', `/connections/${created.id}`);
     expect(response.statusCode).toBe(200);
-    const [item] = (response.json() as { items: Record<string, any>[] }).items;
+    const [item] = (
+      response.json() as { items: { auth: { params: Record<string, string> }; createdAt: unknown }[] }
+    ).items;
     expect(item).toMatchObject({
       id: created.id,
       name: 'Databricks connection to Experience Platform',
@@ -77,7 +83,12 @@ describe('POST /connections (Databricks)', () => {
 
   it.each([
     ['a wrong token', { accessToken: 'dapi-wrong' }, 'authenticate', /token/i],
-    ['an unknown cluster', { clusterId: '9999-000000-nothere' }, 'cluster', /does not exist|not found|unknown/i],
+    [
+      'an unknown cluster',
+      { clusterId: '9999-000000-nothere' },
+      'cluster',
+      /does not exist|not found|unknown/i,
+    ],
     ['a terminated cluster', { clusterId: '0123-456789-stopped' }, 'cluster', /must be running/i],
     ['a job cluster', { clusterId: '0123-456789-job' }, 'cluster', /job/i],
     ['an unknown database', { database: 'nope' }, 'database', /nope/],
@@ -99,15 +110,21 @@ describe('POST /connections (Databricks)', () => {
   it('validates the body against the auth spec with one message per field', async () => {
     const body = seedBody();
     const { accessToken: _token, ...withoutToken } = body.auth.params;
-    const missing = await t.request('POST', '/connections', { body: { ...body, auth: { ...body.auth, params: withoutToken } } });
+    const missing = await t.request('POST', '/connections', {
+      body: { ...body, auth: { ...body.auth, params: withoutToken } },
+    });
     expect(missing.statusCode).toBe(400);
     expect((missing.json() as Problem).type).toContain('CONNECTOR-1304-400');
     expect((missing.json() as Problem).errorMessage).toContain('auth.params.accessToken');
 
-    const wrongSpec = await t.request('POST', '/connections', { body: { ...body, connectionSpec: { id: '00000000-0000-0000-0000-000000000000' } } });
+    const wrongSpec = await t.request('POST', '/connections', {
+      body: { ...body, connectionSpec: { id: '00000000-0000-0000-0000-000000000000' } },
+    });
     expect((wrongSpec.json() as Problem).type).toContain('FLOW-1413-400');
 
-    const wrongAuth = await t.request('POST', '/connections', { body: { ...body, auth: { ...body.auth, specName: 'Basic' } } });
+    const wrongAuth = await t.request('POST', '/connections', {
+      body: { ...body, auth: { ...body.auth, specName: 'Basic' } },
+    });
     expect((wrongAuth.json() as Problem).type).toContain('FLOW-1415-400');
     expect((wrongAuth.json() as Problem).errorMessage).toContain('Access Token Authentication');
 
@@ -156,17 +173,27 @@ describe('PATCH /connections/{id}', () => {
     expect(missing.statusCode).toBe(400);
     expect((missing.json() as Problem).type).toContain('FLOW-1403-400');
 
-    const ok = await t.request('PATCH', `/connections/${id}`, { headers: { 'if-match': etag }, body: rename });
+    const ok = await t.request('PATCH', `/connections/${id}`, {
+      headers: { 'if-match': etag },
+      body: rename,
+    });
     expect(ok.statusCode).toBe(200);
     const next = ok.json() as { id: string; etag: string };
     expect(next.id).toBe(id);
     expect(next.etag).not.toBe(etag);
 
-    const stale = await t.request('PATCH', `/connections/${id}`, { headers: { 'if-match': etag }, body: rename });
+    const stale = await t.request('PATCH', `/connections/${id}`, {
+      headers: { 'if-match': etag },
+      body: rename,
+    });
     expect(stale.statusCode).toBe(412);
     expect((stale.json() as Problem).type).toContain('FLOW-1404-412');
 
-    const item = ((await t.request('GET', `/connections/${id}`)).json() as { items: { name: string; updatedAt: number; createdAt: number }[] }).items[0]!;
+    const item = (
+      (await t.request('GET', `/connections/${id}`)).json() as {
+        items: { name: string; updatedAt: number; createdAt: number }[];
+      }
+    ).items[0]!;
     expect(item.name).toBe('Renamed');
     expect(item.updatedAt).toBeGreaterThanOrEqual(item.createdAt);
   });
@@ -184,7 +211,10 @@ describe('PATCH /connections/{id}', () => {
       [[{ op: 'remove', path: '/auth/params/accessToken' }], 'CONNECTOR-1304-400'],
     ];
     for (const [body, code] of cases) {
-      const response = await t.request('PATCH', `/connections/${id}`, { headers: { 'if-match': etag }, body });
+      const response = await t.request('PATCH', `/connections/${id}`, {
+        headers: { 'if-match': etag },
+        body,
+      });
       expect(response.statusCode, JSON.stringify(body)).toBe(400);
       expect((response.json() as Problem).type, JSON.stringify(body)).toContain(code);
     }
@@ -198,7 +228,12 @@ describe('PATCH /connections/{id}', () => {
         {
           op: 'replace',
           path: '/auth/params',
-          value: { domain: emulator.url, clusterId: emulator.clusterId, accessToken: 'dapi-bad', database: 'acme' },
+          value: {
+            domain: emulator.url,
+            clusterId: emulator.clusterId,
+            accessToken: 'dapi-bad',
+            database: 'acme',
+          },
         },
       ],
     });
@@ -217,14 +252,23 @@ describe('GET /connections/{id}/test', () => {
       stages: { name: string; status: string; durationMs: number }[];
     };
     expect(ok.result).toBe(true);
-    expect(ok.stages.map((stage) => stage.name)).toEqual(['parse', 'reach', 'authenticate', 'cluster', 'database']);
+    expect(ok.stages.map((stage) => stage.name)).toEqual([
+      'parse',
+      'reach',
+      'authenticate',
+      'cluster',
+      'database',
+    ]);
     expect(ok.stages.every((stage) => stage.status === 'passed' && stage.durationMs >= 0)).toBe(true);
 
     emulator.setClusterState(emulator.clusterId, 'TERMINATED');
     try {
       const stopped = await t.request('GET', `/connections/${id}/test`);
       expect(stopped.statusCode).toBe(200);
-      const body = stopped.json() as { result: boolean; stages: { name: string; status: string; message?: string }[] };
+      const body = stopped.json() as {
+        result: boolean;
+        stages: { name: string; status: string; message?: string }[];
+      };
       expect(body.result).toBe(false);
       const cluster = body.stages.find((stage) => stage.name === 'cluster');
       expect(cluster?.status).toBe('failed');

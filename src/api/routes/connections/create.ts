@@ -11,7 +11,9 @@ export const ConnectionBody = Type.Object(
     description: Type.Optional(Type.String({ maxLength: 4096 })),
     auth: Type.Object({
       specName: Type.String({ minLength: 1, description: 'One of the connection spec authSpec[].name.' }),
-      params: Type.Record(Type.String(), Type.Unknown(), { description: 'Validated against that auth spec.' }),
+      params: Type.Record(Type.String(), Type.Unknown(), {
+        description: 'Validated against that auth spec.',
+      }),
     }),
     connectionSpec: Type.Object({ id: Type.String({ minLength: 1 }), version: Type.Optional(Type.String()) }),
   },
@@ -19,12 +21,27 @@ export const ConnectionBody = Type.Object(
 );
 
 /** Fields the server owns; sending them is a mistake worth naming (Adobe: 1410). */
-export const SERVER_OWNED = ['id', 'state', 'etag', 'version', 'createdAt', 'updatedAt', 'createdBy', 'updatedBy', 'imsOrgId', 'sandboxId', 'sandboxName'];
+export const SERVER_OWNED = [
+  'id',
+  'state',
+  'etag',
+  'version',
+  'createdAt',
+  'updatedAt',
+  'createdBy',
+  'updatedBy',
+  'imsOrgId',
+  'sandboxId',
+  'sandboxName',
+];
 
 export function assertNoServerOwnedFields(body: object): void {
   const owned = SERVER_OWNED.filter((field) => field in body);
   if (owned.length > 0) {
-    throw new AppError('FLOW-1410-400', `The field(s) ${owned.join(', ')} are set by the server and may not appear in the request body.`);
+    throw new AppError(
+      'FLOW-1410-400',
+      `The field(s) ${owned.join(', ')} are set by the server and may not appear in the request body.`,
+    );
   }
 }
 
@@ -33,7 +50,10 @@ export function parseMode(query: Record<string, unknown>): { draft: boolean } {
   const mode = query['mode'];
   if (mode === undefined) return { draft: false };
   if (typeof mode === 'string' && mode.toLowerCase() === 'draft') return { draft: true };
-  throw new AppError('FLOW-1368-400', `The mode '${String(mode)}' is not supported; the only mode is mode=draft.`);
+  throw new AppError(
+    'FLOW-1368-400',
+    `The mode '${JSON.stringify(mode)}' is not supported; the only mode is mode=draft.`,
+  );
 }
 
 export function createConnection(app: App, deps: RouteDeps): void {
@@ -49,7 +69,7 @@ export function createConnection(app: App, deps: RouteDeps): void {
       },
     },
     async (request, reply) => {
-      const { draft } = parseMode(request.query as Record<string, unknown>);
+      const { draft } = parseMode(request.query);
       assertNoServerOwnedFields(request.body);
       const created = await deps.connections.create(actorOf(request), request.body, { draft });
       return reply.status(201).send(created);

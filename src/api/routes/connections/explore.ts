@@ -23,7 +23,9 @@ export function exploreConnection(app: App, deps: RouteDeps): void {
           { additionalProperties: true },
         ),
         response: {
-          200: Type.Unknown({ description: 'An array of tables (root), or {format, schema: {columns}, data?}.' }),
+          200: Type.Unknown({
+            description: 'An array of tables (root), or {format, schema: {columns}, data?}.',
+          }),
           ...errorResponses,
           502: errorResponses[400],
           504: errorResponses[400],
@@ -31,7 +33,7 @@ export function exploreConnection(app: App, deps: RouteDeps): void {
       },
     },
     async (request) => {
-      const parsed = parseExploreQuery(request.query as Record<string, unknown>);
+      const parsed = parseExploreQuery(request.query);
       return deps.explore.explore(actorOf(request), request.params.id, parsed);
     },
   );

@@ -5,8 +5,23 @@ import { ENTITY_LIST_RULES } from '../../../services/listing.ts';
 import type { App, RouteDeps } from '../../types.ts';
 
 export const CONNECTION_FILTER_FIELDS = [
-  'id', 'name', 'description', 'state', 'connectionSpec', 'auth', 'createdAt', 'updatedAt', 'createdBy',
-  'updatedBy', 'createdClient', 'updatedClient', 'sandboxId', 'sandboxName', 'imsOrgId', 'etag', 'version',
+  'id',
+  'name',
+  'description',
+  'state',
+  'connectionSpec',
+  'auth',
+  'createdAt',
+  'updatedAt',
+  'createdBy',
+  'updatedBy',
+  'createdClient',
+  'updatedClient',
+  'sandboxId',
+  'sandboxName',
+  'imsOrgId',
+  'etag',
+  'version',
 ];
 
 export function listConnections(app: App, deps: RouteDeps): void {
@@ -21,8 +36,16 @@ export function listConnections(app: App, deps: RouteDeps): void {
       },
     },
     async (request) => {
-      const parsed = parseList(request, { ...ENTITY_LIST_RULES, filterFields: CONNECTION_FILTER_FIELDS, ...deps.listLimits });
-      return listEnvelope('connections', parsed, await deps.connections.list(actorOf(request), parsed)) as never;
+      const parsed = parseList(request, {
+        ...ENTITY_LIST_RULES,
+        filterFields: CONNECTION_FILTER_FIELDS,
+        ...deps.listLimits,
+      });
+      return listEnvelope(
+        'connections',
+        parsed,
+        await deps.connections.list(actorOf(request), parsed),
+      ) as never;
     },
   );
 }

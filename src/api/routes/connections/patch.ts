@@ -13,7 +13,9 @@ export function patchConnection(app: App, deps: RouteDeps): void {
         summary: 'Update a base connection with JSON Patch (add/replace/remove) and If-Match',
         tags: ['connections'],
         params: IdParams,
-        body: Type.Unknown({ description: 'A JSON Patch array, e.g. [{"op":"replace","path":"/name","value":"x"}].' }),
+        body: Type.Unknown({
+          description: 'A JSON Patch array, e.g. [{"op":"replace","path":"/name","value":"x"}].',
+        }),
         response: { 200: CreatedResponse, ...errorResponses, 412: errorResponses[400] },
       },
     },
