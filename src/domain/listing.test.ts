@@ -45,7 +45,10 @@ describe('list query parsing', () => {
 
   it('parses orderby with + and - prefixes', () => {
     expect(parseListQuery({ orderby: '-name' }, rules).orderBy).toEqual({ field: 'name', direction: 'desc' });
-    expect(parseListQuery({ orderby: '+updatedAt' }, rules).orderBy).toEqual({ field: 'updatedAt', direction: 'asc' });
+    expect(parseListQuery({ orderby: '+updatedAt' }, rules).orderBy).toEqual({
+      field: 'updatedAt',
+      direction: 'asc',
+    });
   });
 
   it.each([

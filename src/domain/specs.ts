@@ -16,9 +16,19 @@ export interface ConnectionSpec {
   readonly providerId: string;
   readonly version: string;
   readonly authSpec: readonly AuthSpec[];
-  readonly sourceSpec?: { readonly name: string; readonly type: string; readonly spec: JsonSchema; readonly attributes?: JsonSchema };
+  readonly sourceSpec?: {
+    readonly name: string;
+    readonly type: string;
+    readonly spec: JsonSchema;
+    readonly attributes?: JsonSchema;
+  };
   readonly targetSpec?: { readonly name: string; readonly type: string; readonly spec: JsonSchema };
-  readonly exploreSpec?: { readonly name: string; readonly type: string; readonly requestSpec?: JsonSchema; readonly responseSpec?: JsonSchema };
+  readonly exploreSpec?: {
+    readonly name: string;
+    readonly type: string;
+    readonly requestSpec?: JsonSchema;
+    readonly responseSpec?: JsonSchema;
+  };
   readonly attributes: Readonly<Record<string, unknown>>;
   readonly permissionsInfo?: JsonSchema;
 }

@@ -35,7 +35,13 @@ describeEachStore('repositories', (ctx) => {
       const store = await ctx.open<Database>(migrations);
       const repos = createRepositories(store.db);
       await repos.identity.insertOrg({ id: 'O@AdobeOrg', name: 'Org', createdAt: 1 });
-      await repos.identity.insertSandbox({ id: 's1', orgId: 'O@AdobeOrg', name: 'prod', title: 'Prod', createdAt: 2 });
+      await repos.identity.insertSandbox({
+        id: 's1',
+        orgId: 'O@AdobeOrg',
+        name: 'prod',
+        title: 'Prod',
+        createdAt: 2,
+      });
       await repos.identity.insertToken({
         id: 't1',
         orgId: 'O@AdobeOrg',
@@ -47,14 +53,27 @@ describeEachStore('repositories', (ctx) => {
         expiresAt: null,
         revokedAt: null,
       });
-      expect(await repos.identity.findSandbox('O@AdobeOrg', 'prod')).toMatchObject({ id: 's1', title: 'Prod' });
+      expect(await repos.identity.findSandbox('O@AdobeOrg', 'prod')).toMatchObject({
+        id: 's1',
+        title: 'Prod',
+      });
       expect(await repos.identity.findSandbox('O@AdobeOrg', 'dev')).toBeUndefined();
-      expect(await repos.identity.getToken('t1')).toMatchObject({ readOnly: true, revokedAt: null, createdAt: 3 });
+      expect(await repos.identity.getToken('t1')).toMatchObject({
+        readOnly: true,
+        revokedAt: null,
+        createdAt: 3,
+      });
       expect(await repos.identity.revokeToken('t1', 10)).toBe(true);
       expect(await repos.identity.revokeToken('t1', 11)).toBe(false);
       expect((await repos.identity.getToken('t1'))?.revokedAt).toBe(10);
       await expect(
-        repos.identity.insertSandbox({ id: 's2', orgId: 'O@AdobeOrg', name: 'prod', title: 'again', createdAt: 4 }),
+        repos.identity.insertSandbox({
+          id: 's2',
+          orgId: 'O@AdobeOrg',
+          name: 'prod',
+          title: 'again',
+          createdAt: 4,
+        }),
       ).rejects.toThrow();
     });
   });
@@ -71,7 +90,10 @@ describeEachStore('repositories', (ctx) => {
       expect(await connections.get(tenantA, 'b0')).toBeUndefined();
       expect((await connections.get(tenantB, 'b0'))?.name).toBe('other');
 
-      const first = await connections.scan(tenantA, { orderBy: { field: 'createdAt', direction: 'asc' }, limit: 2 });
+      const first = await connections.scan(tenantA, {
+        orderBy: { field: 'createdAt', direction: 'asc' },
+        limit: 2,
+      });
       expect(first.map((c) => c.id)).toEqual(['a0', 'a1']);
       const next = await connections.scan(tenantA, {
         orderBy: { field: 'createdAt', direction: 'asc' },
@@ -79,12 +101,17 @@ describeEachStore('repositories', (ctx) => {
         after: { value: 1001, id: 'a1' },
       });
       expect(next.map((c) => c.id)).toEqual(['a2', 'a3', 'a4']);
-      const byName = await connections.scan(tenantA, { orderBy: { field: 'name', direction: 'desc' }, limit: 2 });
+      const byName = await connections.scan(tenantA, {
+        orderBy: { field: 'name', direction: 'desc' },
+        limit: 2,
+      });
       expect(byName.map((c) => c.name)).toEqual(['name-4', 'name-3']);
 
       const current = (await connections.get(tenantA, 'a0'))!;
       expect(await connections.update({ ...current, name: 'renamed', etag: '"new"' }, '"stale"')).toBe(false);
-      expect(await connections.update({ ...current, name: 'renamed', etag: '"new"' }, current.etag)).toBe(true);
+      expect(await connections.update({ ...current, name: 'renamed', etag: '"new"' }, current.etag)).toBe(
+        true,
+      );
       expect((await connections.get(tenantA, 'a0'))?.name).toBe('renamed');
 
       expect(await connections.delete(tenantB, 'a0')).toBe(false);
