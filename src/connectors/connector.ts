@@ -115,3 +115,52 @@ export interface ConnectorModule {
   readonly spec: ConnectionSpec;
   create(options: ConnectorOptions): SourceConnector;
 }
+
+/** What a flow run reads: one table, some columns, the source connection's filter and the run's window. */
+export interface ReadRequest {
+  readonly table: string;
+  /** Source column names to read; the connector always adds its key columns (see ReadPlan). */
+  readonly columns: readonly string[];
+  /** The source connection's row filter (already validated), ANDed with the window. */
+  readonly filter?: FilterNode;
+  /**
+   * The incremental window on the delta column: `start <= value < end`, both ISO-8601 UTC instants.
+   * `start` absent = from the beginning of history. Rows whose delta value is null are not read.
+   */
+  readonly window?: { readonly column: string; readonly start?: string; readonly end: string };
+  /** Rows per RecordBatch (the connector may return fewer; never more). */
+  readonly batchSize: number;
+}
+
+export interface RecordBatch {
+  readonly rows: readonly Row[];
+  /** Approximate bytes read from the source for these rows (for run metrics). */
+  readonly bytes: number;
+}
+
+/** How a connector reads a table for runs: its key columns (for de-duplication) and its schema. */
+export interface ReadPlan {
+  readonly columns: readonly ColumnSchema[];
+  /** Columns that identify a row at the source (Azure Tables: PartitionKey, RowKey); empty when none. */
+  readonly keyColumns: readonly string[];
+}
+
+/**
+ * Optional capabilities of flow runs. A connector without them cannot be the source of a flow.
+ * Errors: retryable trouble (throttling 429/503, a cluster starting, a dropped connection) is thrown as
+ * AppError CONNECTOR-1503-503 / 1502-502 / 1504-504 so the runner retries with backoff; anything the
+ * caller must fix is a 4xx AppError.
+ */
+export interface ReadableConnector extends SourceConnector {
+  /** Make the source ready for a run (Databricks: start a terminated cluster and wait). */
+  prepareRead?(params: AuthParams, ctx: ConnectorContext): Promise<void>;
+  planRead(params: AuthParams, table: string, ctx: ConnectorContext): Promise<ReadPlan>;
+  /**
+   * Stream the rows of the request in batches, with backpressure (the next batch is read only when the
+   * consumer asks for it), memory bounded by `batchSize`, stopping promptly when `ctx.signal` aborts.
+   */
+  read(params: AuthParams, request: ReadRequest, ctx: ConnectorContext): AsyncIterable<RecordBatch>;
+}
+
+export const isReadable = (connector: SourceConnector): connector is ReadableConnector =>
+  'read' in connector && 'planRead' in connector;
