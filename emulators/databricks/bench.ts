@@ -1,13 +1,14 @@
 /**
  * Throughput of the emulator through the real driver: reads a generated table of N rows
  * (default 1,000,000) with fetchChunk and reports startup time, rows/s and peak RSS.
- * `node emulators/databricks/bench.ts [rows] [maxRows]`
+ * `node emulators/databricks/bench.ts [rows] [maxRows] [column|arrow]`
  */
 import { defaultFixture, startDatabricksEmulator } from './index.ts';
 import { connectDriver } from './test-driver.ts';
 
 const rows = Number(process.argv[2] ?? 1_000_000);
 const maxRows = Number(process.argv[3] ?? 100_000);
+const resultFormat = process.argv[4] === 'arrow' ? 'arrow' : 'column';
 let peakRss = 0;
 const sample = setInterval(() => {
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
@@ -15,6 +16,7 @@ const sample = setInterval(() => {
 
 const t0 = performance.now();
 const emulator = await startDatabricksEmulator({
+  resultFormat,
   fixture: {
     ...defaultFixture,
     catalogs: [
@@ -61,6 +63,7 @@ await emulator.stop();
 clearInterval(sample);
 console.log(
   JSON.stringify({
+    resultFormat,
     startupMsIncludingLoad: Math.round(started),
     rows: count,
     seconds: Number(seconds.toFixed(2)),

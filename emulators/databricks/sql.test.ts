@@ -149,8 +149,11 @@ describe('query results through the real driver over TLS', () => {
       "SELECT `name`, 'It\\'s' AS quoted, \"double\" AS dq FROM `hive_metastore`.`acme`.`customers` WHERE id = 1",
     );
     expect(rows).toEqual([{ name: 'Ada Lovelace', quoted: "It's", dq: 'double' }]);
-    const events = await query(conn.session, 'SELECT kind FROM main.default.events ORDER BY event_id');
-    expect(events.map((e) => e['kind'])).toEqual(['signup', 'login']);
+    const events = await query(conn.session, 'SELECT kind, at FROM main.default.events ORDER BY event_id');
+    expect(events).toEqual([
+      { kind: 'signup', at: '2024-03-01 10:00:00' },
+      { kind: 'login', at: '2024-03-01 10:05:00.5' },
+    ]);
   });
 });
 

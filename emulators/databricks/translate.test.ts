@@ -12,6 +12,13 @@ describe('Spark SQL → DuckDB translation', () => {
     });
   });
 
+  it('quotes identifiers DuckDB reserves but Spark does not', () => {
+    expect(translate('SELECT at, e.columns FROM t TABLESAMPLE (5 PERCENT) WHERE at > 1')).toEqual({
+      kind: 'sql',
+      sql: 'SELECT "at", e."columns" FROM t TABLESAMPLE (5 PERCENT) WHERE "at" > 1',
+    });
+  });
+
   it('maps current_database() to the schema and current_catalog() to the catalog', () => {
     expect(translate('SELECT current_catalog(), current_database();')).toEqual({
       kind: 'sql',

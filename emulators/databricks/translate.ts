@@ -110,6 +110,16 @@ export function tokenize(sql: string): Token[] {
 const duckQuote = (value: string): string => `'${value.replace(/'/g, "''")}'`;
 const duckIdent = (value: string): string => `"${value.replace(/"/g, '""')}"`;
 
+/**
+ * Words DuckDB's grammar reserves ("type_function" keywords) that Spark reads as plain identifiers,
+ * so a column named `at` works unquoted on Databricks. They are quoted unless they start a call.
+ */
+const duckOnlyKeywords = new Set(
+  'asof at authorization collation columns concurrently freeze generated glob overlaps positional tablesample unpack verbose'.split(
+    ' ',
+  ),
+);
+
 /** DuckDB reserves these database names, so Spark catalogs with these names get another name inside. */
 const reservedCatalogs = new Set(['main', 'system', 'temp', 'memory']);
 export const duckCatalogName = (catalog: string): string =>
@@ -239,6 +249,12 @@ function rewrite(tokens: Token[]): string {
             // Reads back the Spark name of a renamed catalog (main__catalog → main).
             out += "regexp_replace(current_database(), '__catalog$', '')";
             i += skipEmptyCall(tokens, i);
+            break;
+          }
+        }
+        if (token.type === 'word' && duckOnlyKeywords.has(lower) && next[0]?.text !== '(') {
+          if (!(lower === 'at' && kw(next[0], 'TIME'))) {
+            out += duckIdent(token.value);
             break;
           }
         }
