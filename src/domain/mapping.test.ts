@@ -177,6 +177,18 @@ describe('validateMappings', () => {
     expect(problems[2]?.message).toContain("'tags' (array<string>)");
   });
 
+  it('keeps input indexes when malformed mappings were dropped', () => {
+    const { aligned, problems } = normalizeMappings(
+      [{ destination: '_id' }, { source: 'nope', destination: '_id' }, { source: 'id', destination: '_id' }],
+      0,
+    );
+    expect(problems.map((p) => [p.code, p.index])).toEqual([['MISSING_SOURCE', 0]]);
+    expect(validateMappings(aligned, columns, schema).map((p) => [p.code, p.index])).toEqual([
+      ['UNKNOWN_SOURCE_ATTRIBUTE', 1],
+      ['DUPLICATE_DESTINATION', 2],
+    ]);
+  });
+
   it('requires a namespace for identity mappings', () => {
     expect(
       validateMappings([{ ...m('id', '_id'), identity: true, namespaceCode: null }]).map((p) => p.code),

@@ -113,14 +113,16 @@ const ATTRIBUTE_TYPES = new Set(['ATTRIBUTE', 'text/x.schema-path']);
 
 /**
  * Turns client mappings into stored ones (aliases resolved, defaults filled). Problems are returned, not
- * thrown; a mapping with a problem is left out of `mappings`.
+ * thrown; a mapping with a problem is left out of `mappings` and is `undefined` in `aligned`, which keeps
+ * the input's indexes for `validateMappings`.
  */
 export function normalizeMappings(
   inputs: readonly MappingInput[],
   version: number,
   newId: () => string = newMappingSetId,
-): { mappings: Mapping[]; problems: MappingProblem[] } {
+): { mappings: Mapping[]; aligned: (Mapping | undefined)[]; problems: MappingProblem[] } {
   const mappings: Mapping[] = [];
+  const aligned: (Mapping | undefined)[] = [];
   const problems: MappingProblem[] = [];
   inputs.forEach((input, index) => {
     const at = `mappings[${index}]`;
@@ -168,8 +170,11 @@ export function normalizeMappings(
         message: `${at}.destination '${destination}' is not a dotted field path such as person.name.firstName.`,
       });
     }
-    if (problems.length > before || source === undefined || destination === undefined) return;
-    mappings.push({
+    if (problems.length > before || source === undefined || destination === undefined) {
+      aligned.push(undefined);
+      return;
+    }
+    const mapping: Mapping = {
       id: newId(),
       version,
       sourceType: 'ATTRIBUTE',
@@ -182,9 +187,11 @@ export function normalizeMappings(
       namespaceCode: input.namespaceCode ?? null,
       ...(input.name === undefined ? {} : { name: input.name }),
       ...(input.description === undefined ? {} : { description: input.description }),
-    });
+    };
+    mappings.push(mapping);
+    aligned.push(mapping);
   });
-  return { mappings, problems };
+  return { mappings, aligned, problems };
 }
 
 function alias(
@@ -224,15 +231,16 @@ const list = (names: readonly string[]): string =>
 
 /**
  * Every problem of a set of mappings: structural ones always, source columns when `sourceColumns` is
- * given, destination fields and type conversions when `target` is given.
+ * given, destination fields and type conversions when `target` is given. `undefined` entries (mappings
+ * already reported as malformed) are skipped but keep their index.
  */
 export function validateMappings(
-  mappings: readonly MappingRef[],
+  all: readonly (MappingRef | undefined)[],
   sourceColumns?: readonly ColumnLike[],
   target?: DatasetSchema,
 ): MappingProblem[] {
   const problems: MappingProblem[] = [];
-  if (mappings.length === 0) {
+  if (all.length === 0) {
     problems.push({
       code: 'EMPTY_MAPPINGS',
       message: 'The mapping set has no mappings; map at least one source column.',
@@ -241,7 +249,8 @@ export function validateMappings(
   }
   const columns = sourceColumns === undefined ? undefined : new Map(sourceColumns.map((c) => [c.name, c]));
   const firstWriter = new Map<string, number>();
-  mappings.forEach((mapping, index) => {
+  all.forEach((mapping, index) => {
+    if (mapping === undefined) return;
     const at = `mappings[${index}]`;
     const path = mapping.destinationXdmPath;
     const earlier = firstWriter.get(path);
@@ -293,15 +302,15 @@ export function validateMappings(
       }
     }
   });
-  problems.push(...overlaps(mappings));
+  problems.push(...overlaps(all));
   return problems;
 }
 
 /** Destinations where one is an ancestor of another (`person` and `person.name`). */
-function overlaps(mappings: readonly MappingRef[]): MappingProblem[] {
+function overlaps(mappings: readonly (MappingRef | undefined)[]): MappingProblem[] {
   const problems: MappingProblem[] = [];
-  const paths = [...new Set(mappings.map((m) => m.destinationXdmPath))].sort();
-  const indexOf = (path: string): number => mappings.findIndex((m) => m.destinationXdmPath === path);
+  const paths = [...new Set(mappings.flatMap((m) => (m === undefined ? [] : [m.destinationXdmPath])))].sort();
+  const indexOf = (path: string): number => mappings.findIndex((m) => m?.destinationXdmPath === path);
   for (let i = 0; i < paths.length; i += 1) {
     const parent = paths[i] ?? '';
     for (let j = i + 1; j < paths.length; j += 1) {
