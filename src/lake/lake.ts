@@ -1,0 +1,154 @@
+/**
+ * The data lake: Parquet files of dataset batches under one directory, written and read with DuckDB.
+ * The lake knows files only; which batches are committed is the store's business, so every read takes
+ * the file list from the caller (who takes it from `success` batches) and never lists directories.
+ * See docs/lake.md for the layout and the commit protocol.
+ */
+import { readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import type { DatasetSchema } from '../domain/dataset.ts';
+import { assertIds, DATASETS, literal, resolveFile, STAGING } from './layout.ts';
+import { runQuery, type QueryDataset, type QueryOptions, type QueryResult } from './query.ts';
+import { fromDuck, type LakeRow } from './output-values.ts';
+import { openBatchWriter, type BatchWriter, type BatchWriterOptions } from './writer.ts';
+
+export interface Lake {
+  /** The absolute lake directory. */
+  readonly dir: string;
+  /** Starts a batch; fails if a writer for this batch id already exists (its staging dir is present). */
+  createBatchWriter(
+    datasetId: string,
+    batchId: string,
+    schema: DatasetSchema,
+    options?: BatchWriterOptions,
+  ): Promise<BatchWriter>;
+  /** Rows of the given files, in file order then row order. */
+  read(files: readonly string[], options?: { limit?: number; offset?: number }): Promise<LakeRow[]>;
+  /** Read-only SQL where `dataset('<name or id>')` names a key of `datasets` (see query.ts). */
+  query(
+    sql: string,
+    datasets: ReadonlyMap<string, QueryDataset>,
+    options?: QueryOptions,
+  ): Promise<QueryResult>;
+  /**
+   * Removes every staging dir not being written by this lake, and every batch dir for which
+   * `committed(datasetId, batchId)` is false. Run it when no other process writes to the lake
+   * (at start): a batch renamed into place but not yet committed by another process would be removed.
+   */
+  garbageCollect(committed: (datasetId: string, batchId: string) => boolean): Promise<{ removed: string[] }>;
+  close(): Promise<void>;
+}
+
+export async function openLake(
+  dir: string,
+  options: { threads?: number; memoryLimit?: string } = {},
+): Promise<Lake> {
+  const instance = await DuckDBInstance.create(':memory:', {
+    autoinstall_known_extensions: 'false',
+    autoload_known_extensions: 'false',
+    ...(options.threads === undefined ? {} : { threads: String(options.threads) }),
+    ...(options.memoryLimit === undefined ? {} : { memory_limit: options.memoryLimit }),
+  });
+  const writing = new Set<string>();
+  let closed = false;
+
+  const connect = async () => {
+    if (closed) throw new Error('the lake is closed');
+    return instance.connect();
+  };
+
+  return {
+    dir,
+
+    async createBatchWriter(datasetId, batchId, schema, writerOptions) {
+      assertIds(datasetId, batchId);
+      if (writing.has(batchId)) throw new Error(`batch ${batchId} is already being written`);
+      const connection = await connect();
+      writing.add(batchId);
+      let released = false;
+      const release = (): void => {
+        if (released) return;
+        released = true;
+        writing.delete(batchId);
+        connection.closeSync();
+      };
+      try {
+        return await openBatchWriter(
+          { root: dir, connection, release },
+          datasetId,
+          batchId,
+          schema,
+          writerOptions,
+        );
+      } catch (error) {
+        release();
+        throw error;
+      }
+    },
+
+    async read(files, readOptions = {}) {
+      if (files.length === 0) return [];
+      const paths = files.map((file) => resolveFile(dir, file));
+      const limit = Math.max(0, Math.floor(readOptions.limit ?? 1000));
+      const offset = Math.max(0, Math.floor(readOptions.offset ?? 0));
+      const connection = await connect();
+      try {
+        const reader = await connection.runAndReadAll(
+          `SELECT * FROM read_parquet([${paths.map(literal).join(', ')}]) LIMIT ${limit} OFFSET ${offset}`,
+        );
+        return reader.getRowObjects().map((row) => {
+          const out: LakeRow = {};
+          for (const [key, value] of Object.entries(row)) out[key] = fromDuck(value);
+          return out;
+        });
+      } finally {
+        connection.closeSync();
+      }
+    },
+
+    query: (sql, datasets, queryOptions) => runQuery(dir, sql, datasets, queryOptions),
+
+    async garbageCollect(committed) {
+      const removed: string[] = [];
+      for (const batchId of await list(join(dir, STAGING))) {
+        if (writing.has(batchId)) continue;
+        await rm(join(dir, STAGING, batchId), { recursive: true, force: true });
+        removed.push(`${STAGING}/${batchId}`);
+      }
+      for (const datasetId of await list(join(dir, DATASETS))) {
+        const batches = await list(join(dir, DATASETS, datasetId));
+        let kept = 0;
+        for (const batchId of batches) {
+          if (writing.has(batchId) || committed(datasetId, batchId)) {
+            kept += 1;
+            continue;
+          }
+          await rm(join(dir, DATASETS, datasetId, batchId), { recursive: true, force: true });
+          removed.push(`${DATASETS}/${datasetId}/${batchId}`);
+        }
+        if (kept === 0) await rm(join(dir, DATASETS, datasetId), { recursive: true, force: true });
+      }
+      return { removed };
+    },
+
+    close() {
+      if (!closed) {
+        closed = true;
+        instance.closeSync();
+      }
+      return Promise.resolve();
+    },
+  };
+}
+
+async function list(path: string): Promise<string[]> {
+  try {
+    return (await readdir(path, { withFileTypes: true }))
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name);
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'ENOENT') return [];
+    throw error;
+  }
+}

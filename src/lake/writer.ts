@@ -1,0 +1,191 @@
+/**
+ * Writes one batch of a dataset as Parquet files, staged until `finish()`.
+ *
+ * Guarantees:
+ * - Rows are buffered in an engine table through the DuckDB Appender; when a file's row cap or its
+ *   estimated byte cap is reached the buffer is written to the next `part-NNNNN.parquet` (zstd) in
+ *   `_staging/<batchId>/` and dropped, so memory stays bounded by one file's worth of rows.
+ * - A row whose value does not fit its field is refused whole (`ValueError` naming the row and
+ *   field) before any of its values reaches the buffer; earlier rows stay, and the writer stays usable.
+ * - `finish()` moves the staging directory to `datasets/<datasetId>/<batchId>/` with one rename, so
+ *   the batch directory either has all its files or does not exist. Readers still see nothing until
+ *   the caller marks the batch `success` in the store (readers take file lists from the store only).
+ * - `abort()` (also after a failed `finish()`) removes the staging directory; both are idempotent.
+ * - Calls are serialised: an `append` issued before the previous one settled waits its turn.
+ */
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
+import type { BatchFile, DatasetSchema } from '../domain/dataset.ts';
+import { ValueError } from './input-values.ts';
+import { batchPath, DATASETS, ident, literal, partName, STAGING } from './layout.ts';
+import { planStage } from './stage-plan.ts';
+
+export interface BatchWriterOptions {
+  /** Rows per Parquet file (default 1,000,000). */
+  readonly maxRowsPerFile?: number;
+  /** Estimated uncompressed bytes buffered per file before it is written (default 128 MiB). */
+  readonly maxBytesPerFile?: number;
+}
+
+export interface BatchWriteResult {
+  readonly files: readonly BatchFile[];
+  readonly records: number;
+  readonly bytes: number;
+}
+
+export interface BatchWriter {
+  readonly datasetId: string;
+  readonly batchId: string;
+  /** Rows accepted so far. */
+  readonly records: number;
+  append(rows: readonly Record<string, unknown>[]): Promise<void>;
+  finish(): Promise<BatchWriteResult>;
+  abort(): Promise<void>;
+}
+
+export interface WriterContext {
+  readonly root: string;
+  readonly connection: DuckDBConnection;
+  /** Called once when the writer finished or aborted (releases the connection). */
+  readonly release: () => void;
+}
+
+export async function openBatchWriter(
+  ctx: WriterContext,
+  datasetId: string,
+  batchId: string,
+  schema: DatasetSchema,
+  options: BatchWriterOptions = {},
+): Promise<BatchWriter> {
+  const { root, connection } = ctx;
+  const maxRows = options.maxRowsPerFile ?? 1_000_000;
+  const maxBytes = options.maxBytesPerFile ?? 128 * 1024 * 1024;
+  const staging = join(root, STAGING, batchId);
+  const table = ident(`stage_${batchId}`);
+  await mkdir(join(root, STAGING), { recursive: true });
+  // Not recursive: an existing staging dir means this batch id is already being written.
+  await mkdir(staging);
+
+  const plan = planStage(schema);
+  let appender: DuckDBAppender;
+  const createTable = async (): Promise<DuckDBAppender> => {
+    await connection.run(`CREATE TABLE ${table} (${plan.tableSql})`);
+    return connection.createAppender(`stage_${batchId}`);
+  };
+  try {
+    appender = await createTable();
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true });
+    ctx.release();
+    throw error;
+  }
+  const columns = plan.columns;
+  const values: unknown[] = new Array<unknown>(columns.length);
+
+  const parts: { name: string; records: number }[] = [];
+  let state: 'open' | 'finished' | 'aborted' = 'open';
+  let records = 0;
+  let fileRows = 0;
+  let fileBytes = 0;
+  let tail: Promise<unknown> = Promise.resolve();
+
+  const serial = <T>(work: () => Promise<T>): Promise<T> => {
+    const next = tail.then(work);
+    tail = next.catch(() => undefined);
+    return next;
+  };
+  const assertOpen = (): void => {
+    if (state !== 'open') throw new Error(`batch writer ${batchId} is ${state}`);
+  };
+
+  const flush = async (): Promise<void> => {
+    if (fileRows === 0) return;
+    appender.closeSync();
+    const name = partName(parts.length);
+    await connection.run(
+      `COPY (SELECT ${plan.selectSql} FROM ${table}) TO ${literal(join(staging, name))} (FORMAT PARQUET, COMPRESSION zstd)`,
+    );
+    parts.push({ name, records: fileRows });
+    await connection.run(`DROP TABLE ${table}`);
+    fileRows = 0;
+    fileBytes = 0;
+    appender = await createTable();
+  };
+
+  const cleanup = async (): Promise<void> => {
+    try {
+      appender.closeSync();
+    } catch {
+      // Already closed by a flush that failed half-way; the table drop below still frees the buffer.
+    }
+    await connection.run(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
+    ctx.release();
+  };
+
+  return {
+    datasetId,
+    batchId,
+    get records() {
+      return records;
+    },
+
+    append: (rows) =>
+      serial(async () => {
+        assertOpen();
+        for (let index = 0; index < rows.length; index += 1) {
+          try {
+            plan.fill(rows[index] ?? {}, values);
+          } catch (error) {
+            if (error instanceof ValueError)
+              throw new ValueError(error.field, `row ${records + 1}: ${error.message}`);
+            throw error;
+          }
+          let bytes = columns.length;
+          let column = 0;
+          for (const spec of columns) {
+            const value = values[column];
+            column += 1;
+            if (value === null) {
+              appender.appendNull();
+              continue;
+            }
+            spec.put(appender, value);
+            bytes += spec.size || (value as { length: number }).length;
+          }
+          appender.endRow();
+          records += 1;
+          fileRows += 1;
+          fileBytes += bytes;
+          if (fileRows >= maxRows || fileBytes >= maxBytes) await flush();
+        }
+      }),
+
+    finish: () =>
+      serial(async () => {
+        assertOpen();
+        await flush();
+        state = 'finished';
+        await cleanup();
+        const relative = batchPath(datasetId, batchId);
+        const files: BatchFile[] = [];
+        for (const part of parts) {
+          const { size } = await stat(join(staging, part.name));
+          files.push({ path: `${relative}/${part.name}`, records: part.records, bytes: size });
+        }
+        await mkdir(join(root, DATASETS, datasetId), { recursive: true });
+        // The one step that makes the files exist at their final path: a rename of the whole directory.
+        await rename(staging, join(root, ...relative.split('/')));
+        return { files, records, bytes: files.reduce((sum, file) => sum + file.bytes, 0) };
+      }),
+
+    abort: () =>
+      serial(async () => {
+        if (state === 'aborted') return;
+        const wasOpen = state === 'open';
+        state = 'aborted';
+        if (wasOpen) await cleanup();
+        await rm(staging, { recursive: true, force: true });
+      }),
+  };
+}
