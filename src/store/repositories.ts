@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Connection } from '../domain/connection.ts';
+import { createDatasetRepository, type DatasetRepository } from './dataset-repository.ts';
 import { createEntityRepository, type EntityRepository } from './entity-repository.ts';
 import { createIdentityRepository, type IdentityRepository } from './identity-repository.ts';
 import { createMappingRepository, type MappingRepository } from './mapping-repository.ts';
@@ -9,6 +10,7 @@ export interface Repositories {
   readonly identity: IdentityRepository;
   readonly connections: EntityRepository<Connection>;
   readonly mappingSets: MappingRepository;
+  readonly datasets: DatasetRepository;
 }
 
 export function createRepositories(db: Kysely<Database>): Repositories {
@@ -20,5 +22,6 @@ export function createRepositories(db: Kysely<Database>): Repositories {
       specId: connection.connectionSpec.id,
     })),
     mappingSets: createMappingRepository(db),
+    datasets: createDatasetRepository(db),
   };
 }

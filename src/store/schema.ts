@@ -76,6 +76,42 @@ export interface MappingSetVersionsTable {
   body: string;
 }
 
+/** Catalog dataSets; `body` is the domain document, the other columns serve tenancy, lists and uniqueness. */
+export interface DatasetsTable {
+  id: string;
+  org_id: string;
+  sandbox_id: string;
+  name: string;
+  description: string | null;
+  schema: string;
+  schema_ref: string | null;
+  tags: string;
+  state: string;
+  created_at: number;
+  updated_at: number;
+  deleted_at: number | null;
+  body: string;
+}
+
+/** Batches of a dataset; `files` (JSON) are readable only while `status` is `success`. */
+export interface BatchesTable {
+  id: string;
+  dataset_id: string;
+  org_id: string;
+  sandbox_id: string;
+  status: string;
+  records: number;
+  bytes: number;
+  files: string;
+  created_at: number;
+  started_at: number | null;
+  completed_at: number | null;
+  updated_at: number;
+  errors: string;
+  flow_id: string | null;
+  run_id: string | null;
+}
+
 export interface Database {
   orgs: OrgsTable;
   sandboxes: SandboxesTable;
@@ -84,6 +120,8 @@ export interface Database {
   connections: EntityTable;
   mapping_sets: MappingSetsTable;
   mapping_set_versions: MappingSetVersionsTable;
+  datasets: DatasetsTable;
+  batches: BatchesTable;
 }
 
 export type EntityTableName = 'connections';

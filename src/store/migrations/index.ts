@@ -1,11 +1,13 @@
 import type { Migration } from 'kysely/migration';
 import * as identity from './001-identity.ts';
 import * as connections from './002-connections.ts';
+import * as datasets from './003-datasets.ts';
 import * as mappingSets from './004-mapping-sets.ts';
 
 /** Ordered by name; a migration, once released, is never edited — add a new one. */
 export const migrations: Record<string, Migration> = {
   '001-identity': identity,
   '002-connections': connections,
+  '003-datasets': datasets,
   '004-mapping-sets': mappingSets,
 };
