@@ -19,6 +19,7 @@ import { createConnectionService, type ConnectionService } from './services/conn
 import { createConnectorRuntime } from './services/connector-runtime.ts';
 import { createExploreService, type ExploreService } from './services/explore.ts';
 import { createIdentityService, type IdentityService } from './services/identity.ts';
+import { createMappingSetService, type MappingSetService } from './services/mapping-sets.ts';
 import { openStore, type Store, type StoreOptions } from './store/db.ts';
 import { migrations } from './store/migrations/index.ts';
 import { migrateToLatest } from './store/migrator.ts';
@@ -31,6 +32,7 @@ export interface Sluice {
   readonly identity: IdentityService;
   readonly connections: ConnectionService;
   readonly explore: ExploreService;
+  readonly mappingSets: MappingSetService;
   readonly store: Store<Database>;
   /** True when this start generated the encryption key file. */
   readonly keyCreated: boolean;
@@ -86,12 +88,15 @@ export async function createSluice(
     cursors,
   });
   const explore = createExploreService({ connections, runtime });
+  // lookupDatasetSchema is wired to the dataset service once it lands; until then no dataset resolves.
+  const mappingSets = createMappingSetService({ repository: repositories.mappingSets });
 
   const routeDeps: RouteDeps = {
     catalog,
     identity,
     connections,
     explore,
+    mappingSets,
     listLimits: { defaultLimit: config.limits.listDefaultLimit, maxLimit: config.limits.listMaxLimit },
   };
 
@@ -101,6 +106,7 @@ export async function createSluice(
     identity,
     connections,
     explore,
+    mappingSets,
     store,
     keyCreated: created,
     buildApp: (logger) =>

@@ -11,6 +11,7 @@ import type { ListRules } from '../domain/listing.ts';
 import type { ConnectionService } from '../services/connections.ts';
 import type { ExploreService } from '../services/explore.ts';
 import type { IdentityService } from '../services/identity.ts';
+import type { MappingSetService } from '../services/mapping-sets.ts';
 
 export type App = FastifyInstance<
   RawServerDefault,
@@ -26,5 +27,6 @@ export interface RouteDeps {
   readonly identity: IdentityService;
   readonly connections: ConnectionService;
   readonly explore: ExploreService;
+  readonly mappingSets: MappingSetService;
   readonly listLimits: Pick<ListRules, 'defaultLimit' | 'maxLimit'>;
 }
