@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Connection } from '../domain/connection.ts';
+import type { Flow, SourceConnection, TargetConnection } from '../domain/flow-entities.ts';
 import { createDatasetRepository, type DatasetRepository } from './dataset-repository.ts';
 import { createEntityRepository, type EntityRepository } from './entity-repository.ts';
 import { createIdentityRepository, type IdentityRepository } from './identity-repository.ts';
@@ -11,6 +12,9 @@ export interface Repositories {
   readonly connections: EntityRepository<Connection>;
   readonly mappingSets: MappingRepository;
   readonly datasets: DatasetRepository;
+  readonly sourceConnections: EntityRepository<SourceConnection>;
+  readonly targetConnections: EntityRepository<TargetConnection>;
+  readonly flows: EntityRepository<Flow>;
 }
 
 export function createRepositories(db: Kysely<Database>): Repositories {
@@ -23,5 +27,20 @@ export function createRepositories(db: Kysely<Database>): Repositories {
     })),
     mappingSets: createMappingRepository(db),
     datasets: createDatasetRepository(db),
+    sourceConnections: createEntityRepository<SourceConnection>(db, 'source_connections', (entity) => ({
+      name: entity.name,
+      state: entity.state,
+      specId: entity.connectionSpec.id,
+    })),
+    targetConnections: createEntityRepository<TargetConnection>(db, 'target_connections', (entity) => ({
+      name: entity.name,
+      state: entity.state,
+      specId: entity.connectionSpec.id,
+    })),
+    flows: createEntityRepository<Flow>(db, 'flows', (flow) => ({
+      name: flow.name,
+      state: flow.state,
+      specId: flow.flowSpec.id,
+    })),
   };
 }

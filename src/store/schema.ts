@@ -118,10 +118,13 @@ export interface Database {
   api_clients: ApiClientsTable;
   access_tokens: AccessTokensTable;
   connections: EntityTable;
+  source_connections: EntityTable;
+  target_connections: EntityTable;
+  flows: EntityTable;
   mapping_sets: MappingSetsTable;
   mapping_set_versions: MappingSetVersionsTable;
   datasets: DatasetsTable;
   batches: BatchesTable;
 }
 
-export type EntityTableName = 'connections';
+export type EntityTableName = 'connections' | 'source_connections' | 'target_connections' | 'flows';

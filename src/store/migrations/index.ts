@@ -3,6 +3,7 @@ import * as identity from './001-identity.ts';
 import * as connections from './002-connections.ts';
 import * as datasets from './003-datasets.ts';
 import * as mappingSets from './004-mapping-sets.ts';
+import * as flows from './005-flows.ts';
 
 /** Ordered by name; a migration, once released, is never edited — add a new one. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   '002-connections': connections,
   '003-datasets': datasets,
   '004-mapping-sets': mappingSets,
+  '005-flows': flows,
 };
