@@ -4,8 +4,9 @@
  * the official SDK (sdk.ts). Schemas are inferred from a bounded sample of entities.
  */
 import type { ConnectionSpec } from '../../domain/specs.ts';
-import type { ConnectorModule, ConnectorOptions, SourceConnector } from '../connector.ts';
+import type { ConnectorModule, ConnectorOptions, ReadableConnector } from '../connector.ts';
 import { describeTable, listTables, preview, type AtsHooks } from './explore.ts';
+import { planRead, read } from './read.ts';
 import spec from './spec.json' with { type: 'json' };
 import { testConnection } from './test-connection.ts';
 
@@ -15,13 +16,15 @@ export { MAX_SCANNED_ENTITIES, type AtsHooks } from './explore.ts';
 export const azureTableStorageSpec: ConnectionSpec = spec;
 
 /** The connector; `hooks` exist for tests that observe how much is read. */
-export function createAzureTableStorage(options: ConnectorOptions, hooks: AtsHooks = {}): SourceConnector {
+export function createAzureTableStorage(options: ConnectorOptions, hooks: AtsHooks = {}): ReadableConnector {
   return {
     specId: spec.id,
     test: testConnection,
     listTables: (params, ctx) => listTables(params, ctx, hooks),
     describeTable: (params, table, ctx) => describeTable(params, table, ctx, options, hooks),
     preview: (params, request, ctx) => preview(params, request, ctx, options, hooks),
+    planRead: (params, table, ctx) => planRead(params, table, ctx, options, hooks),
+    read: (params, request, ctx) => read(params, request, ctx, options, hooks),
   };
 }
 

@@ -1,0 +1,217 @@
+/**
+ * Flow-run reads for Azure Table Storage: `planRead` (the inferred schema and the entity keys) and `read`,
+ * which streams a table's window as RecordBatches.
+ *
+ * Guarantees of `read`:
+ * - pull-based: one service page (`$top` = batchSize, at most 1,000, Azure's maximum) is requested per
+ *   batch the consumer asks for; continuation tokens are followed only on the next pull, so memory is
+ *   bounded by one page whatever the table's size;
+ * - rows pass the window exactly (read-window.ts) and the whole PQL filter with SQL semantics; both are
+ *   pushed down as OData where that is safe and always re-checked in memory;
+ * - values are those of `preview` for the same cell: the same schema inference over the same head-of-table
+ *   sample (`schemaSampleSize` entities) and the same conversion (schema.ts `cellValue`);
+ * - every row carries `PartitionKey` and `RowKey` plus the requested columns; a batch never exceeds
+ *   batchSize rows and is never empty;
+ * - `ctx.signal` aborting rejects the pending pull with the signal's reason and ends the stream; no request
+ *   is made afterwards (each page request is itself cancelled by the signal);
+ * - failures are AppErrors: throttling (429/503) CONNECTOR-1503-503 with `report.retryAfterMs` when Azure
+ *   said so, a dropped connection or a rejected credential CONNECTOR-1502-502, a page slower than
+ *   `ctx.timeouts.exploreMs` CONNECTOR-1504-504; messages never carry the key or SAS.
+ */
+import { AppError } from '../../domain/errors.ts';
+import type {
+  AuthParams,
+  ColumnSchema,
+  ConnectorContext,
+  ConnectorOptions,
+  ReadPlan,
+  ReadRequest,
+  RecordBatch,
+  Row,
+} from '../connector.ts';
+import { evaluateFilter, filterColumns, validateFilter } from '../filter.ts';
+import { column } from '../values.ts';
+import { parseConnectionString, type ParsedConnectionString } from './connection-string.ts';
+import { describeTable, type AtsHooks } from './explore.ts';
+import { classify, deadline, failureError, untilAborted } from './failures.ts';
+import { toODataFilter, type ODataFilter } from './odata.ts';
+import { windowCheck } from './read-window.ts';
+import { cellValue } from './schema.ts';
+import { openAts, type Ats, type EntityPage, type RawEntity } from './sdk.ts';
+
+export const KEY_COLUMNS = ['PartitionKey', 'RowKey'] as const;
+/** Azure returns at most 1,000 entities per page. */
+const MAX_PAGE = 1_000;
+
+export async function planRead(
+  params: AuthParams,
+  table: string,
+  ctx: ConnectorContext,
+  options: ConnectorOptions,
+  hooks: AtsHooks = {},
+): Promise<ReadPlan> {
+  const columns = await describeTable(params, table, ctx, options, hooks);
+  return { columns, keyColumns: [...KEY_COLUMNS] };
+}
+
+interface Source {
+  readonly connection: ParsedConnectionString;
+  readonly ats: Ats;
+}
+
+async function openSource(params: AuthParams, ctx: ConnectorContext, hooks: AtsHooks): Promise<Source> {
+  const parsed = parseConnectionString(params.connectionString);
+  if (!parsed.ok) {
+    throw new AppError(
+      'CONNECTOR-1308-400',
+      `The connection's connection string cannot be used: ${parsed.message}`,
+    );
+  }
+  const connection = parsed.value;
+  const limit = deadline(ctx.signal, ctx.timeouts.exploreMs);
+  try {
+    await untilAborted(ctx.egress.assertAllowed(connection.host, connection.port), limit.signal);
+  } catch (error) {
+    if (ctx.signal.aborted) throw ctx.signal.reason;
+    if (limit.deadline.aborted) {
+      throw failureError(
+        { kind: 'timeout' },
+        'checking the egress policy',
+        connection.endpoint,
+        ctx.timeouts.exploreMs,
+      );
+    }
+    throw error;
+  }
+  const ats = openAts(connection, {
+    extraCaCerts: ctx.extraCaCerts,
+    // The SDK retries a failed page (honouring Retry-After) before the run sees an error.
+    maxRetries: 2,
+    ...(hooks.onEntityPage === undefined ? {} : { onEntityPage: hooks.onEntityPage }),
+  });
+  return { connection, ats };
+}
+
+/** Milliseconds the service asked us to wait (`retry-after-ms`, `x-ms-retry-after-ms`, `Retry-After`). */
+export function retryAfterMs(error: unknown): number | undefined {
+  const headers = (error as { response?: { headers?: { get?: (name: string) => string | undefined } } })
+    .response?.headers;
+  if (typeof headers?.get !== 'function') return undefined;
+  for (const [name, factor] of [
+    ['retry-after-ms', 1],
+    ['x-ms-retry-after-ms', 1],
+    ['retry-after', 1_000],
+  ] as const) {
+    const text = headers.get(name);
+    if (text === undefined || text.trim() === '') continue;
+    const n = Number(text);
+    if (Number.isFinite(n) && n >= 0) return Math.round(n * factor);
+    const date = Date.parse(text);
+    if (Number.isFinite(date)) return Math.max(0, date - Date.now());
+  }
+  return undefined;
+}
+
+async function fetchPage(
+  source: Source,
+  table: string,
+  request: { filter?: string; top: number; continuationToken?: string },
+  ctx: ConnectorContext,
+): Promise<EntityPage> {
+  const limit = deadline(ctx.signal, ctx.timeouts.exploreMs);
+  try {
+    return await source.ats.queryEntitiesPage(table, { ...request, signal: limit.signal });
+  } catch (error) {
+    const failure = classify(error, { deadline: limit.deadline, caller: ctx.signal });
+    if (failure.kind === 'aborted') throw ctx.signal.reason;
+    if (failure.kind === 'table-not-found') {
+      throw new AppError(
+        'CONNECTOR-1340-404',
+        `Table "${table}" does not exist in the storage account at ${source.connection.endpoint}.`,
+        { table },
+      );
+    }
+    const base = failureError(
+      failure,
+      `reading table "${table}"`,
+      source.connection.endpoint,
+      ctx.timeouts.exploreMs,
+    );
+    const wait = failure.kind === 'busy' ? retryAfterMs(error) : undefined;
+    throw wait === undefined
+      ? base
+      : new AppError(base.code, base.message, { ...base.report, retryAfterMs: wait });
+  }
+}
+
+/** The columns a row carries: the keys, then the requested ones (all inferred columns when none). */
+function outputColumns(request: ReadRequest, inferred: readonly ColumnSchema[]): ColumnSchema[] {
+  const byName = new Map(inferred.map((c) => [c.name, c]));
+  const names = request.columns.length === 0 ? inferred.map((c) => c.name) : request.columns;
+  const result = new Map<string, ColumnSchema>();
+  for (const name of [...KEY_COLUMNS, ...names]) {
+    // A property absent from the sample (sparse tables) is read as the text of each value.
+    result.set(name, byName.get(name) ?? column(name, 'string', { originalType: 'unsampled' }));
+  }
+  return [...result.values()];
+}
+
+/** Approximate payload bytes of an entity as the service sent it (names and value texts). */
+function entityBytes(entity: RawEntity): number {
+  let bytes = 0;
+  for (const [name, cell] of entity) bytes += name.length + cell.value.length + 4;
+  return bytes;
+}
+
+function rowOf(entity: RawEntity, columns: readonly ColumnSchema[]): Row {
+  const row: Row = {};
+  for (const col of columns) row[col.name] = cellValue(entity.get(col.name), col.type);
+  return row;
+}
+
+export async function* read(
+  params: AuthParams,
+  request: ReadRequest,
+  ctx: ConnectorContext,
+  options: ConnectorOptions,
+  hooks: AtsHooks = {},
+): AsyncGenerator<RecordBatch> {
+  const { table, filter } = request;
+  const top = Math.max(1, Math.min(MAX_PAGE, Math.trunc(request.batchSize)));
+  const inferred = await describeTable(params, table, ctx, options, hooks);
+  const output = outputColumns(request, inferred);
+  const window = request.window === undefined ? undefined : windowCheck(request.window, inferred);
+  if (filter !== undefined) validateFilter(filter, inferred);
+  const filterCols =
+    filter === undefined ? [] : inferred.filter((c) => filterColumns(filter).includes(c.name));
+  const pushed: ODataFilter = filter === undefined ? { exact: true } : toODataFilter(filter, inferred);
+  const parts = [window?.odata, pushed.filter].filter((p): p is string => p !== undefined);
+  const odata = parts.length <= 1 ? parts[0] : parts.map((p) => `(${p})`).join(' and ');
+  const source = await openSource(params, ctx, hooks);
+
+  let token: string | undefined;
+  do {
+    if (ctx.signal.aborted) throw ctx.signal.reason;
+    const page = await fetchPage(
+      source,
+      table,
+      {
+        top,
+        ...(odata === undefined ? {} : { filter: odata }),
+        ...(token === undefined ? {} : { continuationToken: token }),
+      },
+      ctx,
+    );
+    token = page.continuationToken;
+    const rows: Row[] = [];
+    let bytes = 0;
+    for (const entity of page.entities) {
+      if (window !== undefined && !window.accepts(entity)) continue;
+      if (filter !== undefined && !evaluateFilter(filter, rowOf(entity, filterCols), filterCols)) continue;
+      rows.push(rowOf(entity, output));
+      bytes += entityBytes(entity);
+    }
+    // A page holds at most `top` entities, so a batch never exceeds batchSize.
+    if (rows.length > 0) yield { rows, bytes };
+  } while (token !== undefined);
+}
