@@ -19,6 +19,8 @@ import { createConnectionService, type ConnectionService } from './services/conn
 import { createConnectorRuntime } from './services/connector-runtime.ts';
 import { createExploreService, type ExploreService } from './services/explore.ts';
 import { createIdentityService, type IdentityService } from './services/identity.ts';
+import { createDatasetService, type DatasetService } from './services/datasets.ts';
+import { openLake, type Lake } from './lake/index.ts';
 import { createMappingSetService, type MappingSetService } from './services/mapping-sets.ts';
 import { openStore, type Store, type StoreOptions } from './store/db.ts';
 import { migrations } from './store/migrations/index.ts';
@@ -32,6 +34,9 @@ export interface Sluice {
   readonly identity: IdentityService;
   readonly connections: ConnectionService;
   readonly explore: ExploreService;
+  readonly datasets: DatasetService;
+  /** The Parquet lake; `datasets.collectGarbage()` removes files a crash left (run it at start). */
+  readonly lake: Lake;
   readonly mappingSets: MappingSetService;
   readonly store: Store<Database>;
   /** True when this start generated the encryption key file. */
@@ -88,6 +93,13 @@ export async function createSluice(
     cursors,
   });
   const explore = createExploreService({ connections, runtime });
+  await mkdir(config.lake.dir, { recursive: true });
+  const lake = await openLake(config.lake.dir);
+  const datasets = createDatasetService({
+    repository: repositories.datasets,
+    lake,
+    query: { maxRows: 10_000, timeoutMs: 30_000 },
+  });
   // lookupDatasetSchema is wired to the dataset service once it lands; until then no dataset resolves.
   const mappingSets = createMappingSetService({ repository: repositories.mappingSets });
 
@@ -97,6 +109,7 @@ export async function createSluice(
     connections,
     explore,
     mappingSets,
+    datasets,
     listLimits: { defaultLimit: config.limits.listDefaultLimit, maxLimit: config.limits.listMaxLimit },
   };
 
@@ -108,6 +121,8 @@ export async function createSluice(
     explore,
     mappingSets,
     store,
+    datasets,
+    lake,
     keyCreated: created,
     buildApp: (logger) =>
       buildApp(routeDeps, {
@@ -115,6 +130,9 @@ export async function createSluice(
         defaultSandbox: config.server.sandboxDefault,
         logger,
       }),
-    close: () => store.close(),
+    close: async () => {
+      await lake.close();
+      await store.close();
+    },
   };
 }

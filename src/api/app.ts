@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { registerAuth } from './auth.ts';
 import { registerErrorHandling } from './error-handler.ts';
 import { registerFlowServiceRoutes } from './routes/index.ts';
+import { CATALOG_PREFIX, registerCatalogRoutes } from './routes/datasets/index.ts';
 import { CONVERSION_PREFIX, registerConversionRoutes } from './routes/mapping-sets/index.ts';
 import { FLOW_SERVICE_PREFIX } from './schemas.ts';
 import type { App, RouteDeps } from './types.ts';
@@ -87,6 +88,14 @@ export async function buildApp(deps: RouteDeps, options: AppOptions): Promise<Ap
       done();
     },
     { prefix: FLOW_SERVICE_PREFIX },
+  );
+  await app.register(
+    (scope, _options, done) => {
+      registerAuth(scope, deps.identity, { defaultSandbox: options.defaultSandbox });
+      registerCatalogRoutes(scope, deps);
+      done();
+    },
+    { prefix: CATALOG_PREFIX },
   );
   await app.register(
     (scope, _options, done) => {

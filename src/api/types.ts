@@ -9,6 +9,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Catalog } from '../catalog/catalog.ts';
 import type { ListRules } from '../domain/listing.ts';
 import type { ConnectionService } from '../services/connections.ts';
+import type { DatasetService } from '../services/datasets.ts';
 import type { ExploreService } from '../services/explore.ts';
 import type { IdentityService } from '../services/identity.ts';
 import type { MappingSetService } from '../services/mapping-sets.ts';
@@ -27,6 +28,7 @@ export interface RouteDeps {
   readonly identity: IdentityService;
   readonly connections: ConnectionService;
   readonly explore: ExploreService;
+  readonly datasets: DatasetService;
   readonly mappingSets: MappingSetService;
   readonly listLimits: Pick<ListRules, 'defaultLimit' | 'maxLimit'>;
 }

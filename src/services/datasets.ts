@@ -1,0 +1,287 @@
+/**
+ * Datasets and batches (Adobe Catalog's dataSets and batches) over the store and the lake, for the API,
+ * the CLI and the flow runner.
+ *
+ * The commit protocol (docs/lake.md): `beginBatch` records a `loading` batch and opens its lake writer;
+ * the caller appends rows and calls `writer.finish()` (files renamed into place, still invisible); then
+ * `commitBatch` turns the batch `success` in one store write, optionally inside the caller's
+ * transaction. Only `success` batches of live datasets are read by `preview` and `query`, so a crash at
+ * any step shows no partial data, and `collectGarbage` removes the files such a crash left.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Transaction } from 'kysely';
+import {
+  DATASET_ID,
+  newBatchId,
+  newDatasetId,
+  parseDatasetSchema,
+  type Batch,
+  type BatchError,
+  type Dataset,
+} from '../domain/dataset.ts';
+import { AppError } from '../domain/errors.ts';
+import type { Actor, Tenant } from '../domain/tenancy.ts';
+import { NORMALIZED_TYPES } from '../domain/types.ts';
+import type {
+  BatchWriter,
+  BatchWriterOptions,
+  BatchWriteResult,
+  Lake,
+  LakeRow,
+  QueryDataset,
+  QueryResult,
+} from '../lake/index.ts';
+import { datasetReferences } from '../lake/index.ts';
+import type { DatasetListOptions, DatasetRepository } from '../store/dataset-repository.ts';
+import { isUniqueViolation } from '../store/dialect.ts';
+import type { Database } from '../store/schema.ts';
+
+export interface DatasetInput {
+  readonly name?: unknown;
+  readonly description?: unknown;
+  readonly schema?: unknown;
+  readonly schemaRef?: unknown;
+  readonly tags?: unknown;
+}
+
+export interface QueryLimits {
+  readonly maxRows: number;
+  readonly timeoutMs: number;
+}
+
+export interface DatasetService {
+  create(actor: Actor, input: DatasetInput): Promise<Dataset>;
+  get(tenant: Tenant, id: string): Promise<Dataset>;
+  /** By id (24 hex) first, then by name. */
+  resolve(tenant: Tenant, nameOrId: string): Promise<Dataset>;
+  list(tenant: Tenant, options: DatasetListOptions): Promise<Dataset[]>;
+  delete(tenant: Tenant, id: string): Promise<void>;
+  listBatches(tenant: Tenant, datasetId: string, options: { start: number; limit: number }): Promise<Batch[]>;
+  getBatch(tenant: Tenant, id: string): Promise<Batch>;
+  /** Rows of the dataset's committed batches, oldest batch first. */
+  preview(tenant: Tenant, id: string, limit: number): Promise<{ dataset: Dataset; rows: LakeRow[] }>;
+  query(tenant: Tenant, sql: string, limits?: Partial<QueryLimits>): Promise<QueryResult>;
+
+  beginBatch(
+    tenant: Tenant,
+    datasetId: string,
+    options?: { flowId?: string; runId?: string; writer?: BatchWriterOptions },
+  ): Promise<{ batch: Batch; writer: BatchWriter }>;
+  /** loading → success with the writer's files; throws if the batch is no longer loading. */
+  commitBatch(batchId: string, result: BatchWriteResult, trx?: Transaction<Database>): Promise<void>;
+  /** Marks the batch failed (or aborted) and removes its staged files; harmless if already ended. */
+  failBatch(writer: BatchWriter, status: 'failed' | 'aborted', error?: BatchError): Promise<void>;
+  /** Removes lake files of batches that are not `success` or whose dataset is deleted. Run at start. */
+  collectGarbage(): Promise<{ removed: string[] }>;
+}
+
+export interface DatasetServiceDeps {
+  readonly repository: DatasetRepository;
+  readonly lake: Lake;
+  readonly query: QueryLimits;
+  readonly now?: () => number;
+}
+
+const notFound = (type: 'dataSets' | 'batches', id: string): AppError =>
+  new AppError(
+    'FLOW-1439-404',
+    `The requested ${type} resource ${id} is not found. Verify the ID before trying again.`,
+    {
+      id,
+      type,
+    },
+  );
+
+const invalid = (message: string, report: Record<string, unknown> = {}): AppError =>
+  new AppError('FLOW-1407-400', message, report);
+
+function parseInput(input: DatasetInput) {
+  const { name, description, schema, schemaRef, tags } = input;
+  if (typeof name !== 'string' || name.trim() === '' || name.length > 256) {
+    throw invalid("'name' is required: a non-empty string of at most 256 characters.");
+  }
+  if (description !== undefined && typeof description !== 'string')
+    throw invalid("'description' must be a string.");
+  if (schema === undefined) {
+    throw invalid(
+      "'schema' is required: Sluice has no Schema Registry, so give the columns as schema: { fields: [{ name, type }] } (schemaRef is stored but not resolved).",
+    );
+  }
+  const parsed = parseDatasetSchema(schema, NORMALIZED_TYPES);
+  if (!parsed.ok)
+    throw invalid(`The dataset schema is invalid: ${parsed.problems.join('; ')}`, {
+      problems: parsed.problems,
+    });
+  let ref: Dataset['schemaRef'];
+  if (schemaRef !== undefined) {
+    const candidate = schemaRef as { id?: unknown; contentType?: unknown } | null | string;
+    if (
+      typeof candidate !== 'object' ||
+      candidate === null ||
+      typeof candidate.id !== 'string' ||
+      (candidate.contentType !== undefined && typeof candidate.contentType !== 'string')
+    ) {
+      throw invalid("'schemaRef' must be { id: string, contentType?: string }.");
+    }
+    ref = {
+      id: candidate.id,
+      ...(typeof candidate.contentType === 'string' ? { contentType: candidate.contentType } : {}),
+    };
+  }
+  if (
+    tags !== undefined &&
+    (typeof tags !== 'object' ||
+      tags === null ||
+      Array.isArray(tags) ||
+      !Object.values(tags).every((v) => Array.isArray(v) && v.every((s) => typeof s === 'string')))
+  ) {
+    throw invalid("'tags' must map tag names to arrays of strings.");
+  }
+  return {
+    name: name.trim(),
+    ...(description === undefined ? {} : { description }),
+    schema: parsed.schema,
+    ...(ref === undefined ? {} : { schemaRef: ref }),
+    tags: (tags ?? {}) as Record<string, string[]>,
+  };
+}
+
+export function createDatasetService(deps: DatasetServiceDeps): DatasetService {
+  const { repository, lake } = deps;
+  const now = deps.now ?? Date.now;
+
+  const get = async (tenant: Tenant, id: string): Promise<Dataset> => {
+    const dataset = DATASET_ID.test(id) ? await repository.getDataset(tenant, id) : undefined;
+    if (!dataset) throw notFound('dataSets', id);
+    return dataset;
+  };
+
+  const resolve = async (tenant: Tenant, nameOrId: string): Promise<Dataset> => {
+    const dataset =
+      (DATASET_ID.test(nameOrId) ? await repository.getDataset(tenant, nameOrId) : undefined) ??
+      (await repository.findDatasetByName(tenant, nameOrId));
+    if (!dataset) throw notFound('dataSets', nameOrId);
+    return dataset;
+  };
+
+  return {
+    async create(actor, input) {
+      const fields = parseInput(input);
+      const taken = () =>
+        invalid(`A dataset named '${fields.name}' already exists in this sandbox.`, { name: fields.name });
+      if (await repository.findDatasetByName(actor, fields.name)) throw taken();
+      const at = now();
+      const dataset: Dataset = {
+        id: newDatasetId(randomBytes),
+        imsOrg: actor.orgId,
+        sandboxId: actor.sandboxId,
+        sandboxName: actor.sandboxName,
+        ...fields,
+        state: 'ENABLED',
+        created: at,
+        updated: at,
+        createdUser: actor.userId,
+        createdClient: actor.clientId,
+        updatedUser: actor.userId,
+        deletedAt: null,
+      };
+      try {
+        await repository.insertDataset(dataset);
+      } catch (error) {
+        if (isUniqueViolation(error)) throw taken();
+        throw error;
+      }
+      return dataset;
+    },
+
+    get,
+    resolve,
+    list: (tenant, options) => repository.listDatasets(tenant, options),
+
+    async delete(tenant, id) {
+      if (!DATASET_ID.test(id) || !(await repository.softDeleteDataset(tenant, id, now())))
+        throw notFound('dataSets', id);
+    },
+
+    async listBatches(tenant, datasetId, options) {
+      await get(tenant, datasetId);
+      return repository.listBatches(tenant, datasetId, options);
+    },
+
+    async getBatch(tenant, id) {
+      const batch = await repository.getBatch(tenant, id);
+      if (!batch) throw notFound('batches', id);
+      return batch;
+    },
+
+    async preview(tenant, id, limit) {
+      const dataset = await get(tenant, id);
+      const files = await repository.committedFiles(tenant, dataset.id);
+      return {
+        dataset,
+        rows: await lake.read(
+          files.map((file) => file.path),
+          { limit },
+        ),
+      };
+    },
+
+    async query(tenant, sql, limits = {}) {
+      const datasets = new Map<string, QueryDataset>();
+      for (const reference of datasetReferences(sql)) {
+        const dataset = await resolve(tenant, reference);
+        const files = await repository.committedFiles(tenant, dataset.id);
+        datasets.set(reference, { files: files.map((file) => file.path), schema: dataset.schema });
+      }
+      return lake.query(sql, datasets, {
+        maxRows: Math.min(limits.maxRows ?? deps.query.maxRows, deps.query.maxRows),
+        timeoutMs: Math.min(limits.timeoutMs ?? deps.query.timeoutMs, deps.query.timeoutMs),
+      });
+    },
+
+    async beginBatch(tenant, datasetId, options = {}) {
+      const dataset = await get(tenant, datasetId);
+      const at = now();
+      const batch: Batch = {
+        id: newBatchId(at, randomBytes),
+        datasetId: dataset.id,
+        imsOrg: tenant.orgId,
+        sandboxId: tenant.sandboxId,
+        status: 'loading',
+        records: 0,
+        bytes: 0,
+        files: [],
+        created: at,
+        started: at,
+        completed: null,
+        updated: at,
+        errors: [],
+        flowId: options.flowId ?? null,
+        runId: options.runId ?? null,
+      };
+      // The row exists before any file, so every lake dir has a batch row that GC can judge.
+      await repository.insertBatch(batch);
+      const writer = await lake.createBatchWriter(dataset.id, batch.id, dataset.schema, options.writer);
+      return { batch, writer };
+    },
+
+    async commitBatch(batchId, result, trx) {
+      const committed = await repository.commitBatch(
+        batchId,
+        { files: result.files, records: result.records, bytes: result.bytes, completed: now() },
+        trx,
+      );
+      if (!committed) throw new Error(`batch ${batchId} is not loading; it cannot be committed`);
+    },
+
+    async failBatch(writer, status, error) {
+      await writer.abort();
+      await repository.endBatch(writer.batchId, status, error === undefined ? [] : [error], now());
+    },
+
+    async collectGarbage() {
+      const committed = await repository.committedBatchKeys();
+      return lake.garbageCollect((datasetId, batchId) => committed.has(`${datasetId}/${batchId}`));
+    },
+  };
+}
