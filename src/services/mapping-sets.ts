@@ -58,6 +58,14 @@ export interface MappingSetPage {
   };
 }
 
+export interface MappingSetValidation {
+  readonly validationResponse: (
+    | { readonly status: 'SUCCESS'; readonly errors: null }
+    | { readonly status: 'ERROR'; readonly errors: { readonly code: string; readonly message: string }[] }
+  )[];
+  readonly problems: MappingProblem[];
+}
+
 /** What a flow knows when it pins a mapping: the source connection's columns and its target dataset. */
 export interface ResolveContext {
   readonly sourceColumns?: readonly ColumnLike[];
@@ -67,6 +75,8 @@ export interface ResolveContext {
 
 export interface MappingSetService {
   create(actor: Actor, input: MappingSetInput): Promise<MappingSetSummary>;
+  /** Validate without storing: one entry per mapping (Adobe's `validationResponse`) plus every problem. */
+  validate(actor: Actor, input: MappingSetInput): Promise<MappingSetValidation>;
   get(tenant: Tenant, id: string, version?: number): Promise<MappingSetView>;
   list(tenant: Tenant, options: MappingSetListOptions): Promise<MappingSetPage>;
   /** Writes version latest+1; every older version stays readable. */
@@ -142,7 +152,7 @@ export function createMappingSetService(deps: MappingSetServiceDeps): MappingSet
     input: MappingSetInput,
     version: number,
     previous?: MappingSet,
-  ): Promise<MappingSet> => {
+  ): Promise<{ set: MappingSet; problems: MappingProblem[] }> => {
     const xdmSchema = input.xdmSchema ?? input.outputSchema?.schemaRef?.id ?? input.schemaRef?.id;
     if (xdmSchema === undefined || xdmSchema.trim() === '') {
       throw new AppError(
@@ -164,9 +174,8 @@ export function createMappingSetService(deps: MappingSetServiceDeps): MappingSet
       ...(target.problem ? [target.problem] : []),
       ...validateMappings(aligned, columns, target.schema),
     ];
-    if (all.length > 0) throw invalid(all, 'The mapping set is invalid');
     const at = now();
-    return {
+    const set: MappingSet = {
       id: previous?.id ?? newId(),
       version,
       imsOrgId: actor.orgId,
@@ -184,6 +193,13 @@ export function createMappingSetService(deps: MappingSetServiceDeps): MappingSet
       createdBy: previous?.createdBy ?? actor.userId,
       modifiedBy: actor.userId,
     };
+    return { set, problems: all };
+  };
+
+  const valid = async (...args: Parameters<typeof build>): Promise<MappingSet> => {
+    const { set, problems } = await build(...args);
+    if (problems.length > 0) throw invalid(problems, 'The mapping set is invalid');
+    return set;
   };
 
   const summary = (set: MappingSet): MappingSetSummary => ({
@@ -237,9 +253,22 @@ export function createMappingSetService(deps: MappingSetServiceDeps): MappingSet
       if (input.version !== undefined && input.version !== 0) {
         throw new AppError('FLOW-1410-400', 'A new mapping set starts at version 0; send no version (or 0).');
       }
-      const set = await build(actor, input, 0);
+      const set = await valid(actor, input, 0);
       await repository.insert(set);
       return summary(set);
+    },
+
+    async validate(actor, input) {
+      const { problems } = await build(actor, input, 0);
+      return {
+        validationResponse: input.mappings.map((_mapping, index) => {
+          const errors = problems.filter((problem) => problem.index === index);
+          return errors.length === 0
+            ? { status: 'SUCCESS' as const, errors: null }
+            : { status: 'ERROR' as const, errors: errors.map(({ code, message }) => ({ code, message })) };
+        }),
+        problems,
+      };
     },
 
     async get(tenant, id, version) {
@@ -268,7 +297,7 @@ export function createMappingSetService(deps: MappingSetServiceDeps): MappingSet
           `The update is based on version ${input.version} but the mapping set ${id} is at version ${latest.version}; GET it and retry.`,
         );
       }
-      const next = await build(actor, input, latest.version + 1, latest);
+      const next = await valid(actor, input, latest.version + 1, latest);
       if (!(await repository.appendVersion(next))) {
         throw new AppError(
           'FLOW-1404-412',

@@ -3,6 +3,7 @@ import { createMappingSet } from './create.ts';
 import { getMappingSet } from './get.ts';
 import { listMappingSets } from './list.ts';
 import { updateMappingSet } from './update.ts';
+import { validateMappingSet } from './validate.ts';
 
 /** Data Prep (Mapping Service) routes live under their own prefix, as at Adobe. */
 export const CONVERSION_PREFIX = '/data/foundation/conversion';
@@ -12,7 +13,13 @@ export const CONVERSION_PREFIX = '/data/foundation/conversion';
  * Adobe's Data Prep API has none, and flows pin mapping versions that must stay readable.
  */
 export function registerConversionRoutes(app: App, deps: RouteDeps): void {
-  for (const register of [createMappingSet, listMappingSets, getMappingSet, updateMappingSet]) {
+  for (const register of [
+    createMappingSet,
+    validateMappingSet,
+    listMappingSets,
+    getMappingSet,
+    updateMappingSet,
+  ]) {
     register(app, deps);
   }
 }

@@ -211,6 +211,41 @@ describe('POST /mappingSets', () => {
   });
 });
 
+describe('POST /mappingSets/validate', () => {
+  it('reports a status per mapping and stores nothing', async () => {
+    const before = (await call('GET', '/mappingSets?limit=1')).json() as { _page: { total: number } };
+    const response = await call('POST', '/mappingSets/validate', {
+      xdmSchema: 's',
+      sourceSchema: { columns: [{ name: 'id', type: 'long' }] },
+      mappings: [
+        { sourceType: 'ATTRIBUTE', source: 'id', destination: '_id' },
+        { sourceType: 'ATTRIBUTE', source: 'nope', destination: 'x' },
+      ],
+    });
+    expect(response.statusCode).toBe(200);
+    const body = response.json() as {
+      validationResponse: { status: string; errors: { code: string }[] | null }[];
+      problems: { code: string; index: number }[];
+    };
+    expect(body.validationResponse.map((entry) => entry.status)).toEqual(['SUCCESS', 'ERROR']);
+    expect(body.validationResponse[0]?.errors).toBeNull();
+    expect(body.validationResponse[1]?.errors?.map((error) => error.code)).toEqual([
+      'UNKNOWN_SOURCE_ATTRIBUTE',
+    ]);
+    expect(body.problems).toMatchObject([{ code: 'UNKNOWN_SOURCE_ATTRIBUTE', index: 1 }]);
+    const after = (await call('GET', '/mappingSets?limit=1')).json() as { _page: { total: number } };
+    expect(after._page.total).toBe(before._page.total);
+  });
+
+  it('reports set-level problems outside the per-mapping list', async () => {
+    const body = (await call('POST', '/mappingSets/validate', { xdmSchema: 's', mappings: [] })).json() as {
+      validationResponse: unknown[];
+      problems: { code: string }[];
+    };
+    expect(body).toMatchObject({ validationResponse: [], problems: [{ code: 'EMPTY_MAPPINGS' }] });
+  });
+});
+
 describe('PUT /mappingSets/{id} and versions', () => {
   it('writes a new version and keeps the old one readable', async () => {
     const id = await create();
