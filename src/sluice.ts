@@ -17,6 +17,15 @@ import { createSecretBox } from './crypto/secret-box.ts';
 import { createCursorCodec } from './domain/cursor.ts';
 import { createConnectionService, type ConnectionService } from './services/connections.ts';
 import { createConnectorRuntime } from './services/connector-runtime.ts';
+import { createFlowService, type FlowService } from './services/flows.ts';
+import { createSourceConnectionService, type SourceConnectionService } from './services/source-connections.ts';
+import {
+  createTargetConnectionService,
+  type DatasetLookup,
+  type TargetConnectionService,
+} from './services/target-connections.ts';
+import { dataLakeSpec, flowSpecs } from './catalog/specs.ts';
+import { isAppError } from './domain/errors.ts';
 import { createExploreService, type ExploreService } from './services/explore.ts';
 import { createIdentityService, type IdentityService } from './services/identity.ts';
 import { createDatasetService, type DatasetService } from './services/datasets.ts';
@@ -38,6 +47,9 @@ export interface Sluice {
   /** The Parquet lake; `datasets.collectGarbage()` removes files a crash left (run it at start). */
   readonly lake: Lake;
   readonly mappingSets: MappingSetService;
+  readonly sourceConnections: SourceConnectionService;
+  readonly targetConnections: TargetConnectionService;
+  readonly flows: FlowService;
   readonly store: Store<Database>;
   /** True when this start generated the encryption key file. */
   readonly keyCreated: boolean;
@@ -72,7 +84,10 @@ export async function createSluice(
   const repositories = createRepositories(store.db);
 
   const modules = options.connectors ?? connectorModules;
-  const catalog = createCatalog({ connectionSpecs: modules.map((module) => module.spec), flowSpecs: [] });
+  const catalog = createCatalog({
+    connectionSpecs: [...modules.map((module) => module.spec), dataLakeSpec],
+    flowSpecs,
+  });
   const runtime = createConnectorRuntime({
     connectors: modules.map((module) => module.create({ schemaSampleSize: config.limits.schemaSampleSize })),
     egress: createEgressPolicy({
@@ -85,23 +100,66 @@ export async function createSluice(
   });
 
   const identity = createIdentityService(repositories.identity);
+  await mkdir(config.lake.dir, { recursive: true });
+  const lake = await openLake(config.lake.dir);
+  const datasetService = createDatasetService({
+    repository: repositories.datasets,
+    lake,
+    query: { maxRows: 10_000, timeoutMs: 30_000 },
+  });
+  const lookupDataset: DatasetLookup = async (tenant, id) => {
+    try {
+      const dataset = await datasetService.get(tenant, id);
+      return { id: dataset.id, name: dataset.name, schema: dataset.schema };
+    } catch (error) {
+      if (isAppError(error) && error.status === 404) return undefined;
+      throw error;
+    }
+  };
+  const mappingSets = createMappingSetService({
+    repository: repositories.mappingSets,
+    lookupDatasetSchema: async (tenant, id) => (await lookupDataset(tenant, id))?.schema,
+  });
+  const flows = createFlowService({
+    repository: repositories.flows,
+    catalog,
+    sourceConnections: repositories.sourceConnections,
+    targetConnections: repositories.targetConnections,
+    mappingSets,
+    lookupDataset,
+    cursors,
+  });
+  // A dataset that flows write to cannot be deleted (the guard lives with the flows that know it).
+  const datasets: DatasetService = {
+    ...datasetService,
+    delete: async (tenant, id) => {
+      await flows.assertDatasetUnused(tenant, id);
+      await datasetService.delete(tenant, id);
+    },
+  };
   const connections = createConnectionService({
     repository: repositories.connections,
     catalog,
     secrets,
     runtime,
     cursors,
+    assertUnused: (tenant, id) => flows.assertConnectionUnused(tenant, id),
   });
   const explore = createExploreService({ connections, runtime });
-  await mkdir(config.lake.dir, { recursive: true });
-  const lake = await openLake(config.lake.dir);
-  const datasets = createDatasetService({
-    repository: repositories.datasets,
-    lake,
-    query: { maxRows: 10_000, timeoutMs: 30_000 },
+  const sourceConnections = createSourceConnectionService({
+    repository: repositories.sourceConnections,
+    connections,
+    catalog,
+    runtime,
+    cursors,
+    assertUnused: (tenant, id) => flows.assertSourceConnectionUnused(tenant, id),
   });
-  // lookupDatasetSchema is wired to the dataset service once it lands; until then no dataset resolves.
-  const mappingSets = createMappingSetService({ repository: repositories.mappingSets });
+  const targetConnections = createTargetConnectionService({
+    repository: repositories.targetConnections,
+    lookupDataset,
+    cursors,
+    assertUnused: (tenant, id) => flows.assertTargetConnectionUnused(tenant, id),
+  });
 
   const routeDeps: RouteDeps = {
     catalog,
@@ -110,6 +168,9 @@ export async function createSluice(
     explore,
     mappingSets,
     datasets,
+    sourceConnections,
+    targetConnections,
+    flows,
     listLimits: { defaultLimit: config.limits.listDefaultLimit, maxLimit: config.limits.listMaxLimit },
   };
 
@@ -120,6 +181,9 @@ export async function createSluice(
     connections,
     explore,
     mappingSets,
+    sourceConnections,
+    targetConnections,
+    flows,
     store,
     datasets,
     lake,

@@ -11,6 +11,9 @@ import type { ListRules } from '../domain/listing.ts';
 import type { ConnectionService } from '../services/connections.ts';
 import type { DatasetService } from '../services/datasets.ts';
 import type { ExploreService } from '../services/explore.ts';
+import type { FlowService } from '../services/flows.ts';
+import type { SourceConnectionService } from '../services/source-connections.ts';
+import type { TargetConnectionService } from '../services/target-connections.ts';
 import type { IdentityService } from '../services/identity.ts';
 import type { MappingSetService } from '../services/mapping-sets.ts';
 
@@ -30,5 +33,8 @@ export interface RouteDeps {
   readonly explore: ExploreService;
   readonly datasets: DatasetService;
   readonly mappingSets: MappingSetService;
+  readonly sourceConnections: SourceConnectionService;
+  readonly targetConnections: TargetConnectionService;
+  readonly flows: FlowService;
   readonly listLimits: Pick<ListRules, 'defaultLimit' | 'maxLimit'>;
 }

@@ -64,6 +64,8 @@ export interface ConnectionServiceDeps {
   readonly secrets: SecretBox;
   readonly runtime: ConnectorRuntime;
   readonly cursors: CursorCodec;
+  /** Refuses deletion while flows use the connection (wired to the flow service). */
+  readonly assertUnused?: (tenant: Tenant, connectionId: string) => Promise<void>;
   readonly now?: () => number;
 }
 
@@ -279,6 +281,7 @@ export function createConnectionService(deps: ConnectionServiceDeps): Connection
 
     async delete(tenantOf, id) {
       const connection = await load(tenantOf, id);
+      await deps.assertUnused?.(tenantOf, connection.id);
       await repository.delete(tenantOf, connection.id);
     },
 

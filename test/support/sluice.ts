@@ -75,13 +75,8 @@ export async function startTestSluice(
     request: (method, path, requestOptions = {}) =>
       app.inject({
         method,
-        url:
-          path.startsWith('/') &&
-          !path.startsWith(BASE) &&
-          !path.startsWith('/openapi') &&
-          !path.startsWith('/docs')
-            ? `${BASE}${path}`
-            : path,
+        // Paths under /data/… (any service), /openapi and /docs are absolute; others are Flow Service paths.
+        url: /^\/(data|openapi|docs)\b/.test(path) ? path : `${BASE}${path}`,
         headers: {
           ...headers(requestOptions.headers),
           ...(requestOptions.body !== undefined || requestOptions.raw !== undefined

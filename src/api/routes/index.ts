@@ -9,6 +9,8 @@ import { getConnection } from './connections/get.ts';
 import { listConnections } from './connections/list.ts';
 import { patchConnection } from './connections/patch.ts';
 import { testConnection } from './connections/test.ts';
+import { registerFlowSpecRoutes } from './flow-specs/index.ts';
+import { registerFlowRoutes } from './flows/index.ts';
 
 /** Every Flow Service operation, one function (and file) per operation. */
 export function registerFlowServiceRoutes(app: App, deps: RouteDeps): void {
@@ -26,4 +28,6 @@ export function registerFlowServiceRoutes(app: App, deps: RouteDeps): void {
   ]) {
     register(app, deps);
   }
+  registerFlowSpecRoutes(app, deps);
+  registerFlowRoutes(app, deps);
 }

@@ -1,0 +1,58 @@
+/** Shared steps of every entity use case: tenant-scoped load (404), If-Match checks (400/412), optimistic save. */
+import type { EntityMeta } from '../domain/entity.ts';
+import { AppError } from '../domain/errors.ts';
+import { isUuid } from '../domain/ids.ts';
+import type { Actor, Tenant } from '../domain/tenancy.ts';
+import type { EntityRepository } from '../store/entity-repository.ts';
+import { etagMatches } from './patch.ts';
+
+export const tenantOf = (actor: Actor): Tenant => ({
+  orgId: actor.orgId,
+  sandboxId: actor.sandboxId,
+  sandboxName: actor.sandboxName,
+});
+
+export const notFound = (type: string, id: string): AppError =>
+  new AppError('FLOW-1439-404', `The requested ${type} resource ${id} is not found. Verify the resource ID before trying again.`, {
+    id,
+    type,
+  });
+
+export async function loadEntity<E extends EntityMeta>(
+  repository: EntityRepository<E>,
+  tenant: Tenant,
+  id: string,
+  type: string,
+): Promise<E> {
+  const entity = isUuid(id) ? await repository.get(tenant, id) : undefined;
+  if (!entity) throw notFound(type, id);
+  return entity;
+}
+
+export function requireEtag(entity: EntityMeta, ifMatch: string | undefined): void {
+  if (ifMatch === undefined || ifMatch.trim() === '') {
+    throw new AppError('FLOW-1403-400', "The header 'If-Match' is missing; send the entity's current etag (with its quotes).");
+  }
+  if (!etagMatches(ifMatch, entity.etag)) {
+    throw new AppError(
+      'FLOW-1404-412',
+      `Supplied version=[${ifMatch}] does not match the current version on entity=[${entity.etag}]; GET the entity and retry with its etag.`,
+    );
+  }
+}
+
+export async function saveEntity<E extends EntityMeta>(
+  repository: EntityRepository<E>,
+  next: E,
+  expectedEtag: string,
+): Promise<{ id: string; etag: string }> {
+  if (!(await repository.update(next, expectedEtag))) {
+    throw new AppError('FLOW-1404-412', `The entity ${next.id} was changed by another request; GET it and retry with its new etag.`);
+  }
+  return { id: next.id, etag: next.etag };
+}
+
+/** Fields the server owns; a create body that sets them is refused (Adobe: 1410). */
+export const SERVER_OWNED_FIELDS = [
+  'id', 'state', 'etag', 'version', 'createdAt', 'updatedAt', 'createdBy', 'updatedBy', 'imsOrgId', 'sandboxId', 'sandboxName',
+];

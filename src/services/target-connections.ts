@@ -1,0 +1,152 @@
+/**
+ * targetConnections to the data lake (flow-service-api.md §3.5): where a flow writes. The spec must be
+ * the data-lake spec and `params.dataSetId` a dataset of the same org and sandbox.
+ */
+import type { CursorCodec } from '../domain/cursor.ts';
+import type { DatasetSchema } from '../domain/dataset.ts';
+import { createdMeta, updatedMeta } from '../domain/entity.ts';
+import { AppError } from '../domain/errors.ts';
+import { DATA_LAKE_SPEC_ID, type TargetConnection } from '../domain/flow-entities.ts';
+import { newEtag, newId } from '../domain/ids.ts';
+import type { ParsedListRequest } from '../domain/listing.ts';
+import type { Actor, Tenant } from '../domain/tenancy.ts';
+import type { EntityRepository } from '../store/entity-repository.ts';
+import { loadEntity, requireEtag, saveEntity, tenantOf } from './entity-support.ts';
+import { listEntities, type ListOutcome } from './listing.ts';
+import { applyPatch, assertPatchable, parsePatch } from './patch.ts';
+
+export interface DatasetInfo {
+  readonly id: string;
+  readonly name: string;
+  readonly schema: DatasetSchema;
+}
+
+/** Finds a live (not deleted) dataset of a tenant; provided by the dataset service. */
+export type DatasetLookup = (tenant: Tenant, id: string) => Promise<DatasetInfo | undefined>;
+
+export interface TargetConnectionInput {
+  readonly name: string;
+  readonly description?: string;
+  readonly data?: { readonly format?: string; readonly schema?: Record<string, unknown> };
+  readonly params?: Record<string, unknown>;
+  readonly connectionSpec: { readonly id: string; readonly version?: string };
+}
+
+export interface TargetConnectionService {
+  create(actor: Actor, input: TargetConnectionInput, options?: { draft?: boolean }): Promise<{ id: string; etag: string }>;
+  get(tenant: Tenant, id: string): Promise<TargetConnection>;
+  list(tenant: Tenant, request: ParsedListRequest): Promise<ListOutcome<TargetConnection>>;
+  patch(actor: Actor, id: string, ifMatch: string | undefined, body: unknown): Promise<{ id: string; etag: string }>;
+  delete(tenant: Tenant, id: string): Promise<void>;
+  publish(actor: Actor, id: string, ifMatch: string | undefined): Promise<{ id: string; etag: string }>;
+}
+
+const FORMATS = ['parquet_xdm', 'parquet', 'tabular'];
+
+export function createTargetConnectionService(deps: {
+  readonly repository: EntityRepository<TargetConnection>;
+  readonly lookupDataset: DatasetLookup;
+  readonly cursors: CursorCodec;
+  readonly assertUnused?: (tenant: Tenant, targetConnectionId: string) => Promise<void>;
+  readonly now?: () => number;
+}): TargetConnectionService {
+  const { repository, cursors } = deps;
+  const now = deps.now ?? Date.now;
+  const TYPE = 'targetConnections';
+
+  const validate = async (tenant: Tenant, input: Pick<TargetConnectionInput, 'connectionSpec' | 'params' | 'data'>): Promise<string> => {
+    if (input.connectionSpec.id !== DATA_LAKE_SPEC_ID) {
+      throw new AppError(
+        'FLOW-1307-400',
+        `connectionSpec.id '${input.connectionSpec.id}' is not a target Sluice can write to. The allowed value is: ${DATA_LAKE_SPEC_ID}.`,
+      );
+    }
+    const format = input.data?.format ?? 'parquet_xdm';
+    if (!FORMATS.includes(format)) {
+      throw new AppError('CONNECTOR-1327-400', `data.format '${format}' is not supported by the data lake; use parquet_xdm.`);
+    }
+    const dataSetId = input.params?.['dataSetId'];
+    if (typeof dataSetId !== 'string' || dataSetId.trim() === '') {
+      throw new AppError('FLOW-1325-400', 'params.dataSetId cannot be empty; create a dataset with POST /data/foundation/catalog/dataSets first.');
+    }
+    if (!(await deps.lookupDataset(tenant, dataSetId))) {
+      throw new AppError('FLOW-1338-400', `params.dataSetId: no dataset ${dataSetId} exists in this sandbox.`);
+    }
+    return dataSetId;
+  };
+
+  return {
+    async create(actor, input, options = {}) {
+      const tenant = tenantOf(actor);
+      const dataSetId = await validate(tenant, input);
+      const at = now();
+      const entity: TargetConnection = {
+        ...createdMeta(newId(), actor, newEtag(at), at),
+        name: input.name,
+        ...(input.description === undefined ? {} : { description: input.description }),
+        state: options.draft === true ? 'draft' : 'enabled',
+        data: { format: input.data?.format ?? 'parquet_xdm', ...(input.data?.schema === undefined ? {} : { schema: input.data.schema }) },
+        params: { dataSetId },
+        connectionSpec: { id: DATA_LAKE_SPEC_ID, version: '1.0' },
+      };
+      await repository.insert(entity);
+      return { id: entity.id, etag: entity.etag };
+    },
+
+    async get(tenant, id) {
+      const entity = await loadEntity(repository, tenant, id, TYPE);
+      return { ...entity, version: entity.etag } as TargetConnection;
+    },
+
+    list(tenant, request) {
+      return listEntities({ repository, tenant, request, cursors, represent: (entity) => ({ ...entity, version: entity.etag }) });
+    },
+
+    async patch(actor, id, ifMatch, body) {
+      const tenant = tenantOf(actor);
+      const entity = await loadEntity(repository, tenant, id, TYPE);
+      requireEtag(entity, ifMatch);
+      const operations = parsePatch(body);
+      assertPatchable(operations, {
+        allowed: ['/name', '/description', '/params', '/data'],
+        immutable: { '/connectionSpec': new AppError('FLOW-1414-400', 'The connectionSpec of a target connection cannot be changed.') },
+      });
+      const patched = applyPatch({ name: entity.name, description: entity.description, params: entity.params, data: entity.data }, operations);
+      if (typeof patched.name !== 'string' || patched.name.trim() === '') {
+        throw new AppError('FLOW-1407-400', "The field 'name' must be a non-empty string.");
+      }
+      const dataSetId = await validate(tenant, {
+        connectionSpec: entity.connectionSpec,
+        params: patched.params as unknown as Record<string, unknown>,
+        data: patched.data as unknown as { format?: string },
+      });
+      const at = now();
+      const { description: _old, ...rest } = entity;
+      return saveEntity(
+        repository,
+        {
+          ...updatedMeta(rest, actor, newEtag(at), at),
+          name: patched.name,
+          ...(typeof patched.description === 'string' ? { description: patched.description } : {}),
+          params: { dataSetId },
+          data: patched.data,
+        },
+        entity.etag,
+      );
+    },
+
+    async delete(tenant, id) {
+      const entity = await loadEntity(repository, tenant, id, TYPE);
+      await deps.assertUnused?.(tenant, entity.id);
+      await repository.delete(tenant, entity.id);
+    },
+
+    async publish(actor, id, ifMatch) {
+      const entity = await loadEntity(repository, tenantOf(actor), id, TYPE);
+      if (ifMatch !== undefined) requireEtag(entity, ifMatch);
+      if (entity.state !== 'draft') throw new AppError('FLOW-1416-400', `The target connection ${id} is not a draft.`);
+      const at = now();
+      return saveEntity(repository, { ...updatedMeta(entity, actor, newEtag(at), at), state: 'enabled' }, entity.etag);
+    },
+  };
+}
