@@ -3,8 +3,10 @@
  * workspace, an interactive cluster's SQL endpoint for explore/preview, and the REST API for cluster state.
  */
 import type { ConnectionSpec } from '../../domain/specs.ts';
-import type { ConnectorModule, SourceConnector } from '../connector.ts';
+import type { ConnectorModule, ReadableConnector } from '../connector.ts';
 import { describeTable, listTables, preview } from './explore.ts';
+import { planRead, prepareRead, read } from './read.ts';
+import type { ReadSessionHooks } from './read-session.ts';
 import spec from './spec.json' with { type: 'json' };
 import { testConnection } from './test-connection.ts';
 
@@ -13,13 +15,19 @@ export { parseWorkspace, type Workspace } from './params.ts';
 
 export const databricksSpec: ConnectionSpec = spec;
 
-const connector: SourceConnector = {
+/** The connector; `hooks` exist for tests that observe what a read releases. */
+export const createDatabricks = (hooks: ReadSessionHooks = {}): ReadableConnector => ({
   specId: spec.id,
   test: testConnection,
   listTables,
   describeTable,
   preview,
-};
+  prepareRead,
+  planRead,
+  read: (params, request, ctx) => read(params, request, ctx, hooks),
+});
+
+const connector = createDatabricks();
 
 export const databricks: ConnectorModule = {
   spec: databricksSpec,

@@ -1,0 +1,231 @@
+/**
+ * Flow-run reads for Databricks: `prepareRead` (start a terminated cluster, as Adobe's runs do),
+ * `planRead` (DESCRIBE columns; Databricks tables have no key Sluice can rely on) and `read`, which streams
+ * one window of a table as RecordBatches.
+ *
+ * Guarantees of `read`:
+ * - one statement, `SELECT <exact casts> FROM <table> WHERE <delta> >= ? AND <delta> < ? [AND (<filter>)]`,
+ *   with every value a bound parameter; the bounds are TIMESTAMP parameters (UTC, microseconds), so the
+ *   comparison is the cluster's own TIMESTAMP comparison; rows whose delta value is null never match;
+ * - pull-based: the driver fetches the next chunk (`maxRows` = batchSize) only when the consumer asks for
+ *   the next batch, so memory is bounded by one chunk; a batch never exceeds batchSize and is never empty;
+ * - values are those of `preview` for the same cell (same select expressions, same normalisation);
+ * - `ctx.signal` aborting rejects the pending pull with the signal's reason at once; the statement, the
+ *   session and the client are then closed in the background; ending the iteration early closes them too;
+ * - failures are AppErrors (read-errors.ts): retryable ones are 1502/1503/1504, never carrying the token.
+ */
+import { DBSQLParameter, DBSQLParameterType } from '@databricks/sql';
+import { AppError } from '../../domain/errors.ts';
+import type {
+  AuthParams,
+  ColumnSchema,
+  ConnectorContext,
+  ReadPlan,
+  ReadRequest,
+  RecordBatch,
+  Row,
+} from '../connector.ts';
+import { validateFilter } from '../filter.ts';
+import { toIsoDateTime, toRowValue, ValueConversionError } from '../values.ts';
+import { ensureClusterRunning } from './cluster.ts';
+import { describeTable, qualifiedName } from './explore.ts';
+import { ParamsError, parseWorkspace, type Workspace } from './params.ts';
+import { readError } from './read-errors.ts';
+import { openReadSession, type ReadParam, type ReadSession, type ReadSessionHooks } from './read-session.ts';
+import { sqlTarget } from './session.ts';
+import { compileFilter, quoteIdent } from './sql-text.ts';
+import { selectExpression, sparkColumn } from './spark-types.ts';
+
+/** How long a run waits for a terminated cluster to start (Databricks clusters take minutes). */
+export const PREPARE_WAIT_MS = 20 * 60_000;
+
+export const prepareRead = async (params: AuthParams, ctx: ConnectorContext): Promise<void> => {
+  await ensureClusterRunning(params, ctx, { startIfTerminated: true, waitMs: PREPARE_WAIT_MS });
+};
+
+export const planRead = async (
+  params: AuthParams,
+  table: string,
+  ctx: ConnectorContext,
+): Promise<ReadPlan> => ({
+  columns: await describeTable(params, table, ctx),
+  keyColumns: [],
+});
+
+/** DESCRIBE TABLE rows up to the first blank or `#` section, as explore reads them. */
+async function describe(session: ReadSession, name: string): Promise<ColumnSchema[]> {
+  const columns: ColumnSchema[] = [];
+  for (const row of await session.query(`DESCRIBE TABLE ${name}`)) {
+    const colName = typeof row.col_name === 'string' ? row.col_name : '';
+    if (colName === '' || colName.startsWith('#')) break;
+    columns.push(sparkColumn(colName, typeof row.data_type === 'string' ? row.data_type : ''));
+  }
+  return columns;
+}
+
+/** A window bound as the TIMESTAMP parameter Databricks compares with (UTC wall clock, microseconds). */
+function timestampParam(name: 'start' | 'end', value: string): DBSQLParameter {
+  const iso = toIsoDateTime(value);
+  if (iso === undefined) {
+    throw new AppError(
+      'CONNECTOR-1312-400',
+      `The read window's ${name} "${value.slice(0, 40)}" is not an ISO-8601 instant.`,
+    );
+  }
+  const [date = '', time = ''] = iso.slice(0, -1).split('T');
+  return new DBSQLParameter({ type: DBSQLParameterType.TIMESTAMP, value: `${date} ${time}` });
+}
+
+function findColumn(columns: readonly ColumnSchema[], name: string, what: string): ColumnSchema {
+  const found =
+    columns.find((c) => c.name === name) ?? columns.find((c) => c.name.toLowerCase() === name.toLowerCase());
+  if (found === undefined) {
+    throw new AppError(
+      'CONNECTOR-1312-400',
+      `The ${what} "${name}" is not a column of the table (known: ${columns.map((c) => c.name).join(', ')}).`,
+      { column: name },
+    );
+  }
+  return found;
+}
+
+export interface Statement {
+  readonly sql: string;
+  readonly params: ReadParam[];
+  readonly columns: ColumnSchema[];
+}
+
+/** The SELECT of a read request against the table's described columns. */
+export function readStatement(
+  name: string,
+  request: ReadRequest,
+  described: readonly ColumnSchema[],
+): Statement {
+  const columns =
+    request.columns.length === 0
+      ? [...described]
+      : request.columns.map((c) => findColumn(described, c, 'column'));
+  const unique = [...new Map(columns.map((c) => [c.name, c])).values()];
+  const where: string[] = [];
+  const params: ReadParam[] = [];
+  const { window, filter } = request;
+  if (window !== undefined) {
+    const delta = findColumn(described, window.column, 'delta column');
+    const id = quoteIdent(delta.name);
+    // Text or numeric delta columns are compared as the TIMESTAMP they hold.
+    const value = delta.type === 'date-time' || delta.type === 'date' ? id : `CAST(${id} AS TIMESTAMP)`;
+    if (window.start !== undefined) {
+      where.push(`${value} >= ?`);
+      params.push(timestampParam('start', window.start));
+    }
+    where.push(`${value} < ?`);
+    params.push(timestampParam('end', window.end));
+  }
+  if (filter !== undefined) {
+    validateFilter(filter, described);
+    const compiled = compileFilter(filter, described);
+    where.push(compiled.sql);
+    params.push(...compiled.params);
+  }
+  const sql =
+    `SELECT ${unique.map(selectExpression).join(', ')} FROM ${name}` +
+    (where.length === 0 ? '' : ` WHERE ${where.join(' AND ')}`);
+  return { sql, params, columns: unique };
+}
+
+function toRow(raw: Record<string, unknown>, columns: readonly ColumnSchema[]): { row: Row; bytes: number } {
+  const row: Row = {};
+  let bytes = 0;
+  for (const col of columns) {
+    let value: Row[string];
+    try {
+      value = toRowValue(col.type, raw[col.name]);
+    } catch (error) {
+      if (!(error instanceof ValueConversionError)) throw error;
+      throw new AppError(
+        'CONNECTOR-1502-502',
+        `Databricks returned a value for column "${col.name}" that does not fit its type: ${error.message}.`,
+        { column: col.name },
+      );
+    }
+    row[col.name] = value;
+    bytes += typeof value === 'string' ? value.length : value === null ? 1 : 8;
+  }
+  return { row, bytes };
+}
+
+function workspaceOf(params: AuthParams): Workspace {
+  try {
+    return parseWorkspace(params);
+  } catch (error) {
+    if (error instanceof ParamsError) throw new AppError('CONNECTOR-1312-400', error.message);
+    throw error;
+  }
+}
+
+export async function* read(
+  params: AuthParams,
+  request: ReadRequest,
+  ctx: ConnectorContext,
+  hooks: ReadSessionHooks = {},
+): AsyncGenerator<RecordBatch> {
+  const workspace = workspaceOf(params);
+  const batchSize = Math.max(1, Math.trunc(request.batchSize));
+  const name = qualifiedName(workspace, request.table);
+  await ctx.egress.assertAllowed(workspace.host, workspace.port);
+  const target = sqlTarget(workspace, ctx);
+  const fail = (error: unknown): unknown =>
+    ctx.signal.aborted ? ctx.signal.reason : readError(error, workspace, target, ctx, request.table);
+
+  let session: ReadSession;
+  try {
+    session = await openReadSession(
+      target,
+      { signal: ctx.signal, socketTimeoutMs: ctx.timeouts.exploreMs },
+      hooks,
+    );
+  } catch (error) {
+    throw fail(error);
+  }
+  try {
+    let statement: Statement;
+    let next: () => Promise<Record<string, unknown>[] | undefined>;
+    try {
+      const described = await describe(session, name);
+      if (described.length === 0) {
+        throw new AppError('CONNECTOR-1340-404', `The table ${request.table} has no columns to read.`, {
+          table: request.table,
+        });
+      }
+      statement = readStatement(name, request, described);
+      const stream = await session.stream(statement.sql, statement.params, batchSize);
+      next = () => stream.next();
+    } catch (error) {
+      throw fail(error);
+    }
+    for (;;) {
+      let chunk: Record<string, unknown>[] | undefined;
+      try {
+        chunk = await next();
+      } catch (error) {
+        throw fail(error);
+      }
+      if (chunk === undefined) return;
+      // The driver may hand back more than asked (a server batch); batches still respect batchSize.
+      for (let at = 0; at < chunk.length; at += batchSize) {
+        const rows: Row[] = [];
+        let bytes = 0;
+        for (const raw of chunk.slice(at, at + batchSize)) {
+          const converted = toRow(raw, statement.columns);
+          rows.push(converted.row);
+          bytes += converted.bytes;
+        }
+        yield { rows, bytes };
+      }
+    }
+  } finally {
+    // After an abort the consumer must not wait for the cluster; otherwise close before returning.
+    if (ctx.signal.aborted) void session.close();
+    else await session.close();
+  }
+}
