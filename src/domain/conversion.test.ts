@@ -116,6 +116,14 @@ describe('convertValue: numbers', () => {
     expect(value(7, 'integer', 'long')).toBe('7');
   });
 
+  it('passes canonical longs through and canonicalises the rest', () => {
+    expect(value('-123', 'long', 'long')).toBe('-123');
+    expect(value('-0042', 'long', 'long')).toBe('-42');
+    expect(value('9223372036854775807', 'long', 'long')).toBe('9223372036854775807');
+    expect(reason('9223372036854775808', 'long', 'long')).toMatch(/long range/);
+    expect(value('5', 'integer', 'integer')).toBe(5);
+  });
+
   it('range-checks integers', () => {
     expect(value('2147483647', 'long', 'integer')).toBe(2147483647);
     expect(reason('2147483648', 'long', 'integer')).toMatch(/integer range/);
@@ -218,6 +226,12 @@ describe('convertValue: booleans, dates, binary', () => {
     expect(value('2024-01-01', 'string', 'date-time')).toBe('2024-01-01T00:00:00.000Z');
     expect(reason('2024-01-01T24:00:00Z', 'string', 'date-time')).toMatch(/ISO-8601 date-time/);
     expect(reason('yesterday', 'string', 'date-time')).toMatch(/ISO-8601 date-time/);
+  });
+
+  it('passes canonical date-times through and normalises other date-time text', () => {
+    expect(value('2024-03-05T12:00:00.000Z', 'date-time', 'date-time')).toBe('2024-03-05T12:00:00.000Z');
+    expect(value('2024-03-05T12:00:00+01:00', 'date-time', 'date-time')).toBe('2024-03-05T11:00:00.000Z');
+    expect(reason('2024-03-05T12:00', 'string', 'boolean')).toMatch(/not a boolean/);
   });
 
   it('moves between date and date-time in UTC', () => {

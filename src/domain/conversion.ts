@@ -161,6 +161,10 @@ function buildConverter(
     case 'integer':
     case 'long':
       return (value) => {
+        // Canonical long text within ±10^18 needs no BigInt round trip (connectors deliver it so).
+        if (to === 'long' && rule === 'identity' && typeof value === 'string' && SMALL_LONG.test(value)) {
+          return ok(value);
+        }
         const exact = integerOf(value, from);
         if (typeof exact === 'string') return fail(exact);
         if (exact === null) return NULL;
@@ -188,6 +192,8 @@ function buildConverter(
     case 'date-time':
       return (value) => {
         if (typeof value !== 'string') return fail(`expected a date-time as text, got a ${kind(value)}`);
+        // Connectors already deliver canonical UTC text (the Row contract): pass it through unparsed.
+        if (rule === 'identity' && CANONICAL_DATE_TIME.test(value)) return ok(value);
         const text = value.trim();
         if (text === '') return NULL;
         const iso = parseDateTime(text);
@@ -224,6 +230,7 @@ function parseBoolean(value: NonNull): ConvertResult {
 }
 
 const INTEGER_TEXT = /^[+-]?\d+$/;
+const SMALL_LONG = /^(?:0|-?[1-9]\d{0,17})$/;
 const DECIMAL_TEXT = /^([+-])?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const MAX_EXPONENT = 1000;
@@ -331,6 +338,7 @@ function fitDecimal(decimal: Decimal, precision: number, scale: number): Convert
 }
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+const CANONICAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.(?:\d{3}|\d{6})Z$/;
 const DATE_TIME =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
 
