@@ -73,7 +73,7 @@ describeEachStore('mapping-set service', (ctx) => {
         ],
       }),
     );
-    expect(wrong.code).toBe('FLOW-1407-400');
+    expect(wrong.code).toBe('FLOW-1419-400');
     expect(codes(wrong.report)).toEqual([
       'INCOMPATIBLE_TYPES',
       'OBJECT_DESTINATION',
@@ -88,6 +88,7 @@ describeEachStore('mapping-set service', (ctx) => {
         mappings: [{ source: 'a', destination: 'b' }],
       }),
     );
+    expect(unknown.code).toBe('FLOW-1419-400');
     expect(codes(unknown.report)).toEqual(['UNKNOWN_DATASET']);
 
     const created = await mappings.create(actor, {
@@ -132,6 +133,7 @@ describeEachStore('mapping-set service', (ctx) => {
     const gone = await failure(
       mappings.resolveMapping(actor, id, 1, { sourceColumns: [{ name: 'id', type: 'long' }] }),
     );
+    expect(gone.code).toBe('FLOW-1419-400');
     expect(codes(gone.report)).toEqual(['UNKNOWN_SOURCE_ATTRIBUTE']);
     const incompatible = await failure(
       mappings.resolveMapping(actor, id, 1, { sourceColumns: [{ name: 'age', type: 'date' }] }),

@@ -119,9 +119,8 @@ export function createMappingSetService(deps: MappingSetServiceDeps): MappingSet
     return set;
   };
 
-  // TODO(catalogue): FLOW-1419-400 "Mapping invalid" once added; FLOW-1407-400 meanwhile.
   const invalid = (problems: readonly MappingProblem[], context: string): AppError =>
-    new AppError('FLOW-1407-400', `${context}: ${problems.map((problem) => problem.message).join(' ')}`, {
+    new AppError('FLOW-1419-400', `${context}: ${problems.map((problem) => problem.message).join(' ')}`, {
       problems: problems.map((problem) => ({ ...problem })),
     });
 

@@ -164,7 +164,7 @@ describe('POST /mappingSets', () => {
       report: { problems: { code: string; index?: number }[] };
       errorMessage: string;
     };
-    expect(problem.type).toContain('FLOW-1407-400');
+    expect(problem.type).toContain('FLOW-1419-400');
     expect(problem.report.problems.map((p) => [p.code, p.index])).toEqual([
       ['CONFLICTING_ALIASES', 3],
       ['UNKNOWN_SOURCE_ATTRIBUTE', 1],
