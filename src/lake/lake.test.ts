@@ -147,6 +147,21 @@ describe('batch writer', () => {
     expect(rows.map((row) => row['i'])).toEqual([3, 4, 5, 6, 7]);
   });
 
+  it('rolls to a new file at the estimated byte cap', async () => {
+    const { dataset, batch } = ids();
+    const writer = await lake.createBatchWriter(
+      dataset,
+      batch,
+      { fields: [{ name: 's', type: 'string' }] },
+      { maxBytesPerFile: 1000 },
+    );
+    await writer.append(Array.from({ length: 30 }, (_, i) => ({ s: `${i}`.padEnd(100, '.') })));
+    const result = await writer.finish();
+    expect(result.files.length).toBeGreaterThanOrEqual(3);
+    expect(result.files.every((file) => file.records <= 10)).toBe(true);
+    expect(result.files.reduce((sum, file) => sum + file.records, 0)).toBe(30);
+  });
+
   it('keeps files in staging until finish, and abort removes them', async () => {
     const { dataset, batch } = ids();
     const writer = await lake.createBatchWriter(
