@@ -239,7 +239,7 @@ describe('read', () => {
   it('surfaces throttling mid-read as CONNECTOR-1503-503 with retryAfterMs', async () => {
     const iterator = iterate(connector.read(params(), request({ table: 'big' }), ctx()));
     await iterator.next();
-    emu.injectFault({ target: 'sql', status: 429, times: 3, retryAfterSeconds: 2 });
+    emu.injectFault({ target: 'sql', status: 429, times: 1, retryAfterSeconds: 2 });
     const error = await failure(iterator.next());
     expect(error.code).toBe('CONNECTOR-1503-503');
     expect(error.retryable).toBe(true);
