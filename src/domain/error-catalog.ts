@@ -99,6 +99,7 @@ export const errorCatalog = {
   'FLOW-1338-400': client(400, 'Referenced entity not found'),
   'FLOW-1339-400': client(400, 'Connection spec not allowed by flow spec'),
   'FLOW-1418-400': client(400, 'Base connection in use'),
+  'FLOW-1412-400': client(400, 'Invalid mapping version'),
   'FLOW-1419-400': client(400, 'Mapping invalid'),
   'FLOW-1422-400': client(400, 'Invalid flow state transition'),
   'FLOW-1423-400': client(400, 'Invalid flow spec'),

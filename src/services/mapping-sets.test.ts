@@ -123,9 +123,9 @@ describeEachStore('mapping-set service', (ctx) => {
     expect((await mappings.resolveMapping(actor, id, '1')).mappings[0]?.sourceAttribute).toBe('age');
 
     const ahead = await failure(mappings.resolveMapping(actor, id, 2));
-    expect(ahead).toMatchObject({ code: 'FLOW-1407-400', report: { latestVersion: 1 } });
-    expect((await failure(mappings.resolveMapping(actor, id, 'v1'))).code).toBe('FLOW-1407-400');
-    expect((await failure(mappings.resolveMapping(actor, id, -1))).code).toBe('FLOW-1407-400');
+    expect(ahead).toMatchObject({ code: 'FLOW-1412-400', report: { latestVersion: 1 } });
+    expect((await failure(mappings.resolveMapping(actor, id, 'v1'))).code).toBe('FLOW-1412-400');
+    expect((await failure(mappings.resolveMapping(actor, id, -1))).code).toBe('FLOW-1412-400');
     expect((await failure(mappings.resolveMapping(otherTenant, id, 0))).code).toBe('FLOW-1439-404');
     expect((await failure(mappings.resolveMapping(actor, 'ab'.repeat(16), 0))).code).toBe('FLOW-1439-404');
 

@@ -231,9 +231,8 @@ export function createMappingSetService(deps: MappingSetServiceDeps): MappingSet
   const parseVersion = (id: string, version: number | string): number => {
     const text = typeof version === 'number' ? String(version) : version.trim();
     if (!/^\d{1,9}$/.test(text)) {
-      // TODO(catalogue): FLOW-1412-400 "Invalid mapping version" once added.
       throw new AppError(
-        'FLOW-1407-400',
+        'FLOW-1412-400',
         `The mappingVersion '${String(version)}' of mapping set ${id} is not a version number (0, 1, ...).`,
         { id, version },
       );
@@ -311,7 +310,7 @@ export function createMappingSetService(deps: MappingSetServiceDeps): MappingSet
       const wanted = parseVersion(id, version);
       if (wanted > latest.version) {
         throw new AppError(
-          'FLOW-1407-400',
+          'FLOW-1412-400',
           `The mapping set ${id} has no version ${wanted}; its versions are 0 to ${latest.version}.`,
           { id, version: wanted, latestVersion: latest.version },
         );

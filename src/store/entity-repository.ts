@@ -27,6 +27,8 @@ export interface EntityRepository<E extends EntityMeta> {
   update(entity: E, expectedEtag: string): Promise<boolean>;
   delete(tenant: Tenant, id: string): Promise<boolean>;
   scan(tenant: Tenant, options: ScanOptions): Promise<E[]>;
+  /** Across all tenants, by id: for system work such as the scheduler. */
+  scanGlobal(options: { readonly afterId?: string; readonly limit: number; readonly state?: string }): Promise<E[]>;
 }
 
 const COLUMN = { createdAt: 'created_at', updatedAt: 'updated_at', name: 'name' } as const;
@@ -96,6 +98,14 @@ export function createEntityRepository<E extends EntityMeta>(
         .where('sandbox_id', '=', tenant.sandboxId)
         .executeTakeFirst();
       return Number(result.numDeletedRows) === 1;
+    },
+
+    async scanGlobal(options) {
+      let query = db.selectFrom(table).select('body');
+      if (options.state !== undefined) query = query.where('state', '=', options.state);
+      if (options.afterId !== undefined) query = query.where('id', '>', options.afterId);
+      const rows = await query.orderBy('id').limit(options.limit).execute();
+      return rows.map((row) => fromBody(row.body));
     },
 
     async scan(tenant, options) {

@@ -5,6 +5,7 @@ import { createDatasetRepository, type DatasetRepository } from './dataset-repos
 import { createEntityRepository, type EntityRepository } from './entity-repository.ts';
 import { createIdentityRepository, type IdentityRepository } from './identity-repository.ts';
 import { createMappingRepository, type MappingRepository } from './mapping-repository.ts';
+import { createRunRepository, type RunRepository } from './run-repository.ts';
 import type { Database } from './schema.ts';
 
 export interface Repositories {
@@ -15,6 +16,7 @@ export interface Repositories {
   readonly sourceConnections: EntityRepository<SourceConnection>;
   readonly targetConnections: EntityRepository<TargetConnection>;
   readonly flows: EntityRepository<Flow>;
+  readonly runs: RunRepository;
 }
 
 export function createRepositories(db: Kysely<Database>): Repositories {
@@ -37,6 +39,7 @@ export function createRepositories(db: Kysely<Database>): Repositories {
       state: entity.state,
       specId: entity.connectionSpec.id,
     })),
+    runs: createRunRepository(db),
     flows: createEntityRepository<Flow>(db, 'flows', (flow) => ({
       name: flow.name,
       state: flow.state,

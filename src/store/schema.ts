@@ -112,6 +112,31 @@ export interface BatchesTable {
   run_id: string | null;
 }
 
+export interface RunsTable {
+  id: string;
+  org_id: string;
+  sandbox_id: string;
+  flow_id: string;
+  state: string;
+  active: number;
+  scheduled_at: number;
+  lease_owner: string | null;
+  lease_expires_at: number | null;
+  created_at: number;
+  updated_at: number;
+  body: string;
+}
+
+export interface FlowCursorsTable {
+  flow_id: string;
+  org_id: string;
+  sandbox_id: string;
+  committed_end: number;
+  boundary_keys: string;
+  last_run_id: string;
+  updated_at: number;
+}
+
 export interface Database {
   orgs: OrgsTable;
   sandboxes: SandboxesTable;
@@ -121,6 +146,8 @@ export interface Database {
   source_connections: EntityTable;
   target_connections: EntityTable;
   flows: EntityTable;
+  runs: RunsTable;
+  flow_cursors: FlowCursorsTable;
   mapping_sets: MappingSetsTable;
   mapping_set_versions: MappingSetVersionsTable;
   datasets: DatasetsTable;

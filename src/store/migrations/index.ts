@@ -4,6 +4,7 @@ import * as connections from './002-connections.ts';
 import * as datasets from './003-datasets.ts';
 import * as mappingSets from './004-mapping-sets.ts';
 import * as flows from './005-flows.ts';
+import * as runs from './006-runs.ts';
 
 /** Ordered by name; a migration, once released, is never edited — add a new one. */
 export const migrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '003-datasets': datasets,
   '004-mapping-sets': mappingSets,
   '005-flows': flows,
+  '006-runs': runs,
 };

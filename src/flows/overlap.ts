@@ -1,0 +1,49 @@
+/**
+ * Overlap plus key de-duplication, for sources whose rows have keys (Azure Table Storage: PartitionKey +
+ * RowKey). Each run re-reads `overlapMs` before its window start, so a row that became visible late (its
+ * delta value already behind the previous window's end) is still landed; rows the previous runs already
+ * landed in that zone are recognised by (key, delta value) and dropped. The cursor keeps the entries of
+ * the last `overlapMs` of delta time, so the set stays bounded by the source's write rate.
+ */
+import { createHash } from 'node:crypto';
+import type { Row } from '../connectors/connector.ts';
+
+export interface OverlapGuard {
+  /** True when this row (same key, same delta value) was already landed by an earlier window. */
+  alreadyLanded(row: Row): boolean;
+  /** Remember a row this run lands. */
+  landed(row: Row): void;
+  /** The entries to keep in the cursor for the next window (those at or after `zoneStart`). */
+  entries(): string[];
+}
+
+const deltaMs = (value: unknown): number | undefined => {
+  if (typeof value !== 'string') return undefined;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? undefined : ms;
+};
+
+export function createOverlapGuard(options: {
+  readonly previous: readonly string[];
+  readonly keyColumns: readonly string[];
+  readonly deltaColumn: string;
+  /** The next window's re-read zone starts here: this window's end minus the overlap. */
+  readonly zoneStart: number;
+}): OverlapGuard {
+  const { keyColumns, deltaColumn, zoneStart } = options;
+  const hashOf = (row: Row): string =>
+    createHash('sha1')
+      .update(JSON.stringify([...keyColumns.map((column) => row[column] ?? null), row[deltaColumn] ?? null]))
+      .digest('base64url')
+      .slice(0, 16);
+  const previous = new Set(options.previous.map((entry) => entry.slice(entry.indexOf(':') + 1)));
+  const kept = options.previous.filter((entry) => Number(entry.slice(0, entry.indexOf(':'))) >= zoneStart);
+  return {
+    alreadyLanded: (row) => previous.size > 0 && previous.has(hashOf(row)),
+    landed(row) {
+      const ms = deltaMs(row[deltaColumn]);
+      if (ms !== undefined && ms >= zoneStart) kept.push(`${ms}:${hashOf(row)}`);
+    },
+    entries: () => kept,
+  };
+}
