@@ -9,8 +9,11 @@ import { createSluice } from './sluice.ts';
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.server.logLevel);
-  const sluice = await createSluice(config);
+  const sluice = await createSluice(config, { logger });
   const bootstrap = await sluice.identity.bootstrap();
+  // Files a crash left between a batch's rename and its commit are invisible; remove them now.
+  const garbage = await sluice.datasets.collectGarbage();
+  if (garbage.removed.length > 0) logger.info({ removed: garbage.removed.length }, 'removed uncommitted lake files');
   const app = await sluice.buildApp(logger);
 
   const shutdown = async (signal: string): Promise<void> => {
@@ -23,6 +26,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
 
   const address = await app.listen({ host: config.server.host, port: config.server.port });
+  if (config.runner.enabled) sluice.runner.start();
   const base = `${address}/data/foundation/flowservice`;
   const lines = [
     '',

@@ -3,7 +3,8 @@
  * The server (main.ts), the CLI and the tests all assemble Sluice here, so there is one wiring.
  */
 import { createHmac } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import { buildApp } from './api/app.ts';
 import type { App, RouteDeps } from './api/types.ts';
@@ -18,6 +19,8 @@ import { createCursorCodec } from './domain/cursor.ts';
 import { createConnectionService, type ConnectionService } from './services/connections.ts';
 import { createConnectorRuntime } from './services/connector-runtime.ts';
 import { createFlowService, type FlowService } from './services/flows.ts';
+import { createRunService, type RunService } from './services/runs.ts';
+import { createRunner, type Runner } from './flows/runner.ts';
 import { createSourceConnectionService, type SourceConnectionService } from './services/source-connections.ts';
 import {
   createTargetConnectionService,
@@ -50,6 +53,9 @@ export interface Sluice {
   readonly sourceConnections: SourceConnectionService;
   readonly targetConnections: TargetConnectionService;
   readonly flows: FlowService;
+  readonly runs: RunService;
+  /** The scheduler and run executor; `main.ts` starts it when SLUICE_RUNNER_ENABLED. */
+  readonly runner: Runner;
   readonly store: Store<Database>;
   /** True when this start generated the encryption key file. */
   readonly keyCreated: boolean;
@@ -63,6 +69,8 @@ export async function createSluice(
     connectors?: readonly ConnectorModule[];
     /** Overrides config.store, e.g. a PostgreSQL schema per test. */
     storeOptions?: StoreOptions;
+    /** Where the runner logs (the server's pino logger). */
+    logger?: Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>;
   } = {},
 ): Promise<Sluice> {
   await mkdir(config.dataDir, { recursive: true });
@@ -128,6 +136,7 @@ export async function createSluice(
     mappingSets,
     lookupDataset,
     cursors,
+    onDeleted: (_tenant, flowId) => repositories.runs.deleteForFlow(flowId),
   });
   // A dataset that flows write to cannot be deleted (the guard lives with the flows that know it).
   const datasets: DatasetService = {
@@ -161,6 +170,60 @@ export async function createSluice(
     assertUnused: (tenant, id) => flows.assertTargetConnectionUnused(tenant, id),
   });
 
+  const runs = createRunService({
+    runs: repositories.runs,
+    flows,
+    flowRepository: repositories.flows,
+    sourceConnections: repositories.sourceConnections,
+    cursors,
+    safetyLagMs: config.runner.safetyLagMs,
+  });
+  const runner = createRunner({
+    runs: repositories.runs,
+    flows: repositories.flows,
+    sourceConnections: repositories.sourceConnections,
+    targetConnections: repositories.targetConnections,
+    openConnection: (tenant, id) => connections.openForConnector(tenant, id),
+    connectorFor: (specId) => runtime.connector(specId),
+    contextFor: (signal) => runtime.context(signal),
+    resolveMapping: async (tenant, id, version) => (await mappingSets.resolveMapping(tenant, id, version)).mappings,
+    datasetSchema: async (tenant, id) => (await lookupDataset(tenant, id))?.schema,
+    batches: {
+      begin: async (tenant, datasetId, owner) => {
+        const { batch, writer } = await datasetService.beginBatch(tenant, datasetId, owner);
+        return { batchId: batch.id, writer };
+      },
+      commit: (batchId, result, trx) => datasetService.commitBatch(batchId, result, trx),
+      fail: (writer, status, error) => datasetService.failBatch(writer, status, error),
+      writeBatchFile: async (datasetId, batchId, name, content) => {
+        const relative = join('datasets', datasetId, batchId, name);
+        await mkdir(join(config.lake.dir, 'datasets', datasetId, batchId), { recursive: true });
+        await writeFile(join(config.lake.dir, relative), content, { mode: 0o600 });
+        return relative;
+      },
+    },
+    settings: {
+      leaseMs: config.runner.leaseMs,
+      heartbeatMs: config.runner.heartbeatMs,
+      safetyLagMs: config.runner.safetyLagMs,
+      overlapMs: config.runner.overlapMs,
+      readBatchSize: config.runner.readBatchSize,
+      retry: {
+        attempts: config.runner.retryAttempts,
+        baseDelayMs: config.runner.retryBaseMs,
+        maxDelayMs: config.runner.retryMaxMs,
+        throttleBudgetMs: config.runner.throttleBudgetMs,
+      },
+      maxRowErrors: config.runner.maxRowErrors,
+      pollMs: config.runner.pollMs,
+      retentionDays: config.runner.runRetentionDays,
+    },
+    now: Date.now,
+    log: (level, message, fields) => {
+      options.logger?.[level](fields ?? {}, message);
+    },
+  });
+
   const routeDeps: RouteDeps = {
     catalog,
     identity,
@@ -171,6 +234,7 @@ export async function createSluice(
     sourceConnections,
     targetConnections,
     flows,
+    runs,
     listLimits: { defaultLimit: config.limits.listDefaultLimit, maxLimit: config.limits.listMaxLimit },
   };
 
@@ -184,6 +248,8 @@ export async function createSluice(
     sourceConnections,
     targetConnections,
     flows,
+    runs,
+    runner,
     store,
     datasets,
     lake,
@@ -195,6 +261,7 @@ export async function createSluice(
         logger,
       }),
     close: async () => {
+      await runner.stop();
       await lake.close();
       await store.close();
     },

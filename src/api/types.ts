@@ -12,6 +12,7 @@ import type { ConnectionService } from '../services/connections.ts';
 import type { DatasetService } from '../services/datasets.ts';
 import type { ExploreService } from '../services/explore.ts';
 import type { FlowService } from '../services/flows.ts';
+import type { RunService } from '../services/runs.ts';
 import type { SourceConnectionService } from '../services/source-connections.ts';
 import type { TargetConnectionService } from '../services/target-connections.ts';
 import type { IdentityService } from '../services/identity.ts';
@@ -36,5 +37,6 @@ export interface RouteDeps {
   readonly sourceConnections: SourceConnectionService;
   readonly targetConnections: TargetConnectionService;
   readonly flows: FlowService;
+  readonly runs: RunService;
   readonly listLimits: Pick<ListRules, 'defaultLimit' | 'maxLimit'>;
 }

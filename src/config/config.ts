@@ -53,7 +53,21 @@ export interface Config {
     readonly listMaxLimit: number;
   };
   readonly timeouts: { readonly stageMs: number; readonly exploreMs: number };
-  readonly runner: { readonly enabled: boolean; readonly runRetentionDays: number };
+  readonly runner: {
+    readonly enabled: boolean;
+    readonly runRetentionDays: number;
+    readonly pollMs: number;
+    readonly leaseMs: number;
+    readonly heartbeatMs: number;
+    readonly safetyLagMs: number;
+    readonly overlapMs: number;
+    readonly readBatchSize: number;
+    readonly retryAttempts: number;
+    readonly retryBaseMs: number;
+    readonly retryMaxMs: number;
+    readonly throttleBudgetMs: number;
+    readonly maxRowErrors: number;
+  };
   /** Not errors: e.g. unknown SLUICE_* variables (probably typos), for the start banner. */
   readonly warnings: readonly string[];
 }
@@ -96,6 +110,17 @@ export const CONFIG_VARIABLES = [
   'SLUICE_SANDBOX_DEFAULT',
   'SLUICE_RUN_RETENTION_DAYS',
   'SLUICE_RUNNER_ENABLED',
+  'SLUICE_RUNNER_POLL_MS',
+  'SLUICE_RUN_LEASE_MS',
+  'SLUICE_RUN_HEARTBEAT_MS',
+  'SLUICE_RUN_SAFETY_LAG_MS',
+  'SLUICE_RUN_OVERLAP_MS',
+  'SLUICE_RUN_READ_BATCH_SIZE',
+  'SLUICE_RUN_RETRY_ATTEMPTS',
+  'SLUICE_RUN_RETRY_BASE_MS',
+  'SLUICE_RUN_RETRY_MAX_MS',
+  'SLUICE_RUN_THROTTLE_BUDGET_MS',
+  'SLUICE_RUN_MAX_ROW_ERRORS',
 ] as const;
 
 const MIB = 1024 * 1024;
@@ -142,7 +167,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, readFile: ReadF
   const runner = {
     enabled: read.boolean('SLUICE_RUNNER_ENABLED', true),
     runRetentionDays: read.integer('SLUICE_RUN_RETENTION_DAYS', 30, 0, 36_500),
+    pollMs: read.integer('SLUICE_RUNNER_POLL_MS', 1000, 10, HOUR_MS),
+    leaseMs: read.integer('SLUICE_RUN_LEASE_MS', 30_000, 100, HOUR_MS),
+    heartbeatMs: read.integer('SLUICE_RUN_HEARTBEAT_MS', 5000, 10, HOUR_MS),
+    safetyLagMs: read.integer('SLUICE_RUN_SAFETY_LAG_MS', 30_000, 0, HOUR_MS),
+    overlapMs: read.integer('SLUICE_RUN_OVERLAP_MS', 60_000, 0, 24 * HOUR_MS),
+    readBatchSize: read.integer('SLUICE_RUN_READ_BATCH_SIZE', 1000, 1, 100_000),
+    retryAttempts: read.integer('SLUICE_RUN_RETRY_ATTEMPTS', 4, 1, 100),
+    retryBaseMs: read.integer('SLUICE_RUN_RETRY_BASE_MS', 500, 1, HOUR_MS),
+    retryMaxMs: read.integer('SLUICE_RUN_RETRY_MAX_MS', 30_000, 1, HOUR_MS),
+    throttleBudgetMs: read.integer('SLUICE_RUN_THROTTLE_BUDGET_MS', 600_000, 0, 24 * HOUR_MS),
+    maxRowErrors: read.integer('SLUICE_RUN_MAX_ROW_ERRORS', 100_000, 0, 10_000_000),
   };
+  if (runner.heartbeatMs * 2 > runner.leaseMs) {
+    read.problems.push(
+      `SLUICE_RUN_HEARTBEAT_MS (${runner.heartbeatMs}) must be at most half of SLUICE_RUN_LEASE_MS (${runner.leaseMs}), so a live runner never loses its lease`,
+    );
+  }
 
   if (read.problems.length > 0) throw new ConfigError(read.problems);
 

@@ -19,6 +19,8 @@ export interface ConnectorRuntime {
   /** Run `call` with a context whose signal aborts after `budgetMs` (default: the explore timeout). */
   run<T>(call: (ctx: ConnectorContext) => Promise<T>, budgetMs?: number): Promise<T>;
   readonly timeouts: ConnectorRuntimeOptions['timeouts'];
+  /** A context for long work bounded by the caller's signal (flow runs), not by a fixed timeout. */
+  context(signal: AbortSignal): ConnectorContext;
 }
 
 export function createConnectorRuntime(options: ConnectorRuntimeOptions): ConnectorRuntime {
@@ -26,6 +28,7 @@ export function createConnectorRuntime(options: ConnectorRuntimeOptions): Connec
   return {
     timeouts: options.timeouts,
     has: (specId) => bySpec.has(specId),
+    context: (signal) => ({ signal, timeouts: options.timeouts, egress: options.egress, extraCaCerts: options.extraCaCerts }),
     connector(specId) {
       const connector = bySpec.get(specId);
       if (!connector) {

@@ -11,6 +11,7 @@ import { patchConnection } from './connections/patch.ts';
 import { testConnection } from './connections/test.ts';
 import { registerFlowSpecRoutes } from './flow-specs/index.ts';
 import { registerFlowRoutes } from './flows/index.ts';
+import { registerRunRoutes } from './runs/index.ts';
 
 /** Every Flow Service operation, one function (and file) per operation. */
 export function registerFlowServiceRoutes(app: App, deps: RouteDeps): void {
@@ -30,4 +31,5 @@ export function registerFlowServiceRoutes(app: App, deps: RouteDeps): void {
   }
   registerFlowSpecRoutes(app, deps);
   registerFlowRoutes(app, deps);
+  registerRunRoutes(app, deps);
 }
