@@ -3,6 +3,7 @@
  * the same table with the bare SDK/driver, for Azure Table Storage (Azurite) and Databricks (the emulator).
  *
  *   node bench/ingest-read.ts [--ats-entities 200000] [--dbx-rows 1000000] [--dbx-batch 10000]
+ *                             [--heap-limit-mb 64]   (proves reads are bounded: workers get that old space)
  *
  * Each measured read runs in its own child process, so its peak RSS is its own (Azurite and the
  * emulator run in further child processes and are not counted). Prints one JSON line per read, then a
@@ -190,8 +191,17 @@ function runChild(
   return { done, kill: () => child.kill('SIGTERM') };
 }
 
+/** `--heap-limit-mb` caps each worker's V8 old space: a read that held the whole table would crash. */
+let workerFlags: string[] = [];
+
 async function runWorker(subject: string, config: Record<string, string>): Promise<Measure> {
-  const out = await runChild([import.meta.filename, 'worker', subject, JSON.stringify(config)]).done;
+  const out = await runChild([
+    ...workerFlags,
+    import.meta.filename,
+    'worker',
+    subject,
+    JSON.stringify(config),
+  ]).done;
   const line = out.trim().split('\n').at(-1) ?? '{}';
   console.log(line);
   return JSON.parse(line) as Measure;
@@ -299,8 +309,11 @@ async function main(): Promise<void> {
       'ats-entities': { type: 'string', default: '200000' },
       'dbx-rows': { type: 'string', default: '1000000' },
       'dbx-batch': { type: 'string', default: '10000' },
+      'heap-limit-mb': { type: 'string' },
     },
   });
+  if (values['heap-limit-mb'] !== undefined)
+    workerFlags = [`--max-old-space-size=${String(Number(values['heap-limit-mb']))}`];
   const entities = Number(values['ats-entities']);
   const dbxRows = Number(values['dbx-rows']);
   const results: Measure[] = [];
