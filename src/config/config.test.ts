@@ -49,7 +49,21 @@ describe('loadConfig defaults', () => {
         listMaxLimit: 1000,
       },
       timeouts: { stageMs: 5000, exploreMs: 15_000 },
-      runner: { enabled: true, runRetentionDays: 30 },
+      runner: {
+        enabled: true,
+        runRetentionDays: 30,
+        pollMs: 1000,
+        leaseMs: 30_000,
+        heartbeatMs: 5000,
+        safetyLagMs: 30_000,
+        overlapMs: 60_000,
+        readBatchSize: 1000,
+        retryAttempts: 4,
+        retryBaseMs: 500,
+        retryMaxMs: 30_000,
+        throttleBudgetMs: 600_000,
+        maxRowErrors: 100_000,
+      },
       warnings: [],
     });
   });
@@ -103,6 +117,17 @@ describe('loadConfig values', () => {
         SLUICE_SANDBOX_DEFAULT: 'true',
         SLUICE_RUN_RETENTION_DAYS: '0',
         SLUICE_RUNNER_ENABLED: 'false',
+        SLUICE_RUNNER_POLL_MS: '250',
+        SLUICE_RUN_LEASE_MS: '2000',
+        SLUICE_RUN_HEARTBEAT_MS: '500',
+        SLUICE_RUN_SAFETY_LAG_MS: '0',
+        SLUICE_RUN_OVERLAP_MS: '0',
+        SLUICE_RUN_READ_BATCH_SIZE: '5000',
+        SLUICE_RUN_RETRY_ATTEMPTS: '2',
+        SLUICE_RUN_RETRY_BASE_MS: '10',
+        SLUICE_RUN_RETRY_MAX_MS: '100',
+        SLUICE_RUN_THROTTLE_BUDGET_MS: '1000',
+        SLUICE_RUN_MAX_ROW_ERRORS: '7',
       },
       files({ '/certs/a.pem': PEM, '/certs/b.pem': `${PEM}${PEM}` }),
     );
@@ -126,7 +151,21 @@ describe('loadConfig values', () => {
       listMaxLimit: 10,
     });
     expect(config.timeouts).toEqual({ stageMs: 100, exploreMs: 200 });
-    expect(config.runner).toEqual({ enabled: false, runRetentionDays: 0 });
+    expect(config.runner).toEqual({
+      enabled: false,
+      runRetentionDays: 0,
+      pollMs: 250,
+      leaseMs: 2000,
+      heartbeatMs: 500,
+      safetyLagMs: 0,
+      overlapMs: 0,
+      readBatchSize: 5000,
+      retryAttempts: 2,
+      retryBaseMs: 10,
+      retryMaxMs: 100,
+      throttleBudgetMs: 1000,
+      maxRowErrors: 7,
+    });
   });
 
   it('accepts a hex key and resolves relative paths against the working directory', () => {
@@ -177,6 +216,8 @@ describe('loadConfig problems', () => {
       /SLUICE_LIST_DEFAULT_LIMIT \(100\) must not exceed SLUICE_LIST_MAX_LIMIT \(50\)/,
     ],
     ['SLUICE_RUN_RETENTION_DAYS', 'x', /SLUICE_RUN_RETENTION_DAYS must be a whole number/],
+    ['SLUICE_RUN_LEASE_MS', '50', /SLUICE_RUN_LEASE_MS/],
+    ['SLUICE_RUN_HEARTBEAT_MS', '20000', /at most half of SLUICE_RUN_LEASE_MS/],
     ['SLUICE_ENCRYPTION_KEY', randomBytes(16).toString('base64'), /SLUICE_ENCRYPTION_KEY must be 32 bytes/],
     ['SLUICE_ENCRYPTION_KEY', 'not-a-key!', /SLUICE_ENCRYPTION_KEY must be 32 bytes/],
     [

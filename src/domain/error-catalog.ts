@@ -121,6 +121,13 @@ export const errorCatalog = {
   'CONNECTOR-1403-400': client(400, 'Cannot switch to once'),
   'CONNECTOR-1404-400': client(400, 'Backfill cannot change'),
 
+  // Datasets and lake queries (Catalog-shaped API, `sluice query`).
+  'CATALOG-1001-400': client(400, 'Invalid dataset'),
+  'CATALOG-1002-409': client(409, 'Dataset name already exists'),
+  'LAKE-1001-400': client(400, 'Query refused'),
+  'LAKE-1002-400': client(400, 'Query failed'),
+  'LAKE-1003-400': client(400, 'Query timed out'),
+
   // Runs.
   'FLOW-1386-400': client(400, 'On-demand runs need a once flow'),
   'FLOW-1387-400': client(400, 'Run cannot be re-triggered'),

@@ -43,7 +43,8 @@ export function datasetReferences(sql: string): string[] {
   return [...new Set([...sql.matchAll(REFERENCE)].map((match) => (match[1] ?? '').replaceAll("''", "'")))];
 }
 
-const refuse = (message: string): AppError => new AppError('FLOW-1407-400', message, { kind: 'query' });
+const refuse = (message: string): AppError => new AppError('LAKE-1001-400', message, { kind: 'query' });
+const failed = (message: string): AppError => new AppError('LAKE-1002-400', message, { kind: 'query' });
 
 export async function runQuery(
   root: string,
@@ -94,7 +95,7 @@ export async function runQuery(
     await connection.run('SET lock_configuration = true');
 
     const statements = await connection.extractStatements(rewritten).catch((error: unknown) => {
-      throw refuse(`The query is not valid SQL: ${messageOf(error, root)}`);
+      throw failed(`The query is not valid SQL: ${messageOf(error, root)}`);
     });
     if (statements.count !== 1) throw refuse(`Send exactly one SELECT statement (got ${statements.count}).`);
     const prepared = await statements.prepare(0).catch((error: unknown) => {
@@ -122,8 +123,8 @@ export async function runQuery(
       };
     } catch (error) {
       if (deadline.passed)
-        throw refuse(`The query ran longer than ${timeoutMs} ms and was stopped; narrow it or add a LIMIT.`);
-      throw refuse(`The query failed: ${messageOf(error, root)}`);
+        throw new AppError('LAKE-1003-400', `The query ran longer than ${timeoutMs} ms and was stopped; narrow it or add a LIMIT.`, { kind: 'query' });
+      throw failed(`The query failed: ${messageOf(error, root)}`);
     } finally {
       clearTimeout(timer);
     }

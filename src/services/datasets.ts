@@ -93,7 +93,7 @@ const notFound = (type: 'dataSets' | 'batches', id: string): AppError =>
   );
 
 const invalid = (message: string, report: Record<string, unknown> = {}): AppError =>
-  new AppError('FLOW-1407-400', message, report);
+  new AppError('CATALOG-1001-400', message, report);
 
 function parseInput(input: DatasetInput) {
   const { name, description, schema, schemaRef, tags } = input;
@@ -168,7 +168,7 @@ export function createDatasetService(deps: DatasetServiceDeps): DatasetService {
     async create(actor, input) {
       const fields = parseInput(input);
       const taken = () =>
-        invalid(`A dataset named '${fields.name}' already exists in this sandbox.`, { name: fields.name });
+        new AppError('CATALOG-1002-409', `A dataset named '${fields.name}' already exists in this sandbox.`, { name: fields.name });
       if (await repository.findDatasetByName(actor, fields.name)) throw taken();
       const at = now();
       const dataset: Dataset = {

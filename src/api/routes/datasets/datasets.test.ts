@@ -139,7 +139,7 @@ describe('dataSets', () => {
   it('keeps names unique per sandbox', async () => {
     await createDataset('unique-name');
     const again = await call('POST', '/dataSets', { body: { name: 'unique-name', schema } });
-    expect(again.statusCode).toBe(400);
+    expect(again.statusCode).toBe(409);
     const elsewhere = await call('POST', '/dataSets', {
       body: { name: 'unique-name', schema },
       headers: { 'x-sandbox-name': 'dev' },
