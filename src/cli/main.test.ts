@@ -9,7 +9,9 @@ import { runCli } from './main.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sluice-cli-'));
 const env = { SLUICE_DATA_DIR: dir };
-afterAll(() => { rmSync(dir, { recursive: true, force: true }); });
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];

@@ -1,14 +1,19 @@
 /**
  * `sluice` — the command line. Commands run in-process against the same data dir and store as the
  * server (the same SLUICE_* settings), so they work whether or not the server is running.
+ * Exit codes: 0 done, 1 refused or failed (unknown id, failed run), 2 wrong usage, 130 watch interrupted.
  */
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/config.ts';
 import { isAppError } from '../domain/errors.ts';
-import { createSluice } from '../sluice.ts';
-import type { CliContext } from './context.ts';
+import { createSluice, type Sluice } from '../sluice.ts';
+import { UsageError, type CliContext, type Terminal } from './context.ts';
+import { datasetsCommand } from './commands/datasets.ts';
 import { exploreCommand } from './commands/explore.ts';
+import { flowsCommand } from './commands/flows.ts';
 import { keysCommand, orgsCommand, sandboxesCommand, tokensCommand } from './commands/identity.ts';
+import { queryCommand } from './commands/query.ts';
+import { runsCommand } from './commands/runs.ts';
 
 export const USAGE = `usage: sluice <command> [args] [--org ORG_ID] [--sandbox NAME]
 
@@ -18,6 +23,16 @@ export const USAGE = `usage: sluice <command> [args] [--org ORG_ID] [--sandbox N
   keys create [--name N]                      a new API key (x-api-key)
   explore <connectionId> [table] [--preview] [--count N] [--filter '<PQL JSON>']
                                               tables, a table's schema, sample rows
+  datasets list | datasets show <id or name>  datasets, a dataset's columns and batches
+  datasets create <name> --schema <file.json> [--description D]
+  query "SELECT … FROM dataset('<name or id>')" [--max-rows N]
+                                              read-only SQL over committed batches
+  flows list | flows show <flowId>            flows with their schedule and last run; a flow's last 5 runs
+  flows run <flowId> [--wait]                 create the flow's next window now; --wait follows it
+  runs list <flowId> [--limit N]              a flow's runs, newest first (default 20)
+  runs show <runId>                           a run's window, counters, errors and row error samples
+  runs watch <runId>                          live progress until the run ends (exit 0 success, 1 failed
+                                              or cancelled); Ctrl-C stops watching, not the run
 
 Settings come from SLUICE_* environment variables (docs/configuration.md), as for the server.`;
 
@@ -27,14 +42,28 @@ const COMMANDS: Record<string, (ctx: CliContext) => Promise<number>> = {
   tokens: tokensCommand,
   keys: keysCommand,
   explore: exploreCommand,
+  datasets: datasetsCommand,
+  query: queryCommand,
+  flows: flowsCommand,
+  runs: runsCommand,
 };
 
-export async function runCli(
-  argv: readonly string[],
-  out: (line: string) => void,
-  err: (line: string) => void,
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<number> {
+export interface CliIo {
+  out(line: string): void;
+  err(line: string): void;
+  readonly terminal?: Terminal;
+  readonly signal?: AbortSignal;
+}
+
+type Parsed =
+  | { readonly exit: number; readonly message: string; readonly toErr: boolean }
+  | {
+      readonly run: (ctx: CliContext) => Promise<number>;
+      readonly args: string[];
+      readonly flags: CliContext['flags'];
+    };
+
+function parse(argv: readonly string[]): Parsed {
   let parsed;
   try {
     parsed = parseArgs({
@@ -51,20 +80,78 @@ export async function runCli(
         preview: { type: 'boolean' },
         count: { type: 'string' },
         filter: { type: 'string' },
+        schema: { type: 'string' },
+        description: { type: 'string' },
+        'max-rows': { type: 'string' },
+        limit: { type: 'string' },
+        wait: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
   } catch (error) {
-    err(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
-    return 2;
+    return {
+      exit: 2,
+      message: `${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`,
+      toErr: true,
+    };
   }
   const [command, ...args] = parsed.positionals;
   const run = command === undefined ? undefined : COMMANDS[command];
-  if (parsed.values.help === true || run === undefined) {
-    (run === undefined && command !== undefined ? err : out)(
-      command !== undefined && run === undefined ? `unknown command '${command}'\n\n${USAGE}` : USAGE,
-    );
-    return run === undefined && command !== undefined ? 2 : 0;
+  if (command !== undefined && run === undefined) {
+    return { exit: 2, message: `unknown command '${command}'\n\n${USAGE}`, toErr: true };
+  }
+  if (parsed.values.help === true || run === undefined) return { exit: 0, message: USAGE, toErr: false };
+  return { run, args, flags: parsed.values };
+}
+
+async function dispatch(
+  sluice: Sluice,
+  parsed: Extract<Parsed, { run: unknown }>,
+  io: CliIo,
+): Promise<number> {
+  try {
+    return await parsed.run({
+      sluice,
+      args: parsed.args,
+      flags: parsed.flags,
+      out: io.out,
+      ...(io.terminal === undefined ? {} : { terminal: io.terminal }),
+      ...(io.signal === undefined ? {} : { signal: io.signal }),
+    });
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(error.message.startsWith('usage:') ? error.message : `${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (isAppError(error)) {
+      io.err(`error: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+/** Runs one command line against an already assembled Sluice (tests; the caller closes it). */
+export async function runCommand(sluice: Sluice, argv: readonly string[], io: CliIo): Promise<number> {
+  const parsed = parse(argv);
+  if ('exit' in parsed) {
+    (parsed.toErr ? io.err : io.out)(parsed.message);
+    return parsed.exit;
+  }
+  return dispatch(sluice, parsed, io);
+}
+
+export async function runCli(
+  argv: readonly string[],
+  out: (line: string) => void,
+  err: (line: string) => void,
+  env: NodeJS.ProcessEnv = process.env,
+  io: { terminal?: Terminal; signal?: AbortSignal } = {},
+): Promise<number> {
+  const parsed = parse(argv);
+  if ('exit' in parsed) {
+    (parsed.toErr ? err : out)(parsed.message);
+    return parsed.exit;
   }
   let sluice;
   try {
@@ -74,13 +161,7 @@ export async function runCli(
     return 1;
   }
   try {
-    return await run({ sluice, args, flags: parsed.values, out });
-  } catch (error) {
-    if (isAppError(error)) {
-      err(`error: ${error.message}`);
-      return 1;
-    }
-    throw error;
+    return await dispatch(sluice, parsed, { out, err, ...io });
   } finally {
     await sluice.close();
   }
@@ -91,6 +172,8 @@ if (import.meta.main) {
     process.argv.slice(2),
     (line) => process.stdout.write(`${line}\n`),
     (line) => process.stderr.write(`${line}\n`),
+    process.env,
+    { terminal: { isTTY: process.stdout.isTTY, write: (text) => process.stdout.write(text) } },
   );
   process.exitCode = code;
 }

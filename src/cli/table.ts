@@ -3,7 +3,8 @@ export function formatTable(headers: readonly string[], rows: readonly (readonly
   const text = (cell: unknown): string => {
     if (cell === null || cell === undefined) return '';
     if (typeof cell === 'string') return cell;
-    if (typeof cell === 'number' || typeof cell === 'boolean' || typeof cell === 'bigint') return cell.toString();
+    if (typeof cell === 'number' || typeof cell === 'boolean' || typeof cell === 'bigint')
+      return cell.toString();
     return JSON.stringify(cell);
   };
   const cells = rows.map((row) => row.map(text));

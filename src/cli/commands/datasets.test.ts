@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestSluice, type TestSluice } from '../../../test/support/sluice.ts';
 import type { Tenant } from '../../domain/tenancy.ts';
@@ -10,9 +11,19 @@ let t: TestSluice;
 let tenant: Tenant;
 let schemaFile: string;
 
-async function run(command: typeof datasetsCommand, args: string[]): Promise<{ code: number; text: string }> {
+async function run(command: typeof datasetsCommand, argv: string[]): Promise<{ code: number; text: string }> {
   const lines: string[] = [];
-  const code = await command(t.sluice, tenant, args, (line) => lines.push(line));
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { schema: { type: 'string' }, description: { type: 'string' }, 'max-rows': { type: 'string' } },
+  });
+  const code = await command({
+    sluice: t.sluice,
+    args: positionals,
+    flags: values,
+    out: (line) => lines.push(line),
+  });
   return { code, text: lines.join('\n') };
 }
 

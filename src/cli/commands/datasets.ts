@@ -1,43 +1,18 @@
 /**
  * `sluice datasets list | create <name> --schema <file.json> [--description <text>] | show <id or name>`
  * and `sluice query "<SELECT … FROM dataset('<name or id>')>" [--max-rows N]`, in-process over the
- * dataset service. Errors are AppErrors (the caller prints them); the return value is the exit code.
+ * dataset service. Refusals are AppErrors (exit 1), wrong calls UsageErrors (exit 2); the return value is the exit code.
  */
 import { readFile } from 'node:fs/promises';
 import { leafPaths, fieldAt, type Batch } from '../../domain/dataset.ts';
 import { AppError } from '../../domain/errors.ts';
-import type { Tenant } from '../../domain/tenancy.ts';
-import type { Sluice } from '../../sluice.ts';
+import { resolveTenant, stringFlag, UsageError, type CliContext } from '../context.ts';
 import { formatTable } from '../table.ts';
 
 export const DATASETS_USAGE =
   'usage: sluice datasets list | create <name> --schema <file.json> [--description <text>] | show <id or name>';
 
 const iso = (millis: number | null): string => (millis === null ? '' : new Date(millis).toISOString());
-
-/** Splits `--flag value` pairs from positional arguments. */
-export function splitArgs(
-  args: readonly string[],
-  flags: readonly string[],
-): { positional: string[]; values: Record<string, string> } {
-  const positional: string[] = [];
-  const values: Record<string, string> = {};
-  for (let index = 0; index < args.length; index += 1) {
-    const arg = args[index] ?? '';
-    const name = arg.startsWith('--') ? arg.slice(2) : undefined;
-    if (name === undefined) {
-      positional.push(arg);
-      continue;
-    }
-    const value = args[index + 1];
-    if (!flags.includes(name) || value === undefined) {
-      throw new AppError('FLOW-1407-400', `Unknown option or missing value: ${arg}.`);
-    }
-    values[name] = value;
-    index += 1;
-  }
-  return { positional, values };
-}
 
 async function readSchemaFile(path: string): Promise<unknown> {
   let text: string;
@@ -71,14 +46,15 @@ const batchRow = (batch: Batch): string[] => [
   iso(batch.completed),
 ];
 
-export async function datasetsCommand(
-  sluice: Sluice,
-  tenant: Tenant,
-  args: string[],
-  out: (line: string) => void,
-): Promise<number> {
-  const [sub, ...rest] = args;
-  const { positional, values } = splitArgs(rest, ['schema', 'description']);
+export async function datasetsCommand(ctx: CliContext): Promise<number> {
+  const [sub, ...positional] = ctx.args;
+  const { sluice, out } = ctx;
+  const schemaFile = stringFlag(ctx, 'schema');
+  const description = stringFlag(ctx, 'description');
+  if (sub !== 'list' && sub !== 'create' && sub !== 'show') throw new UsageError(DATASETS_USAGE);
+  if (sub !== 'list' && positional[0] === undefined) throw new UsageError(DATASETS_USAGE);
+  if (sub === 'create' && schemaFile === undefined) throw new UsageError(DATASETS_USAGE);
+  const tenant = await resolveTenant(ctx);
   switch (sub) {
     case 'list': {
       const datasets = await sluice.datasets.list(tenant, {
@@ -96,22 +72,19 @@ export async function datasetsCommand(
       return 0;
     }
     case 'create': {
-      const [name] = positional;
-      if (name === undefined || values['schema'] === undefined)
-        throw new AppError('FLOW-1407-400', DATASETS_USAGE);
-      const schema = await readSchemaFile(values['schema']);
+      const name = positional[0] ?? '';
+      const schema = await readSchemaFile(schemaFile ?? '');
       const actor = { ...tenant, userId: 'sluice-cli', clientId: 'sluice-cli' };
       const dataset = await sluice.datasets.create(actor, {
         name,
         schema,
-        ...(values['description'] === undefined ? {} : { description: values['description'] }),
+        ...(description === undefined ? {} : { description }),
       });
       out(`Created dataset ${dataset.name}: ${dataset.id}`);
       return 0;
     }
     case 'show': {
-      const [ref] = positional;
-      if (ref === undefined) throw new AppError('FLOW-1407-400', DATASETS_USAGE);
+      const ref = positional[0] ?? '';
       const dataset = await sluice.datasets.resolve(tenant, ref);
       out(`Dataset ${dataset.name} (${dataset.id}), created ${iso(dataset.created)}`);
       if (dataset.description !== undefined) out(dataset.description);
@@ -136,7 +109,5 @@ export async function datasetsCommand(
       out(`${batches.length} batch(es) shown, newest first`);
       return 0;
     }
-    default:
-      throw new AppError('FLOW-1407-400', DATASETS_USAGE);
   }
 }

@@ -1,8 +1,7 @@
 /** `sluice explore <connectionId> [table] [--preview] [--count N] [--filter '<PQL JSON>']`. */
 import type { ColumnSchema, TableRef } from '../../connectors/connector.ts';
-import { AppError } from '../../domain/errors.ts';
 import { formatTable } from '../table.ts';
-import { resolveTenant, type CliContext } from '../context.ts';
+import { resolveTenant, UsageError, type CliContext } from '../context.ts';
 
 const cell = (value: string | number | boolean | null | undefined): string =>
   value === null || value === undefined ? 'null' : String(value);
@@ -10,8 +9,7 @@ const cell = (value: string | number | boolean | null | undefined): string =>
 export async function exploreCommand(ctx: CliContext): Promise<number> {
   const [connectionId, table] = ctx.args;
   if (!connectionId) {
-    throw new AppError(
-      'FLOW-1407-400',
+    throw new UsageError(
       "usage: sluice explore <connectionId> [table] [--preview] [--count N] [--filter '<PQL JSON>']",
     );
   }

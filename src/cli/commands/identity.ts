@@ -1,7 +1,6 @@
 /** `sluice orgs|sandboxes|tokens|keys`: manage who may call the API. Secrets are printed once, at creation. */
-import { AppError } from '../../domain/errors.ts';
 import { formatTable } from '../table.ts';
-import { resolveOrg, type CliContext } from '../context.ts';
+import { resolveOrg, UsageError, type CliContext } from '../context.ts';
 
 const date = (ms: number | null): string =>
   ms === null ? '' : new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
@@ -27,7 +26,7 @@ export async function orgsCommand(ctx: CliContext): Promise<number> {
     ctx.out('export SANDBOX_NAME=prod');
     return 0;
   }
-  throw new AppError('FLOW-1407-400', 'usage: sluice orgs list | sluice orgs create <name>');
+  throw new UsageError('usage: sluice orgs list | sluice orgs create <name>');
 }
 
 export async function sandboxesCommand(ctx: CliContext): Promise<number> {
@@ -49,8 +48,7 @@ export async function sandboxesCommand(ctx: CliContext): Promise<number> {
     ctx.out(`Created sandbox ${sandbox.name} (${sandbox.id}) in ${orgId}.`);
     return 0;
   }
-  throw new AppError(
-    'FLOW-1407-400',
+  throw new UsageError(
     'usage: sluice sandboxes list | sluice sandboxes create <name> [--title T] [--org ORG]',
   );
 }
@@ -83,7 +81,7 @@ export async function tokensCommand(ctx: CliContext): Promise<number> {
   if (action === 'create') {
     const days = ctx.flags['expires-in-days'];
     if (days !== undefined && (typeof days !== 'string' || !/^\d+$/.test(days))) {
-      throw new AppError('FLOW-1407-400', '--expires-in-days takes a whole number of days.');
+      throw new UsageError('--expires-in-days takes a whole number of days.');
     }
     const { token, value } = await ctx.sluice.identity.createToken(orgId, {
       name: typeof ctx.flags['name'] === 'string' ? ctx.flags['name'] : 'cli',
@@ -94,16 +92,14 @@ export async function tokensCommand(ctx: CliContext): Promise<number> {
     ctx.out(`export ACCESS_TOKEN=${value}`);
     return 0;
   }
-  throw new AppError(
-    'FLOW-1407-400',
+  throw new UsageError(
     'usage: sluice tokens list | sluice tokens create [--name N] [--read-only] [--expires-in-days D] | sluice tokens revoke <tokenId>',
   );
 }
 
 export async function keysCommand(ctx: CliContext): Promise<number> {
   const [action] = ctx.args;
-  if (action !== 'create')
-    throw new AppError('FLOW-1407-400', 'usage: sluice keys create [--name N] [--org ORG]');
+  if (action !== 'create') throw new UsageError('usage: sluice keys create [--name N] [--org ORG]');
   const orgId = await resolveOrg(ctx);
   const key = await ctx.sluice.identity.createApiKey(
     orgId,

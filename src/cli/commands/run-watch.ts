@@ -1,0 +1,142 @@
+/**
+ * `sluice runs watch <runId>`: follows a run by polling the store until it ends. On a TTY one progress
+ * line is redrawn in place; otherwise a line is printed every few seconds (and on each state change),
+ * so logs stay readable. Stopping the watch (Ctrl-C) never touches the run itself.
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import { isTerminal, type Run } from '../../domain/run.ts';
+import type { Tenant } from '../../domain/tenancy.ts';
+import type { CliContext } from '../context.ts';
+import { count, formatDuration, runDuration, windowText } from './run-format.ts';
+
+export interface WatchOptions {
+  /** How often the store is read. */
+  readonly pollMs?: number;
+  /** Without a TTY: the longest gap between two printed lines while nothing changes state. */
+  readonly reportEveryMs?: number;
+  readonly now?: () => number;
+}
+
+/** Exit code when the watch was stopped before the run ended (128 + SIGINT, as shells report). */
+export const WATCH_INTERRUPTED = 130;
+
+const BAR_WIDTH = 12;
+const BLOCK = '<=>';
+
+/** An indeterminate bar: the total row count of a window is not known until it has been read. */
+export function bounceBar(frame: number): string {
+  const span = BAR_WIDTH - BLOCK.length;
+  const step = frame % (2 * span);
+  const at = step <= span ? step : 2 * span - step;
+  return `[${' '.repeat(at)}${BLOCK}${' '.repeat(span - at)}]`;
+}
+
+const rowsRead = (run: Run): number => run.progress?.rowsRead ?? run.counters.inputRecords;
+const rowsWritten = (run: Run): number => run.progress?.rowsWritten ?? run.counters.outputRecords;
+
+/** Rows read per second over the run's time so far; undefined before it started. */
+export function rate(run: Run, now: number): number | undefined {
+  const elapsed = runDuration(run, now);
+  if (elapsed === undefined) return undefined;
+  return elapsed <= 0 ? 0 : rowsRead(run) / (elapsed / 1000);
+}
+
+export function progressLine(run: Run, now: number, frame: number): string {
+  if (run.state === 'scheduled') {
+    return `scheduled: waiting for a runner (${formatDuration(now - run.createdAt)})`;
+  }
+  const perSecond = rate(run, now);
+  return [
+    run.state,
+    bounceBar(frame),
+    `read ${count(rowsRead(run))}`,
+    `written ${count(rowsWritten(run))}`,
+    `${count(Math.round(perSecond ?? 0))} rows/s`,
+    `elapsed ${formatDuration(runDuration(run, now) ?? 0)}`,
+  ].join('  ');
+}
+
+export function summaryLine(run: Run, now: number): string {
+  const c = run.counters;
+  const duration = runDuration(run, now);
+  const perSecond = rate(run, now);
+  return (
+    `run ${run.id} ${run.state}: read ${count(c.inputRecords)}, written ${count(c.outputRecords)}, ` +
+    `failed ${count(c.failedRecords)}, duplicates ${count(c.duplicateRecords)}` +
+    (duration === undefined ? '' : ` in ${formatDuration(duration)}`) +
+    (perSecond === undefined ? '' : ` (${count(Math.round(perSecond))} rows/s)`) +
+    `; window ${windowText(run.window)}`
+  );
+}
+
+/** Aborted on the first SIGINT while the watch lasts; `release` restores the default (exit) behaviour. */
+function interruptSignal(): { signal: AbortSignal; release(): void } {
+  const controller = new AbortController();
+  const onInterrupt = (): void => {
+    controller.abort();
+  };
+  process.once('SIGINT', onInterrupt);
+  return {
+    signal: controller.signal,
+    release: () => {
+      process.removeListener('SIGINT', onInterrupt);
+    },
+  };
+}
+
+/** Watches a run until it ends: 0 on success, 1 when failed or cancelled, 130 when interrupted. */
+export async function watchRun(
+  ctx: CliContext,
+  tenant: Tenant,
+  runId: string,
+  options: WatchOptions = {},
+): Promise<number> {
+  const pollMs = options.pollMs ?? 500;
+  const reportEveryMs = options.reportEveryMs ?? 5000;
+  const now = options.now ?? Date.now;
+  const tty = ctx.terminal?.isTTY === true ? ctx.terminal : undefined;
+  const interrupt = ctx.signal === undefined ? interruptSignal() : undefined;
+  const signal = ctx.signal ?? interrupt?.signal;
+  let drawn = 0;
+  const clear = (): void => {
+    if (tty && drawn > 0) tty.write(`\r${' '.repeat(drawn)}\r`);
+    drawn = 0;
+  };
+  try {
+    let run = await ctx.sluice.runs.load(tenant, runId);
+    ctx.out(`Watching run ${run.id} of flow ${run.flowId}, window ${windowText(run.window)}`);
+    let frame = 0;
+    let lastPrinted = Number.NEGATIVE_INFINITY;
+    let lastState: Run['state'] | undefined;
+    while (!isTerminal(run.state) && signal?.aborted !== true) {
+      const at = now();
+      const line = progressLine(run, at, frame);
+      frame += 1;
+      if (tty) {
+        tty.write(`\r${line.padEnd(drawn)}`);
+        drawn = Math.max(drawn, line.length);
+      } else if (run.state !== lastState || at - lastPrinted >= reportEveryMs) {
+        ctx.out(line);
+        lastPrinted = at;
+      }
+      lastState = run.state;
+      try {
+        await delay(pollMs, undefined, signal === undefined ? {} : { signal });
+      } catch {
+        break; // aborted: stop watching, the run goes on
+      }
+      run = await ctx.sluice.runs.load(tenant, runId);
+    }
+    clear();
+    if (!isTerminal(run.state)) {
+      ctx.out(`Stopped watching run ${run.id}; it is still ${run.state} (the run was not cancelled).`);
+      return WATCH_INTERRUPTED;
+    }
+    ctx.out(summaryLine(run, now()));
+    for (const error of run.errors) ctx.out(`  ${error.code}: ${error.message}`);
+    return run.state === 'success' ? 0 : 1;
+  } finally {
+    clear();
+    interrupt?.release();
+  }
+}

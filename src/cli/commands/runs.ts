@@ -1,0 +1,105 @@
+/**
+ * `sluice runs list <flowId> [--limit N] | show <runId> | watch <runId>`: runs as the store holds them
+ * (counters, window, errors, row error samples), read in-process like every CLI command.
+ */
+import type { Run } from '../../domain/run.ts';
+import type { Tenant } from '../../domain/tenancy.ts';
+import type { Sluice } from '../../sluice.ts';
+import { createRunRepository } from '../../store/run-repository.ts';
+import { positiveIntFlag, resolveTenant, UsageError, type CliContext } from '../context.ts';
+import { formatTable } from '../table.ts';
+import { count, formatDuration, iso, RUN_HEADERS, runDuration, runRow, windowText } from './run-format.ts';
+import { watchRun } from './run-watch.ts';
+
+export const RUNS_USAGE =
+  'usage: sluice runs list <flowId> [--limit N] | runs show <runId> | runs watch <runId>';
+
+/** The newest `limit` runs of a flow, newest first. */
+export async function latestRuns(
+  sluice: Sluice,
+  tenant: Tenant,
+  flowId: string,
+  limit: number,
+): Promise<Run[]> {
+  return createRunRepository(sluice.store.db).scan(tenant, { direction: 'desc', limit, flowId });
+}
+
+export function printRunTable(ctx: CliContext, runs: readonly Run[], now: number): void {
+  ctx.out(
+    formatTable(
+      RUN_HEADERS,
+      runs.map((run) => runRow(run, now)),
+    ),
+  );
+}
+
+function printRun(ctx: CliContext, run: Run, now: number): void {
+  const { out } = ctx;
+  const c = run.counters;
+  const duration = runDuration(run, now);
+  out(`Run ${run.id} of flow ${run.flowId}`);
+  out(`  state:      ${run.state} (${run.kind}, attempt ${run.attempt})`);
+  if (run.retriggerOf !== undefined) out(`  retrigger:  of run ${run.retriggerOf}`);
+  out(
+    `  window:     ${windowText(run.window)}${run.deltaColumn === undefined ? '' : ` on ${run.deltaColumn}`}`,
+  );
+  out(`  created:    ${iso(run.createdAt)}`);
+  if (run.startedAt !== undefined) out(`  started:    ${iso(run.startedAt)}`);
+  if (run.copyCompletedAt !== undefined) out(`  copied:     ${iso(run.copyCompletedAt)}`);
+  if (run.completedAt !== undefined) out(`  completed:  ${iso(run.completedAt)}`);
+  if (duration !== undefined) out(`  duration:   ${formatDuration(duration)}`);
+  out(
+    `  records:    read ${count(c.inputRecords)}, written ${count(c.outputRecords)}, ` +
+      `failed ${count(c.failedRecords)}, duplicates skipped ${count(c.duplicateRecords)}`,
+  );
+  out(
+    `  bytes:      read ${count(c.inputBytes)}, written ${count(c.outputBytes)} in ${c.outputFiles} file(s)`,
+  );
+  if (run.progress !== undefined && run.state === 'inProgress') {
+    out(`  progress:   read ${count(run.progress.rowsRead)} as of ${iso(run.progress.updatedAt)}`);
+  }
+  if (run.batchId !== undefined) out(`  batch:      ${run.batchId} in dataset ${run.dataSetId ?? ''}`);
+  if (run.errors.length > 0) {
+    out('');
+    out(
+      formatTable(
+        ['ERROR CODE', 'MESSAGE'],
+        run.errors.map((error) => [error.code, error.message]),
+      ),
+    );
+  }
+  const samples = run.rowErrorSamples ?? [];
+  if (samples.length > 0) {
+    out('');
+    out(`Row errors (first ${samples.length}):`);
+    out(
+      formatTable(
+        ['ROW', 'COLUMN', 'REASON'],
+        samples.map((sample) => [sample.row, sample.column, sample.reason]),
+      ),
+    );
+  }
+  if (run.rowErrorsFile !== undefined) out(`All row errors: ${run.rowErrorsFile}`);
+}
+
+export async function runsCommand(ctx: CliContext): Promise<number> {
+  const [action, id] = ctx.args;
+  if ((action !== 'list' && action !== 'show' && action !== 'watch') || id === undefined) {
+    throw new UsageError(RUNS_USAGE);
+  }
+  const limit = positiveIntFlag(ctx, 'limit', 20);
+  const tenant = await resolveTenant(ctx);
+  const now = Date.now();
+  if (action === 'list') {
+    await ctx.sluice.flows.load(tenant, id); // an unknown flow is an error, not an empty list
+    const runs = await latestRuns(ctx.sluice, tenant, id, limit);
+    printRunTable(ctx, runs, now);
+    ctx.out(`${runs.length} run(s), newest first`);
+    return 0;
+  }
+  if (action === 'show') {
+    printRun(ctx, await ctx.sluice.runs.load(tenant, id), now);
+    return 0;
+  }
+  return watchRun(ctx, tenant, id);
+}
