@@ -1,0 +1,188 @@
+/**
+ * `npm run bench:ingest` — end-to-end ingestion throughput of flow runs against a raw read of the same
+ * window with the same SDK/driver, for Azure Table Storage (Azurite) and Databricks (the emulator).
+ *
+ *   node bench/ingest.ts [--quick] [--ats-entities 200000] [--dbx-rows 1000000]
+ *                        [--read-batch 10000[,50000…]] [--no-profile]
+ *
+ * For each source and for two table sizes (full and half) it measures, each in its own process:
+ * `raw` (bare SDK/driver, nothing written), `connector` (Sluice's connector read: read + normalise) and
+ * `flow` (a Sluice opened on the bench's data dir runs the flow's first window: read → map → Parquet →
+ * one commit transaction). Peak RSS is the flow process's VmHWM; the sources run in other processes.
+ * MB/s is over the connector's byte estimate of the rows read (the same figure for raw and flow).
+ * Extra `--read-batch` values run more Databricks flows at full size (ATS pages are at most 1,000).
+ * A further flow per source (half size) runs under the V8 sampling profiler (the run only) and its
+ * profile is summarised by stage; set SLUICE_BENCH_KEEP=1 to keep the data dir and the .cpuprofile files.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startAzurite } from '../test/support/global-setup.ts';
+import { summariseProfile } from './support/ingest-profile.ts';
+import { createBenchFlows, type FlowTarget } from './support/ingest-setup.ts';
+import { atsConnectionString, loadAzurite, runChild, startEmulator, type Measure } from './support/ingest-sources.ts';
+
+const WORKER = join(import.meta.dirname, 'support', 'ingest-worker.ts');
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    'ats-entities': { type: 'string' },
+    'dbx-rows': { type: 'string' },
+    'read-batch': { type: 'string', default: '10000' },
+    'no-profile': { type: 'boolean', default: false },
+  },
+});
+const atsFull = Number(values['ats-entities'] ?? (values.quick ? 20_000 : 200_000));
+const dbxFull = Number(values['dbx-rows'] ?? (values.quick ? 100_000 : 1_000_000));
+const batches = values['read-batch'].split(',').map(Number);
+const firstBatch = batches[0] ?? 10_000;
+const profile = !values['no-profile'];
+
+const dir = mkdtempSync(join(tmpdir(), 'sluice-bench-ingest-'));
+const cleanups: (() => Promise<void>)[] = [
+  () => {
+    if (process.env['SLUICE_BENCH_KEEP'] === '1') console.log(`kept ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
+    return Promise.resolve();
+  },
+];
+const results: Measure[] = [];
+const log = (fields: Record<string, unknown>): void => {
+  console.log(JSON.stringify(fields));
+};
+
+async function worker(subject: string, config: Record<string, string>): Promise<Measure> {
+  const out = await runChild([WORKER, subject, JSON.stringify(config)]).done;
+  return JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as Measure;
+}
+
+async function main(): Promise<void> {
+  // ---------------------------------------------------------------- sources
+  const azurite = await startAzurite();
+  cleanups.unshift(azurite.stop);
+  const endpoint = `http://127.0.0.1:${azurite.port}/devstoreaccount1`;
+  const atsTables = { full: { name: 'ingestfull', rows: atsFull }, half: { name: 'ingesthalf', rows: atsFull / 2 } };
+  for (const table of Object.values(atsTables)) {
+    const seconds = await loadAzurite(endpoint, table.name, table.rows);
+    log({ setup: 'azurite-load', table: table.name, entities: table.rows, seconds: Number(seconds.toFixed(1)) });
+  }
+  const t0 = performance.now();
+  const dbxTables = { full: { name: 'wide', rows: dbxFull }, half: { name: 'half', rows: dbxFull / 2 } };
+  const emulator = await startEmulator(dir, Object.values(dbxTables));
+  cleanups.unshift(emulator.stop);
+  log({ setup: 'emulator-start', seconds: Number(((performance.now() - t0) / 1000).toFixed(1)) });
+
+  // ---------------------------------------------------------------- flows
+  const targets: FlowTarget[] = [
+    { key: 'ats-full', source: 'ats', table: atsTables.full.name },
+    { key: 'ats-half', source: 'ats', table: atsTables.half.name },
+    { key: 'dbx-half', source: 'dbx', table: dbxTables.half.name },
+    ...batches.map((b): FlowTarget => ({ key: `dbx-full-${b}`, source: 'dbx', table: dbxTables.full.name })),
+    ...(profile
+      ? [
+          { key: 'ats-profile', source: 'ats', table: atsTables.half.name } as const,
+          { key: 'dbx-profile', source: 'dbx', table: dbxTables.half.name } as const,
+        ]
+      : []),
+  ];
+  const baseEnv = {
+    SLUICE_DATA_DIR: join(dir, 'sluice'),
+    SLUICE_EXTRA_CA_CERTS: emulator.info.caFile,
+    SLUICE_RUN_SAFETY_LAG_MS: '0',
+    SLUICE_RUN_LEASE_MS: '600000',
+    SLUICE_RUN_HEARTBEAT_MS: '60000',
+  };
+  const connectionString = atsConnectionString(endpoint);
+  const bench = await createBenchFlows(
+    { ...baseEnv, SLUICE_RUN_READ_BATCH_SIZE: String(firstBatch) },
+    { ats: { connectionString }, dbx: emulator.info },
+    targets,
+  );
+  const runFlow = async (key: string, batch: number, profileFile?: string): Promise<Measure> => {
+    const measured = await worker('flow', {
+      env: JSON.stringify({ ...baseEnv, SLUICE_RUN_READ_BATCH_SIZE: String(batch) }),
+      orgId: bench.orgId,
+      sandboxId: bench.sandboxId,
+      flowId: bench.flows.get(key) ?? '',
+      ...(profileFile === undefined ? {} : { profileFile }),
+    });
+    return { ...measured, subject: `${key.replace(/-\d+$/, '')} flow (batch ${batch})` };
+  };
+
+  // ---------------------------------------------------------------- measurements
+  for (const size of ['full', 'half'] as const) {
+    const ats = { endpoint, connectionString, table: atsTables[size].name, batch: '1000' };
+    for (const subject of ['ats-raw', 'ats-connector'] as const) {
+      const measured = await worker(subject, { ...ats, end: new Date().toISOString() });
+      results.push({ ...measured, subject: `ats-${size} ${subject.slice(4)}` });
+      log(results.at(-1) as unknown as Record<string, unknown>);
+    }
+    results.push(await runFlow(`ats-${size}`, 1000));
+    log(results.at(-1) as unknown as Record<string, unknown>);
+  }
+  for (const size of ['full', 'half'] as const) {
+    const dbx = { ...emulator.info, table: dbxTables[size].name, batch: String(firstBatch) };
+    for (const subject of ['dbx-raw', 'dbx-connector'] as const) {
+      const measured = await worker(subject, { ...dbx, end: new Date().toISOString() });
+      results.push({ ...measured, subject: `dbx-${size} ${subject.slice(4)}` });
+      log(results.at(-1) as unknown as Record<string, unknown>);
+    }
+    for (const batch of size === 'full' ? batches : [firstBatch]) {
+      results.push(await runFlow(size === 'full' ? `dbx-full-${batch}` : 'dbx-half', batch));
+      log(results.at(-1) as unknown as Record<string, unknown>);
+    }
+  }
+  printSummary();
+
+  if (profile) {
+    for (const source of ['ats', 'dbx'] as const) {
+      const profileFile = join(dir, `${source}.cpuprofile`);
+      const measured = await runFlow(`${source}-profile`, source === 'ats' ? 1000 : firstBatch, profileFile);
+      console.log(
+        `\nWhere the time goes: ${source} flow, half size, profiled (${measured.seconds} s, ${measured.rows} rows; sampled time of the run by stage)`,
+      );
+      for (const row of summariseProfile(profileFile))
+        console.log(`  ${row.stage.padEnd(46)} ${row.percent.toFixed(1).padStart(5)} %  ${row.seconds.toFixed(2).padStart(7)} s`);
+    }
+  }
+}
+
+function printSummary(): void {
+  const MB = 2 ** 20;
+  console.log(
+    '\nsubject                         rows       s    rows/s    MB/s   vs raw  rss base→peak MB  heap MB  files',
+  );
+  for (const r of results) {
+    const [table] = r.subject.split(' ');
+    const flow = results.find((x) => x.subject.startsWith(`${table ?? ''} flow`));
+    const raw = results.find((x) => x.subject === `${table ?? ''} raw`);
+    const bytes = r.bytes > 0 ? r.bytes : (flow?.bytes ?? 0);
+    const ratio = raw === undefined || raw === r ? '' : `${(raw.seconds / r.seconds).toFixed(2)}×`;
+    const files = r.extra?.['outputFiles'];
+    console.log(
+      `${r.subject.padEnd(28)} ${String(r.rows).padStart(8)} ${r.seconds.toFixed(2).padStart(7)} ${String(Math.round(r.rows / r.seconds)).padStart(9)} ${(bytes / MB / r.seconds).toFixed(1).padStart(7)} ${ratio.padStart(8)}  ${`${r.baselineRssMB}→${r.peakRssMB}`.padStart(16)}  ${String(r.peakHeapMB).padStart(7)}  ${files === undefined ? '' : String(files as number)}`,
+    );
+  }
+  console.log(
+    '\nvs raw = raw seconds / subject seconds (1.00× = as fast as the bare SDK/driver). flow copy/finish split:',
+  );
+  for (const r of results.filter((x) => x.extra !== undefined))
+    console.log(
+      `  ${r.subject.padEnd(28)} copy (read+map+append) ${String(r.extra?.['copySeconds'])} s, finish+commit ${String(r.extra?.['finishSeconds'])} s, parquet ${((Number(r.extra?.['outputBytes']) || 0) / MB).toFixed(1)} MB`,
+    );
+}
+
+async function shutdown(): Promise<void> {
+  for (const cleanup of cleanups.splice(0)) await cleanup().catch(() => undefined);
+}
+
+process.once('SIGINT', () => {
+  void shutdown().then(() => process.exit(130));
+});
+try {
+  await main();
+} finally {
+  await shutdown();
+}

@@ -1,0 +1,202 @@
+/**
+ * One measured subject of `npm run bench:ingest`, run as its own process so its peak RSS is its own:
+ *
+ *   node bench/support/ingest-worker.ts <subject> '<json config>'
+ *
+ * Subjects: `ats-raw` / `dbx-raw` (the bare SDK/driver reading the flow's window, nothing written),
+ * `ats-connector` / `dbx-connector` (the connector's `read` of that window: read + normalise), and `flow`
+ * (a Sluice opened on the bench's data dir runs one window of a flow: read → map → Parquet → commit).
+ * Prints one JSON `Measure` line. Peak RSS is the kernel's high-water mark (VmHWM), which a sampler
+ * cannot miss; the baseline is the RSS just before the measured call.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { DBSQLClient } from '@databricks/sql';
+import type { ConnectorContext, ReadableConnector, ReadRequest } from '../../src/connectors/connector.ts';
+import { atsClient, type Measure } from './ingest-sources.ts';
+
+const MB = 2 ** 20;
+
+function highWaterMark(): number {
+  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+  return match?.[1] === undefined ? process.memoryUsage().rss : Number(match[1]) * 1024;
+}
+
+async function measure(
+  subject: string,
+  run: () => Promise<{ rows: number; bytes: number; extra?: Record<string, unknown> }>,
+): Promise<Measure> {
+  const baseline = process.memoryUsage().rss;
+  let heap = process.memoryUsage().heapUsed;
+  const sampler = setInterval(() => {
+    heap = Math.max(heap, process.memoryUsage().heapUsed);
+  }, 20);
+  const t0 = performance.now();
+  try {
+    const { rows, bytes, extra } = await run();
+    const seconds = (performance.now() - t0) / 1000;
+    return {
+      subject,
+      rows,
+      bytes,
+      seconds: Number(seconds.toFixed(2)),
+      baselineRssMB: Math.round(baseline / MB),
+      peakRssMB: Math.round(Math.max(highWaterMark(), process.memoryUsage().rss) / MB),
+      peakHeapMB: Math.round(heap / MB),
+      ...(extra === undefined ? {} : { extra }),
+    };
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
+const context = (extraCaCerts: string[]): ConnectorContext => ({
+  signal: new AbortController().signal,
+  timeouts: { stageMs: 60_000, exploreMs: 60_000 },
+  egress: { assertAllowed: () => Promise.resolve() },
+  extraCaCerts,
+});
+
+async function drain(
+  connector: ReadableConnector,
+  params: Record<string, unknown>,
+  request: ReadRequest,
+  ctx: ConnectorContext,
+) {
+  let rows = 0;
+  let bytes = 0;
+  for await (const batch of connector.read(params, request, ctx)) {
+    rows += batch.rows.length;
+    bytes += batch.bytes;
+  }
+  return { rows, bytes };
+}
+
+type Config = Record<string, string>;
+
+async function atsRaw(c: Config) {
+  const client = atsClient(c['endpoint'] ?? '', c['table'] ?? '');
+  // The predicate the connector pushes down for a window [start of history, end).
+  const filter = `Timestamp le datetime'${c['end'] ?? ''}'`;
+  let rows = 0;
+  const pages = client.listEntities({ queryOptions: { filter } }).byPage({ maxPageSize: 1_000 });
+  for await (const page of pages) rows += page.length;
+  return { rows, bytes: 0 };
+}
+
+async function dbxRaw(c: Config) {
+  const client = new DBSQLClient({ logger: { log: () => undefined } });
+  const url = new URL(c['url'] ?? '');
+  await client.connect({
+    host: url.hostname,
+    port: Number(url.port),
+    path: c['httpPath'] ?? '',
+    token: c['token'] ?? '',
+    customCaCert: readFileSync(c['caFile'] ?? ''),
+    telemetryEnabled: false,
+  });
+  const session = await client.openSession();
+  const end = (c['end'] ?? '').replace('T', ' ').replace('Z', '');
+  const operation = await session.executeStatement(
+    `SELECT * FROM bench.data.${c['table'] ?? ''} WHERE at < TIMESTAMP '${end}'`,
+  );
+  let rows = 0;
+  do rows += (await operation.fetchChunk({ maxRows: Number(c['batch']) })).length;
+  while (await operation.hasMoreRows());
+  await operation.close();
+  await session.close();
+  await client.close();
+  return { rows, bytes: 0 };
+}
+
+async function connectorRead(subject: string, c: Config) {
+  const window = { column: subject === 'ats-connector' ? 'Timestamp' : 'at', end: c['end'] ?? '' };
+  if (subject === 'ats-connector') {
+    const { createAzureTableStorage } = await import('../../src/connectors/azure-table-storage/index.ts');
+    return drain(
+      createAzureTableStorage({ schemaSampleSize: 1_000 }),
+      { connectionString: c['connectionString'] },
+      { table: c['table'] ?? '', columns: [], batchSize: Number(c['batch']), window },
+      context([]),
+    );
+  }
+  const { createDatabricks } = await import('../../src/connectors/databricks/index.ts');
+  const params = { domain: c['url'], clusterId: c['clusterId'], accessToken: c['token'], database: 'data' };
+  return drain(
+    createDatabricks(),
+    params,
+    { table: `data.${c['table'] ?? ''}`, columns: [], batchSize: Number(c['batch']), window },
+    context([readFileSync(c['caFile'] ?? '', 'utf8')]),
+  );
+}
+
+/** Opens Sluice (excluded from the timing), then times `runNow` + `runOnce` of one flow. */
+async function flow(c: Config): Promise<Measure> {
+  const { loadConfig } = await import('../../src/config/config.ts');
+  const { createSluice } = await import('../../src/sluice.ts');
+  const env = JSON.parse(c['env'] ?? '{}') as Record<string, string>;
+  const sluice = await createSluice(loadConfig(env));
+  const tenant = { orgId: c['orgId'] ?? '', sandboxId: c['sandboxId'] ?? '', sandboxName: 'prod' };
+  // Profiled in-process around the run only, so module loading and opening Sluice are not in it.
+  const profileFile = c['profileFile'];
+  const session = profileFile === undefined ? undefined : new Session();
+  if (session !== undefined) {
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.start');
+  }
+  try {
+    return await measure('flow', async () => {
+      const created = await sluice.runs.runNow(tenant, c['flowId'] ?? '');
+      await sluice.runner.runOnce();
+      const run = await sluice.runs.load(tenant, created.id);
+      if (run.state !== 'success') throw new Error(`run ${run.id} ended ${run.state}: ${JSON.stringify(run.errors)}`);
+      const counters = run.counters;
+      return {
+        rows: counters.outputRecords,
+        bytes: counters.inputBytes,
+        extra: {
+          inputRecords: counters.inputRecords,
+          outputBytes: counters.outputBytes,
+          outputFiles: counters.outputFiles,
+          // Copy = read + map + Parquet append; the rest is finish (last file) + commit transaction.
+          copySeconds:
+            run.copyCompletedAt === undefined || run.startedAt === undefined
+              ? undefined
+              : (run.copyCompletedAt - run.startedAt) / 1000,
+          finishSeconds:
+            run.completedAt === undefined || run.copyCompletedAt === undefined
+              ? undefined
+              : (run.completedAt - run.copyCompletedAt) / 1000,
+        },
+      };
+    });
+  } finally {
+    if (session !== undefined && profileFile !== undefined) {
+      const { profile } = await session.post('Profiler.stop');
+      writeFileSync(profileFile, JSON.stringify(profile));
+      session.disconnect();
+    }
+    await sluice.close();
+  }
+}
+
+async function main(subject: string, config: Config): Promise<Measure> {
+  switch (subject) {
+    case 'ats-raw':
+      return measure(subject, () => atsRaw(config));
+    case 'dbx-raw':
+      return measure(subject, () => dbxRaw(config));
+    case 'ats-connector':
+    case 'dbx-connector':
+      return measure(subject, () => connectorRead(subject, config));
+    case 'flow':
+      return flow(config);
+    default:
+      throw new Error(`unknown subject ${subject}`);
+  }
+}
+
+const result = await main(process.argv[2] ?? '', JSON.parse(process.argv[3] ?? '{}') as Config);
+console.log(JSON.stringify(result));
+process.exit(0);
