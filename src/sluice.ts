@@ -30,7 +30,7 @@ import {
 import { dataLakeSpec, flowSpecs } from './catalog/specs.ts';
 import { isAppError } from './domain/errors.ts';
 import { createExploreService, type ExploreService } from './services/explore.ts';
-import { createIdentityService, type IdentityService } from './services/identity.ts';
+import { createIdentityService, withAuthenticationCache, type IdentityService } from './services/identity.ts';
 import { createDatasetService, type DatasetService } from './services/datasets.ts';
 import { openLake, type Lake } from './lake/index.ts';
 import { createMappingSetService, type MappingSetService } from './services/mapping-sets.ts';
@@ -107,7 +107,7 @@ export async function createSluice(
     timeouts: config.timeouts,
   });
 
-  const identity = createIdentityService(repositories.identity);
+  const identity = withAuthenticationCache(createIdentityService(repositories.identity), config.server.authCacheTtlMs);
   await mkdir(config.lake.dir, { recursive: true });
   const lake = await openLake(config.lake.dir);
   const datasetService = createDatasetService({

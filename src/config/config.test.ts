@@ -33,7 +33,7 @@ describe('loadConfig defaults', () => {
     expect(config).toEqual({
       mode: 'development',
       dataDir,
-      server: { host: '127.0.0.1', port: 8080, logLevel: 'info', sandboxDefault: false },
+      server: { host: '127.0.0.1', port: 8080, logLevel: 'info', sandboxDefault: false, authCacheTtlMs: 5000 },
       store: { kind: 'sqlite', file: join(dataDir, 'sluice.db') },
       lake: { dir: join(dataDir, 'lake') },
       security: {
@@ -115,6 +115,7 @@ describe('loadConfig values', () => {
         SLUICE_LIST_DEFAULT_LIMIT: '10',
         SLUICE_LIST_MAX_LIMIT: '10',
         SLUICE_SANDBOX_DEFAULT: 'true',
+        SLUICE_AUTH_CACHE_TTL_MS: '0',
         SLUICE_RUN_RETENTION_DAYS: '0',
         SLUICE_RUNNER_ENABLED: 'false',
         SLUICE_RUNNER_POLL_MS: '250',
@@ -132,7 +133,7 @@ describe('loadConfig values', () => {
       files({ '/certs/a.pem': PEM, '/certs/b.pem': `${PEM}${PEM}` }),
     );
     expect(config.mode).toBe('production');
-    expect(config.server).toEqual({ host: '0.0.0.0', port: 0, logLevel: 'debug', sandboxDefault: true });
+    expect(config.server).toEqual({ host: '0.0.0.0', port: 0, logLevel: 'debug', sandboxDefault: true, authCacheTtlMs: 0 });
     expect(config.dataDir).toBe('/var/lib/sluice');
     expect(config.store).toEqual({ kind: 'postgres', url: 'postgres://sluice:pw@db:5432/sluice' });
     expect(config.lake.dir).toBe('/lake');

@@ -31,6 +31,8 @@ export interface Config {
     readonly logLevel: LogLevel;
     /** When true, a request without x-sandbox-name works in the `prod` sandbox. */
     readonly sandboxDefault: boolean;
+    /** A successful authentication is reused this long for the same headers (0 = check every request). */
+    readonly authCacheTtlMs: number;
   };
   readonly store: StoreConfig;
   readonly lake: { readonly dir: string };
@@ -108,6 +110,7 @@ export const CONFIG_VARIABLES = [
   'SLUICE_LIST_DEFAULT_LIMIT',
   'SLUICE_LIST_MAX_LIMIT',
   'SLUICE_SANDBOX_DEFAULT',
+  'SLUICE_AUTH_CACHE_TTL_MS',
   'SLUICE_RUN_RETENTION_DAYS',
   'SLUICE_RUNNER_ENABLED',
   'SLUICE_RUNNER_POLL_MS',
@@ -137,6 +140,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, readFile: ReadF
     port: read.integer('SLUICE_PORT', 8080, 0, 65_535),
     logLevel: read.oneOf('SLUICE_LOG_LEVEL', LOG_LEVELS, 'info'),
     sandboxDefault: read.boolean('SLUICE_SANDBOX_DEFAULT', false),
+    authCacheTtlMs: read.integer('SLUICE_AUTH_CACHE_TTL_MS', 5000, 0, HOUR_MS),
   };
   const store = readStore(read, dataDir);
   const lake = { dir: read.path('SLUICE_LAKE_DIR', join(dataDir, 'lake')) };
