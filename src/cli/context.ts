@@ -7,14 +7,14 @@ import type { Sluice } from '../sluice.ts';
 export interface Terminal {
   readonly isTTY: boolean;
   /** Writes as is (no newline added). */
-  write(text: string): void;
+  readonly write: (text: string) => void;
 }
 
 export interface CliContext {
   readonly sluice: Sluice;
   readonly args: readonly string[];
   readonly flags: Readonly<Record<string, string | boolean | undefined>>;
-  out(line: string): void;
+  readonly out: (line: string) => void;
   readonly terminal?: Terminal;
   /** Ends a wait (`runs watch`) early, as Ctrl-C does; without it the wait listens for SIGINT itself. */
   readonly signal?: AbortSignal;

@@ -49,8 +49,8 @@ const COMMANDS: Record<string, (ctx: CliContext) => Promise<number>> = {
 };
 
 export interface CliIo {
-  out(line: string): void;
-  err(line: string): void;
+  readonly out: (line: string) => void;
+  readonly err: (line: string) => void;
   readonly terminal?: Terminal;
   readonly signal?: AbortSignal;
 }

@@ -59,25 +59,22 @@ function printRun(ctx: CliContext, run: Run, now: number): void {
     out(`  progress:   read ${count(run.progress.rowsRead)} as of ${iso(run.progress.updatedAt)}`);
   }
   if (run.batchId !== undefined) out(`  batch:      ${run.batchId} in dataset ${run.dataSetId ?? ''}`);
+  // Errors and reasons are printed whole (not as table cells, which clip long text).
   if (run.errors.length > 0) {
     out('');
-    out(
-      formatTable(
-        ['ERROR CODE', 'MESSAGE'],
-        run.errors.map((error) => [error.code, error.message]),
-      ),
-    );
+    out('Errors:');
+    for (const error of run.errors) out(`  ${error.code}: ${error.message}`);
   }
   const samples = run.rowErrorSamples ?? [];
   if (samples.length > 0) {
+    const rowWidth = Math.max(3, ...samples.map((sample) => sample.row.length));
+    const columnWidth = Math.max(6, ...samples.map((sample) => sample.column.length));
     out('');
     out(`Row errors (first ${samples.length}):`);
-    out(
-      formatTable(
-        ['ROW', 'COLUMN', 'REASON'],
-        samples.map((sample) => [sample.row, sample.column, sample.reason]),
-      ),
-    );
+    out(`  ${'ROW'.padEnd(rowWidth)}  ${'COLUMN'.padEnd(columnWidth)}  REASON`);
+    for (const sample of samples) {
+      out(`  ${sample.row.padEnd(rowWidth)}  ${sample.column.padEnd(columnWidth)}  ${sample.reason}`);
+    }
   }
   if (run.rowErrorsFile !== undefined) out(`All row errors: ${run.rowErrorsFile}`);
 }
