@@ -21,7 +21,10 @@ import { createConnectorRuntime } from './services/connector-runtime.ts';
 import { createFlowService, type FlowService } from './services/flows.ts';
 import { createRunService, type RunService } from './services/runs.ts';
 import { createRunner, type Runner } from './flows/runner.ts';
-import { createSourceConnectionService, type SourceConnectionService } from './services/source-connections.ts';
+import {
+  createSourceConnectionService,
+  type SourceConnectionService,
+} from './services/source-connections.ts';
 import {
   createTargetConnectionService,
   type DatasetLookup,
@@ -107,7 +110,10 @@ export async function createSluice(
     timeouts: config.timeouts,
   });
 
-  const identity = withAuthenticationCache(createIdentityService(repositories.identity), config.server.authCacheTtlMs);
+  const identity = withAuthenticationCache(
+    createIdentityService(repositories.identity),
+    config.server.authCacheTtlMs,
+  );
   await mkdir(config.lake.dir, { recursive: true });
   const lake = await openLake(config.lake.dir);
   const datasetService = createDatasetService({
@@ -186,7 +192,8 @@ export async function createSluice(
     openConnection: (tenant, id) => connections.openForConnector(tenant, id),
     connectorFor: (specId) => runtime.connector(specId),
     contextFor: (signal) => runtime.context(signal),
-    resolveMapping: async (tenant, id, version) => (await mappingSets.resolveMapping(tenant, id, version)).mappings,
+    resolveMapping: async (tenant, id, version) =>
+      (await mappingSets.resolveMapping(tenant, id, version)).mappings,
     datasetSchema: async (tenant, id) => (await lookupDataset(tenant, id))?.schema,
     batches: {
       begin: async (tenant, datasetId, owner) => {

@@ -5,7 +5,11 @@
  */
 import { TableClient } from '@azure/data-tables';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultFixture, startDatabricksEmulator, type DatabricksEmulator } from '../emulators/databricks/index.ts';
+import {
+  defaultFixture,
+  startDatabricksEmulator,
+  type DatabricksEmulator,
+} from '../emulators/databricks/index.ts';
 import { azuriteConnectionString, uniqueTableName } from './support/azurite.ts';
 import { startTestSluice, type TestSluice } from './support/sluice.ts';
 
@@ -31,9 +35,21 @@ interface Setup {
 }
 const setups: Record<string, Setup> = {};
 
-const json = async (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown, headers?: Record<string, string>) => {
-  const response = await t.request(method, path, { ...(body === undefined ? {} : { body }), ...(headers ? { headers } : {}) });
-  return { status: response.statusCode, body: response.body ? (JSON.parse(response.body) as any) : undefined, raw: response.body };
+const json = async (
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+  path: string,
+  body?: unknown,
+  headers?: Record<string, string>,
+) => {
+  const response = await t.request(method, path, {
+    ...(body === undefined ? {} : { body }),
+    ...(headers ? { headers } : {}),
+  });
+  return {
+    status: response.statusCode,
+    body: response.body ? (JSON.parse(response.body) as any) : undefined,
+    raw: response.body,
+  };
 };
 
 const expectCode = (result: { status: number; raw: string }, status: number, code: string) => {
@@ -70,24 +86,50 @@ beforeAll(async () => {
     },
   });
   t = await startTestSluice({ env: { SLUICE_EXTRA_CA_CERTS: emulator.caFile } });
-  const client = TableClient.fromConnectionString(azuriteConnectionString(), atsTable, { allowInsecureConnection: true });
+  const client = TableClient.fromConnectionString(azuriteConnectionString(), atsTable, {
+    allowInsecureConnection: true,
+  });
   await client.createTable();
-  await client.createEntity({ partitionKey: 'p', rowKey: '1', kind: 'click', amount: { value: '3', type: 'Int32' } });
+  await client.createEntity({
+    partitionKey: 'p',
+    rowKey: '1',
+    kind: 'click',
+    amount: { value: '3', type: 'Int32' },
+  });
 
   const dbx = await json('POST', '/connections', {
     name: 'Databricks',
-    auth: { specName: 'Access Token Authentication', params: { domain: emulator.url, clusterId: emulator.clusterId, accessToken: emulator.token, database: 'crm' } },
+    auth: {
+      specName: 'Access Token Authentication',
+      params: {
+        domain: emulator.url,
+        clusterId: emulator.clusterId,
+        accessToken: emulator.token,
+        database: 'crm',
+      },
+    },
     connectionSpec: { id: DATABRICKS, version: '1.0' },
   });
   expect(dbx.status, dbx.raw).toBe(201);
-  setups['databricks'] = { connectionId: dbx.body.id, table: 'crm.customers', deltaColumn: 'updated_at' } as Setup;
+  setups['databricks'] = {
+    connectionId: dbx.body.id,
+    table: 'crm.customers',
+    deltaColumn: 'updated_at',
+  } as Setup;
   const ats = await json('POST', '/connections', {
     name: 'ATS',
-    auth: { specName: 'Connection String Based Authentication', params: { connectionString: azuriteConnectionString() } },
+    auth: {
+      specName: 'Connection String Based Authentication',
+      params: { connectionString: azuriteConnectionString() },
+    },
     connectionSpec: { id: ATS, version: '1.0' },
   });
   expect(ats.status, ats.raw).toBe(201);
-  setups['azure-table-storage'] = { connectionId: ats.body.id, table: atsTable, deltaColumn: 'Timestamp' } as Setup;
+  setups['azure-table-storage'] = {
+    connectionId: ats.body.id,
+    table: atsTable,
+    deltaColumn: 'Timestamp',
+  } as Setup;
 });
 
 afterAll(async () => {
@@ -101,9 +143,14 @@ describe.each(['databricks', 'azure-table-storage'])('dataflow setup: %s', (name
   const s = () => setups[name]!;
 
   it('1. explores the table and takes its columns', async () => {
-    const explored = await json('GET', `/connections/${s().connectionId}/explore?objectType=table&object=${encodeURIComponent(s().table)}`);
+    const explored = await json(
+      'GET',
+      `/connections/${s().connectionId}/explore?objectType=table&object=${encodeURIComponent(s().table)}`,
+    );
     expect(explored.status, explored.raw).toBe(200);
-    s().columns = explored.body.schema.columns.map((column: { name: string; type: string; xdm: unknown }) => column);
+    s().columns = explored.body.schema.columns.map(
+      (column: { name: string; type: string; xdm: unknown }) => column,
+    );
     expect(s().columns.map((c) => c.name)).toContain(s().deltaColumn);
   });
 
@@ -118,17 +165,30 @@ describe.each(['databricks', 'azure-table-storage'])('dataflow setup: %s', (name
     expect(created.status, created.raw).toBe(201);
     s().sourceConnectionId = created.body.id;
     const fetched = await json('GET', `/sourceConnections/${created.body.id}`);
-    expect(fetched.body.items[0]).toMatchObject({ baseConnectionId: s().connectionId, state: 'enabled', data: { format: 'tabular' } });
+    expect(fetched.body.items[0]).toMatchObject({
+      baseConnectionId: s().connectionId,
+      state: 'enabled',
+      data: { format: 'tabular' },
+    });
   });
 
   it('3. creates a dataset and a target connection to it', async () => {
     const fields = s().columns.map((column) => ({ name: column.name, type: column.type }));
-    const dataset = await json('POST', '/data/foundation/catalog/dataSets', { name: `${name}-landing`, schema: { fields } });
+    const dataset = await json('POST', '/data/foundation/catalog/dataSets', {
+      name: `${name}-landing`,
+      schema: { fields },
+    });
     expect(dataset.status, dataset.raw).toBe(201);
     s().dataSetId = String(dataset.body[0]).replace('@/dataSets/', '');
     const target = await json('POST', '/targetConnections', {
       name: `${name} target`,
-      data: { format: 'parquet_xdm', schema: { id: 'https://ns.adobe.com/sluice/schemas/x', version: 'application/vnd.adobe.xed-full+json;version=1' } },
+      data: {
+        format: 'parquet_xdm',
+        schema: {
+          id: 'https://ns.adobe.com/sluice/schemas/x',
+          version: 'application/vnd.adobe.xed-full+json;version=1',
+        },
+      },
       params: { dataSetId: s().dataSetId },
       connectionSpec: { id: DATA_LAKE, version: '1.0' },
     });
@@ -143,7 +203,11 @@ describe.each(['databricks', 'azure-table-storage'])('dataflow setup: %s', (name
       xdmVersion: '1.0',
       id: null,
       dataSetId: s().dataSetId,
-      mappings: s().columns.map((column) => ({ sourceType: 'ATTRIBUTE', sourceAttribute: column.name, destinationXdmPath: column.name })),
+      mappings: s().columns.map((column) => ({
+        sourceType: 'ATTRIBUTE',
+        sourceAttribute: column.name,
+        destinationXdmPath: column.name,
+      })),
     });
     expect(mapping.status, mapping.raw).toBe(201);
     s().mappingId = mapping.body.id;
@@ -158,7 +222,10 @@ describe.each(['databricks', 'azure-table-storage'])('dataflow setup: %s', (name
     sourceConnectionIds: [s().sourceConnectionId],
     targetConnectionIds: [s().targetConnectionId],
     transformations: [
-      { name: 'Copy', params: { deltaColumn: { name: s().deltaColumn, dateFormat: 'YYYY-MM-DD', timezone: 'UTC' } } },
+      {
+        name: 'Copy',
+        params: { deltaColumn: { name: s().deltaColumn, dateFormat: 'YYYY-MM-DD', timezone: 'UTC' } },
+      },
       { name: 'Mapping', params: { mappingId: s().mappingId, mappingVersion: 0 } },
     ],
     scheduleParams: { startTime: '1612310466', frequency: 'minute', interval: '15', backfill: 'true' },
@@ -166,7 +233,7 @@ describe.each(['databricks', 'azure-table-storage'])('dataflow setup: %s', (name
     ...overrides,
   });
 
-  it('5. creates the flow and returns Adobe\'s shape', async () => {
+  it("5. creates the flow and returns Adobe's shape", async () => {
     const created = await json('POST', '/flows', flowBody());
     expect(created.status, created.raw).toBe(201);
     s().flowId = created.body.id;
@@ -200,8 +267,14 @@ describe.each(['databricks', 'azure-table-storage'])('dataflow setup: %s', (name
       [{ baseConnectionId: '00000000-0000-4000-8000-000000000000' }, 'FLOW-1338-400'],
       [{ connectionSpec: { id: specOf(name === 'databricks' ? 'ats' : 'databricks') } }, 'FLOW-1306-400'],
       [{ params: { tableName: 'nosuchtable', columns: s().columns } }, 'CONNECTOR-1344-400'],
-      [{ params: { tableName: s().table, columns: [{ name: 'nope', type: 'string' }] } }, 'CONNECTOR-1345-400'],
-      [{ params: { tableName: s().table, columns: [{ name: s().deltaColumn, type: 'boolean' }] } }, 'CONNECTOR-1346-400'],
+      [
+        { params: { tableName: s().table, columns: [{ name: 'nope', type: 'string' }] } },
+        'CONNECTOR-1345-400',
+      ],
+      [
+        { params: { tableName: s().table, columns: [{ name: s().deltaColumn, type: 'boolean' }] } },
+        'CONNECTOR-1346-400',
+      ],
       [{ data: { format: 'json' } }, 'CONNECTOR-1327-400'],
       [{ params: { columns: s().columns } }, 'CONNECTOR-1304-400'],
       [
@@ -209,29 +282,52 @@ describe.each(['databricks', 'azure-table-storage'])('dataflow setup: %s', (name
           params: {
             tableName: s().table,
             columns: s().columns,
-            filters: { type: 'PQL', format: 'pql/json', value: { nodeType: 'fnApply', fnName: '=', params: [{ nodeType: 'fieldLookup', fieldName: 'ghost' }, { nodeType: 'literal', value: 1 }] } },
+            filters: {
+              type: 'PQL',
+              format: 'pql/json',
+              value: {
+                nodeType: 'fnApply',
+                fnName: '=',
+                params: [
+                  { nodeType: 'fieldLookup', fieldName: 'ghost' },
+                  { nodeType: 'literal', value: 1 },
+                ],
+              },
+            },
           },
         },
         'CONNECTOR-1377-400',
       ],
       [{ state: 'enabled' }, 'FLOW-1410-400'],
     ];
-    for (const [override, code] of cases) expectCode(await json('POST', '/sourceConnections', { ...base, ...override }), 400, code);
+    for (const [override, code] of cases)
+      expectCode(await json('POST', '/sourceConnections', { ...base, ...override }), 400, code);
   });
 
   it('7. refuses each wrong target connection with its own code', async () => {
     await t.sluice.identity.createSandbox(t.credentials.org.id, `other-${name}`).catch(() => undefined);
-    const elsewhere = await json('POST', '/data/foundation/catalog/dataSets', { name: 'elsewhere', schema: { fields: [{ name: 'a', type: 'string' }] } }, { 'x-sandbox-name': `other-${name}` });
+    const elsewhere = await json(
+      'POST',
+      '/data/foundation/catalog/dataSets',
+      { name: 'elsewhere', schema: { fields: [{ name: 'a', type: 'string' }] } },
+      { 'x-sandbox-name': `other-${name}` },
+    );
     expect(elsewhere.status, elsewhere.raw).toBe(201);
     const otherSandboxDataset = String(elsewhere.body[0]).replace('@/dataSets/', '');
-    const base = { name: 'bad', data: { format: 'parquet_xdm' }, params: { dataSetId: s().dataSetId }, connectionSpec: { id: DATA_LAKE, version: '1.0' } };
+    const base = {
+      name: 'bad',
+      data: { format: 'parquet_xdm' },
+      params: { dataSetId: s().dataSetId },
+      connectionSpec: { id: DATA_LAKE, version: '1.0' },
+    };
     const cases: [Record<string, unknown>, string][] = [
       [{ connectionSpec: { id: DATABRICKS } }, 'FLOW-1307-400'],
       [{ params: {} }, 'FLOW-1325-400'],
       [{ params: { dataSetId: otherSandboxDataset } }, 'FLOW-1338-400'],
       [{ data: { format: 'csv' } }, 'CONNECTOR-1327-400'],
     ];
-    for (const [override, code] of cases) expectCode(await json('POST', '/targetConnections', { ...base, ...override }), 400, code);
+    for (const [override, code] of cases)
+      expectCode(await json('POST', '/targetConnections', { ...base, ...override }), 400, code);
   });
 
   it('8. refuses each wrong flow with its own code', async () => {
@@ -244,13 +340,34 @@ describe.each(['databricks', 'azure-table-storage'])('dataflow setup: %s', (name
       [{ targetConnectionIds: [] }, 'FLOW-1321-400'],
       [{ sourceConnectionIds: ['00000000-0000-4000-8000-000000000000'] }, 'FLOW-1338-400'],
       [{ transformations: [mapping({ mappingId: s().mappingId })] }, 'CONNECTOR-1367-400'],
-      [{ scheduleParams: { startTime: '1612310466', frequency: 'minute', interval: '5' } }, 'CONNECTOR-1363-400'],
-      [{ scheduleParams: { startTime: '1612310466', frequency: 'once', backfill: 'true' }, transformations: [] }, 'CONNECTOR-1364-400'],
-      [{ scheduleParams: { startTime: '1612310466', frequency: 'once', interval: '1' }, transformations: [] }, 'CONNECTOR-1361-400'],
+      [
+        { scheduleParams: { startTime: '1612310466', frequency: 'minute', interval: '5' } },
+        'CONNECTOR-1363-400',
+      ],
+      [
+        {
+          scheduleParams: { startTime: '1612310466', frequency: 'once', backfill: 'true' },
+          transformations: [],
+        },
+        'CONNECTOR-1364-400',
+      ],
+      [
+        {
+          scheduleParams: { startTime: '1612310466', frequency: 'once', interval: '1' },
+          transformations: [],
+        },
+        'CONNECTOR-1361-400',
+      ],
       [{ scheduleParams: { startTime: '1612310466', frequency: 'once' } }, 'CONNECTOR-1369-400'],
-      [{ scheduleParams: { startTime: '1612310466', frequency: 'hour', interval: '0' } }, 'CONNECTOR-1362-400'],
+      [
+        { scheduleParams: { startTime: '1612310466', frequency: 'hour', interval: '0' } },
+        'CONNECTOR-1362-400',
+      ],
       [{ scheduleParams: { startTime: '1612310466', frequency: 'hour' } }, 'CONNECTOR-1362-400'],
-      [{ scheduleParams: { startTime: '1612310466', frequency: 'yearly', interval: '1' } }, 'CONNECTOR-1365-400'],
+      [
+        { scheduleParams: { startTime: '1612310466', frequency: 'yearly', interval: '1' } },
+        'CONNECTOR-1365-400',
+      ],
       [{ scheduleParams: { startTime: 'soon', frequency: 'hour', interval: '1' } }, 'CONNECTOR-1360-400'],
       [{ transformations: [copy(nonDate)] }, 'CONNECTOR-1370-400'],
       [{ transformations: [copy('ghost')] }, 'CONNECTOR-1370-400'],
@@ -260,28 +377,59 @@ describe.each(['databricks', 'azure-table-storage'])('dataflow setup: %s', (name
       [{ state: 'enabled' }, 'FLOW-1410-400'],
       [{ scheduleParams: undefined }, 'CONNECTOR-1312-400'],
     ];
-    for (const [override, code] of cases) expectCode(await json('POST', '/flows', flowBody(override)), 400, code);
+    for (const [override, code] of cases)
+      expectCode(await json('POST', '/flows', flowBody(override)), 400, code);
     // A mapping version that does not exist is refused too.
-    const badVersion = await json('POST', '/flows', flowBody({ transformations: [copy(s().deltaColumn), mapping({ mappingId: s().mappingId, mappingVersion: 7 })] }));
+    const badVersion = await json(
+      'POST',
+      '/flows',
+      flowBody({
+        transformations: [copy(s().deltaColumn), mapping({ mappingId: s().mappingId, mappingVersion: 7 })],
+      }),
+    );
     expect(badVersion.status, badVersion.raw).toBe(400);
     expect(badVersion.raw).toContain('version');
   });
 
-  it('9. keeps a started flow\'s schedule immutable, and guards deletions', async () => {
+  it("9. keeps a started flow's schedule immutable, and guards deletions", async () => {
     const flow = (await json('GET', `/flows/${s().flowId}`)).body.items[0];
     const patch = (ops: unknown) => json('PATCH', `/flows/${s().flowId}`, ops, { 'if-match': flow.etag });
-    expectCode(await patch([{ op: 'replace', path: '/scheduleParams/startTime', value: '1712310466' }]), 400, 'CONNECTOR-1366-400');
-    expectCode(await patch([{ op: 'replace', path: '/scheduleParams/backfill', value: 'false' }]), 400, 'CONNECTOR-1404-400');
     expectCode(
-      await patch([{ op: 'replace', path: '/scheduleParams', value: { startTime: '1612310466', frequency: 'once' } }, { op: 'replace', path: '/transformations', value: [] }]),
+      await patch([{ op: 'replace', path: '/scheduleParams/startTime', value: '1712310466' }]),
+      400,
+      'CONNECTOR-1366-400',
+    );
+    expectCode(
+      await patch([{ op: 'replace', path: '/scheduleParams/backfill', value: 'false' }]),
+      400,
+      'CONNECTOR-1404-400',
+    );
+    expectCode(
+      await patch([
+        { op: 'replace', path: '/scheduleParams', value: { startTime: '1612310466', frequency: 'once' } },
+        { op: 'replace', path: '/transformations', value: [] },
+      ]),
       400,
       'CONNECTOR-1403-400',
     );
-    expectCode(await patch([{ op: 'replace', path: '/sourceConnectionIds', value: [] }]), 400, 'FLOW-1365-400');
-    const renamed = await patch([{ op: 'replace', path: '/name', value: 'renamed' }, { op: 'replace', path: '/scheduleParams/interval', value: '30' }]);
+    expectCode(
+      await patch([{ op: 'replace', path: '/sourceConnectionIds', value: [] }]),
+      400,
+      'FLOW-1365-400',
+    );
+    const renamed = await patch([
+      { op: 'replace', path: '/name', value: 'renamed' },
+      { op: 'replace', path: '/scheduleParams/interval', value: '30' },
+    ]);
     expect(renamed.status, renamed.raw).toBe(200);
     const after = (await json('GET', `/flows/${s().flowId}`)).body.items[0];
-    expect(after.lastOperation).toMatchObject({ operation: 'update', ops: [{ op: 'replace', path: '/name' }, { op: 'replace', path: '/scheduleParams/interval' }] });
+    expect(after.lastOperation).toMatchObject({
+      operation: 'update',
+      ops: [
+        { op: 'replace', path: '/name' },
+        { op: 'replace', path: '/scheduleParams/interval' },
+      ],
+    });
 
     expectCode(await json('DELETE', `/connections/${s().connectionId}`), 400, 'FLOW-1418-400');
     expectCode(await json('DELETE', `/sourceConnections/${s().sourceConnectionId}`), 400, 'FLOW-1447-400');

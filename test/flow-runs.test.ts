@@ -5,7 +5,11 @@
  */
 import { TableClient } from '@azure/data-tables';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultFixture, startDatabricksEmulator, type DatabricksEmulator } from '../emulators/databricks/index.ts';
+import {
+  defaultFixture,
+  startDatabricksEmulator,
+  type DatabricksEmulator,
+} from '../emulators/databricks/index.ts';
 import { azuriteConnectionString, uniqueTableName } from './support/azurite.ts';
 import { startTestSluice, type TestSluice } from './support/sluice.ts';
 
@@ -33,12 +37,20 @@ interface Source {
 }
 const sources: Record<string, Source> = {};
 
-async function setupFlow(name: string, connection: unknown, table: string, deltaColumn: string): Promise<Source> {
+async function setupFlow(
+  name: string,
+  connection: unknown,
+  table: string,
+  deltaColumn: string,
+): Promise<Source> {
   const { id: connectionId } = await json('POST', '/connections', connection);
-  const explored = await json('GET', `/connections/${connectionId}/explore?objectType=table&object=${encodeURIComponent(table)}`);
-  const columns = (explored.schema.columns as { name: string; type: string; meta?: { precision?: number; scale?: number } }[]).filter((column) =>
-    ['id', 'name', 'amount', 'updated'].includes(column.name),
+  const explored = await json(
+    'GET',
+    `/connections/${connectionId}/explore?objectType=table&object=${encodeURIComponent(table)}`,
   );
+  const columns = (
+    explored.schema.columns as { name: string; type: string; meta?: { precision?: number; scale?: number } }[]
+  ).filter((column) => ['id', 'name', 'amount', 'updated'].includes(column.name));
   const spec = name === 'databricks' ? DATABRICKS : ATS;
   const { id: sourceConnectionId } = await json('POST', '/sourceConnections', {
     name,
@@ -54,7 +66,9 @@ async function setupFlow(name: string, connection: unknown, table: string, delta
       fields: columns.map((column) => ({
         name: column.name,
         type: column.type,
-        ...(column.meta?.precision === undefined ? {} : { precision: column.meta.precision, scale: column.meta.scale }),
+        ...(column.meta?.precision === undefined
+          ? {}
+          : { precision: column.meta.precision, scale: column.meta.scale }),
       })),
     },
   });
@@ -72,9 +86,14 @@ async function setupFlow(name: string, connection: unknown, table: string, delta
     targetConnectionIds: [targetConnectionId],
     transformations: [{ name: 'Copy', params: { deltaColumn: { name: deltaColumn } } }],
     // Far in the future: the test drives windows with runNow instead of waiting for the schedule.
-    scheduleParams: { startTime: String(Math.floor(Date.now() / 1000) + 86_400), frequency: 'hour', interval: '1', backfill: 'true' },
+    scheduleParams: {
+      startTime: String(Math.floor(Date.now() / 1000) + 86_400),
+      frequency: 'hour',
+      interval: '1',
+      backfill: 'true',
+    },
   });
-  return { flowId, dataSetId, addRows: async () => undefined };
+  return { flowId, dataSetId, addRows: () => Promise.resolve() };
 }
 
 beforeAll(async () => {
@@ -105,15 +124,27 @@ beforeAll(async () => {
       ],
     },
   });
-  t = await startTestSluice({ env: { SLUICE_EXTRA_CA_CERTS: emulator.caFile, SLUICE_RUN_SAFETY_LAG_MS: String(LAG_MS) } });
-  ats = TableClient.fromConnectionString(azuriteConnectionString(), atsTable, { allowInsecureConnection: true });
+  t = await startTestSluice({
+    env: { SLUICE_EXTRA_CA_CERTS: emulator.caFile, SLUICE_RUN_SAFETY_LAG_MS: String(LAG_MS) },
+  });
+  ats = TableClient.fromConnectionString(azuriteConnectionString(), atsTable, {
+    allowInsecureConnection: true,
+  });
   await ats.createTable();
 
   const dbx = await setupFlow(
     'databricks',
     {
       name: 'Databricks',
-      auth: { specName: 'Access Token Authentication', params: { domain: emulator.url, clusterId: emulator.clusterId, accessToken: emulator.token, database: 'shop' } },
+      auth: {
+        specName: 'Access Token Authentication',
+        params: {
+          domain: emulator.url,
+          clusterId: emulator.clusterId,
+          accessToken: emulator.token,
+          database: 'shop',
+        },
+      },
       connectionSpec: { id: DATABRICKS, version: '1.0' },
     },
     'shop.orders',
@@ -121,18 +152,33 @@ beforeAll(async () => {
   );
   dbx.addRows = async (rows) => {
     for (const row of rows) {
-      await emulator.exec('INSERT INTO hive_metastore.shop.orders VALUES (?, ?, ?, ?)', [row.id, row.name, row.amount, row.updated.toISOString().replace('T', ' ').replace('Z', '')]);
+      await emulator.exec('INSERT INTO hive_metastore.shop.orders VALUES (?, ?, ?, ?)', [
+        row.id,
+        row.name,
+        row.amount,
+        row.updated.toISOString().replace('T', ' ').replace('Z', ''),
+      ]);
     }
   };
   sources['databricks'] = dbx;
 
   // Seed one entity so explore can infer the schema, then remove it from the comparison by id range.
-  await ats.createEntity({ partitionKey: 'seed', rowKey: '0', id: { value: '0', type: 'Int64' }, name: 'seed', amount: '0.00', updated: at(-10_000) });
+  await ats.createEntity({
+    partitionKey: 'seed',
+    rowKey: '0',
+    id: { value: '0', type: 'Int64' },
+    name: 'seed',
+    amount: '0.00',
+    updated: at(-10_000),
+  });
   const atsFlow = await setupFlow(
     'azure-table-storage',
     {
       name: 'ATS',
-      auth: { specName: 'Connection String Based Authentication', params: { connectionString: azuriteConnectionString() } },
+      auth: {
+        specName: 'Connection String Based Authentication',
+        params: { connectionString: azuriteConnectionString() },
+      },
       connectionSpec: { id: ATS, version: '1.0' },
     },
     atsTable,
@@ -159,11 +205,23 @@ afterAll(async () => {
   await emulator.stop();
 });
 
-const tenant = () => ({ orgId: t.credentials.org.id, sandboxId: t.credentials.sandbox.id, sandboxName: 'prod' });
+const tenant = () => ({
+  orgId: t.credentials.org.id,
+  sandboxId: t.credentials.sandbox.id,
+  sandboxName: 'prod',
+});
 
 const landed = async (dataSetId: string) => {
-  const result = await t.sluice.datasets.query(tenant(), `SELECT id, name, amount, updated FROM dataset('${dataSetId}') ORDER BY id`);
-  return result.rows.map(([id, rowName, amount, updated]) => `${String(id)}|${String(rowName)}|${String(amount)}|${String(updated).slice(0, 19).replace('T', ' ')}`);
+  const result = await t.sluice.datasets.query(
+    tenant(),
+    `SELECT id, name, amount, updated FROM dataset('${dataSetId}') ORDER BY id`,
+  );
+  const text = (value: unknown): string =>
+    typeof value === 'object' ? JSON.stringify(value) : `${value as string}`;
+  return result.rows.map(
+    ([id, rowName, amount, updated]) =>
+      `${text(id)}|${text(rowName)}|${text(amount)}|${text(updated).slice(0, 19).replace('T', ' ')}`,
+  );
 };
 
 async function runNextWindow(flowId: string) {
@@ -173,18 +231,32 @@ async function runNextWindow(flowId: string) {
 }
 
 const expected = (rows: { id: number; name: string; amount: string; updated: Date }[]) =>
-  rows.map((row) => `${row.id}|${row.name}|${row.amount}|${row.updated.toISOString().slice(0, 19).replace('T', ' ')}`).sort((a, b) => Number(a.split('|')[0]) - Number(b.split('|')[0]));
+  rows
+    .map(
+      (row) =>
+        `${row.id}|${row.name}|${row.amount}|${row.updated.toISOString().slice(0, 19).replace('T', ' ')}`,
+    )
+    .sort((a, b) => Number(a.split('|')[0]) - Number(b.split('|')[0]));
 
 describe.each(['databricks', 'azure-table-storage'])('flow runs: %s', (name) => {
   const s = () => sources[name]!;
-  const first = Array.from({ length: 25 }, (_v, index) => ({ id: index + 1, name: `Ünïcode ${index + 1}`, amount: `${index}.5${index % 10}`, updated: at(index) }));
+  const first = Array.from({ length: 25 }, (_v, index) => ({
+    id: index + 1,
+    name: `Ünïcode ${index + 1}`,
+    amount: `${index}.5${index % 10}`,
+    updated: at(index),
+  }));
 
   it('lands exactly the source rows in the first window', async () => {
     await s().addRows(first);
     await new Promise((resolve) => setTimeout(resolve, LAG_MS + 50));
     const run = await runNextWindow(s().flowId);
     expect(run.metrics.statusSummary.status, JSON.stringify(run.metrics.statusSummary)).toBe('success');
-    expect(run.metrics.recordSummary).toMatchObject({ inputRecordCount: 25, outputRecordCount: 25, failedRecordCount: 0 });
+    expect(run.metrics.recordSummary).toMatchObject({
+      inputRecordCount: 25,
+      outputRecordCount: 25,
+      failedRecordCount: 0,
+    });
     expect(run.activities.map((a: { id: string }) => a.id)).toEqual(['copyActivity', 'promotionActivity']);
     expect(run.activities[1].targetInfo[0].reference.ids).toHaveLength(1);
     const rows = await landed(s().dataSetId);
@@ -194,7 +266,8 @@ describe.each(['databricks', 'azure-table-storage'])('flow runs: %s', (name) => 
   });
 
   it('lands exactly the rows added since, including one on the window boundary', async () => {
-    const previous = (await json('GET', `/runs?property=flowId==${s().flowId}&property=state==success`)).items[0];
+    const previous = (await json('GET', `/runs?property=flowId==${s().flowId}&property=state==success`))
+      .items[0];
     const boundary = previous.activities[0].durationSummary.extensions.windowEnd as number;
     const added = [
       { id: 101, name: 'on the boundary', amount: '1.00', updated: new Date(boundary) },
@@ -220,7 +293,10 @@ describe.each(['databricks', 'azure-table-storage'])('flow runs: %s', (name) => 
     const page = await json('GET', `/runs?property=flowId==${s().flowId}&limit=1`);
     expect(page.items).toHaveLength(1);
     expect(page._links.next.href).toContain('continuationToken');
-    const failed = await json('GET', `/runs?property=flowId==${s().flowId}&property=metrics.statusSummary.status==Failed`);
+    const failed = await json(
+      'GET',
+      `/runs?property=flowId==${s().flowId}&property=metrics.statusSummary.status==Failed`,
+    );
     expect(failed.items).toEqual([]);
     expect(await json('GET', `/runs?property=flowId==${s().flowId}&count=true`)).toEqual({ count: 2 });
   });

@@ -4,4 +4,4 @@ import crmToAep from './specs/crm-to-aep.json' with { type: 'json' };
 import dataLake from './specs/data-lake.json' with { type: 'json' };
 
 export const dataLakeSpec = dataLake as unknown as ConnectionSpec;
-export const flowSpecs: readonly FlowSpec[] = [crmToAep as unknown as FlowSpec];
+export const flowSpecs: readonly FlowSpec[] = [crmToAep];

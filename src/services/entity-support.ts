@@ -13,10 +13,14 @@ export const tenantOf = (actor: Actor): Tenant => ({
 });
 
 export const notFound = (type: string, id: string): AppError =>
-  new AppError('FLOW-1439-404', `The requested ${type} resource ${id} is not found. Verify the resource ID before trying again.`, {
-    id,
-    type,
-  });
+  new AppError(
+    'FLOW-1439-404',
+    `The requested ${type} resource ${id} is not found. Verify the resource ID before trying again.`,
+    {
+      id,
+      type,
+    },
+  );
 
 export async function loadEntity<E extends EntityMeta>(
   repository: EntityRepository<E>,
@@ -31,7 +35,10 @@ export async function loadEntity<E extends EntityMeta>(
 
 export function requireEtag(entity: EntityMeta, ifMatch: string | undefined): void {
   if (ifMatch === undefined || ifMatch.trim() === '') {
-    throw new AppError('FLOW-1403-400', "The header 'If-Match' is missing; send the entity's current etag (with its quotes).");
+    throw new AppError(
+      'FLOW-1403-400',
+      "The header 'If-Match' is missing; send the entity's current etag (with its quotes).",
+    );
   }
   if (!etagMatches(ifMatch, entity.etag)) {
     throw new AppError(
@@ -47,12 +54,25 @@ export async function saveEntity<E extends EntityMeta>(
   expectedEtag: string,
 ): Promise<{ id: string; etag: string }> {
   if (!(await repository.update(next, expectedEtag))) {
-    throw new AppError('FLOW-1404-412', `The entity ${next.id} was changed by another request; GET it and retry with its new etag.`);
+    throw new AppError(
+      'FLOW-1404-412',
+      `The entity ${next.id} was changed by another request; GET it and retry with its new etag.`,
+    );
   }
   return { id: next.id, etag: next.etag };
 }
 
 /** Fields the server owns; a create body that sets them is refused (Adobe: 1410). */
 export const SERVER_OWNED_FIELDS = [
-  'id', 'state', 'etag', 'version', 'createdAt', 'updatedAt', 'createdBy', 'updatedBy', 'imsOrgId', 'sandboxId', 'sandboxName',
+  'id',
+  'state',
+  'etag',
+  'version',
+  'createdAt',
+  'updatedAt',
+  'createdBy',
+  'updatedBy',
+  'imsOrgId',
+  'sandboxId',
+  'sandboxName',
 ];

@@ -6,24 +6,50 @@
 import type { CursorCodec } from '../domain/cursor.ts';
 import { createdMeta, updatedMeta } from '../domain/entity.ts';
 import { AppError } from '../domain/errors.ts';
-import { flowTransitions, type Flow, type Schedule, type SourceConnection, type TargetConnection } from '../domain/flow-entities.ts';
+import {
+  flowTransitions,
+  type Flow,
+  type Schedule,
+  type SourceConnection,
+  type TargetConnection,
+} from '../domain/flow-entities.ts';
 import { newEtag, newId } from '../domain/ids.ts';
 import type { ParsedListRequest } from '../domain/listing.ts';
 import type { Actor, Tenant } from '../domain/tenancy.ts';
 import type { EntityRepository } from '../store/entity-repository.ts';
 import { loadEntity, requireEtag, saveEntity, tenantOf } from './entity-support.ts';
-import { assertScheduleChangeAllowed, createFlowValidator, type FlowInput, type FlowValidationDeps, type ValidatedFlow } from './flow-validation.ts';
+import {
+  assertScheduleChangeAllowed,
+  createFlowValidator,
+  type FlowInput,
+  type FlowValidationDeps,
+  type ValidatedFlow,
+} from './flow-validation.ts';
 import { listEntities, type ListOutcome } from './listing.ts';
 import { applyPatch, assertPatchable, parsePatch, type PatchOperation } from './patch.ts';
 
 export interface FlowService {
-  create(actor: Actor, input: FlowInput, options?: { draft?: boolean }): Promise<{ id: string; etag: string }>;
+  create(
+    actor: Actor,
+    input: FlowInput,
+    options?: { draft?: boolean },
+  ): Promise<{ id: string; etag: string }>;
   get(tenant: Tenant, id: string): Promise<Record<string, unknown>>;
   load(tenant: Tenant, id: string): Promise<Flow>;
   list(tenant: Tenant, request: ParsedListRequest): Promise<ListOutcome<Record<string, unknown>>>;
-  patch(actor: Actor, id: string, ifMatch: string | undefined, body: unknown): Promise<{ id: string; etag: string }>;
+  patch(
+    actor: Actor,
+    id: string,
+    ifMatch: string | undefined,
+    body: unknown,
+  ): Promise<{ id: string; etag: string }>;
   delete(tenant: Tenant, id: string): Promise<void>;
-  action(actor: Actor, id: string, op: string, ifMatch: string | undefined): Promise<{ id: string; etag: string }>;
+  action(
+    actor: Actor,
+    id: string,
+    op: string,
+    ifMatch: string | undefined,
+  ): Promise<{ id: string; etag: string }>;
   /** Reference guards for deletions elsewhere: throw FLOW-1418/1447 naming the flows. */
   assertConnectionUnused(tenant: Tenant, connectionId: string): Promise<void>;
   assertSourceConnectionUnused(tenant: Tenant, id: string): Promise<void>;
@@ -52,7 +78,9 @@ export function createFlowService(deps: FlowServiceDeps): FlowService {
     return { ...rest, version: flow.etag, runs: `/runs?property=flowId==${flow.id}` };
   };
 
-  const derived = (validated: ValidatedFlow): Pick<Flow, 'inheritedAttributes' | 'transformations'> & { schedule?: Schedule } => ({
+  const derived = (
+    validated: ValidatedFlow,
+  ): Pick<Flow, 'inheritedAttributes' | 'transformations'> & { schedule?: Schedule } => ({
     transformations: validated.transformations,
     ...(validated.schedule === undefined ? {} : { schedule: validated.schedule }),
     inheritedAttributes: {
@@ -60,7 +88,10 @@ export function createFlowService(deps: FlowServiceDeps): FlowService {
         {
           id: validated.source.id,
           connectionSpec: validated.source.connectionSpec,
-          baseConnection: { id: validated.source.baseConnectionId, connectionSpec: validated.source.connectionSpec },
+          baseConnection: {
+            id: validated.source.baseConnectionId,
+            connectionSpec: validated.source.connectionSpec,
+          },
         },
       ],
       targetConnections: [{ id: validated.target.id, connectionSpec: validated.target.connectionSpec }],
@@ -68,7 +99,11 @@ export function createFlowService(deps: FlowServiceDeps): FlowService {
     },
   });
 
-  const operation = (kind: Flow['lastOperation']['operation'], at: number, ops: readonly PatchOperation[] = []): Flow['lastOperation'] => ({
+  const operation = (
+    kind: Flow['lastOperation']['operation'],
+    at: number,
+    ops: readonly PatchOperation[] = [],
+  ): Flow['lastOperation'] => ({
     started: at,
     updated: at,
     percentCompleted: 100,
@@ -151,9 +186,18 @@ export function createFlowService(deps: FlowServiceDeps): FlowService {
         allowed: EDITABLE,
         immutable: {
           '/flowSpec': new AppError('FLOW-1365-400', 'The flowSpec of a flow cannot be changed.'),
-          '/sourceConnectionIds': new AppError('FLOW-1365-400', 'The source connection of a flow cannot be changed; create a new flow.'),
-          '/targetConnectionIds': new AppError('FLOW-1365-400', 'The target connection of a flow cannot be changed; create a new flow.'),
-          '/state': new AppError('FLOW-1410-400', 'The state of a flow changes only through POST /flows/{id}/action?op=enable|disable.'),
+          '/sourceConnectionIds': new AppError(
+            'FLOW-1365-400',
+            'The source connection of a flow cannot be changed; create a new flow.',
+          ),
+          '/targetConnectionIds': new AppError(
+            'FLOW-1365-400',
+            'The target connection of a flow cannot be changed; create a new flow.',
+          ),
+          '/state': new AppError(
+            'FLOW-1410-400',
+            'The state of a flow changes only through POST /flows/{id}/action?op=enable|disable.',
+          ),
         },
       });
       const editable = {
@@ -174,8 +218,8 @@ export function createFlowService(deps: FlowServiceDeps): FlowService {
         sourceConnectionIds: flow.sourceConnectionIds,
         targetConnectionIds: flow.targetConnectionIds,
         transformations: patched.transformations,
-        scheduleParams: patched.scheduleParams as Record<string, unknown>,
-        ...(patched.options === undefined ? {} : { options: patched.options as Record<string, unknown> }),
+        scheduleParams: patched.scheduleParams,
+        ...(patched.options === undefined ? {} : { options: patched.options }),
       };
       const validated = await validate(tenant, input, flow.state === 'draft');
       assertScheduleChangeAllowed(flow.schedule, validated.schedule, now());
@@ -206,30 +250,62 @@ export function createFlowService(deps: FlowServiceDeps): FlowService {
       if (ifMatch !== undefined) requireEtag(flow, ifMatch);
       const action = op.toLowerCase();
       if (action !== 'enable' && action !== 'disable' && action !== 'publish') {
-        throw new AppError('FLOW-1421-400', `The action '${op}' is not supported for flows; use op=enable, op=disable or op=publish.`);
+        throw new AppError(
+          'FLOW-1421-400',
+          `The action '${op}' is not supported for flows; use op=enable, op=disable or op=publish.`,
+        );
       }
       const target = flowTransitions[flow.state][action];
       if (target === undefined) {
-        throw new AppError('FLOW-1422-400', `A flow in state '${flow.state}' cannot be the subject of '${action}'.`);
+        throw new AppError(
+          'FLOW-1422-400',
+          `A flow in state '${flow.state}' cannot be the subject of '${action}'.`,
+        );
       }
-      if (action === 'publish') await validate(tenant, { ...flow, sourceConnectionIds: flow.sourceConnectionIds, targetConnectionIds: flow.targetConnectionIds }, false);
+      if (action === 'publish')
+        await validate(
+          tenant,
+          {
+            ...flow,
+            sourceConnectionIds: flow.sourceConnectionIds,
+            targetConnectionIds: flow.targetConnectionIds,
+          },
+          false,
+        );
       const at = now();
-      return saveEntity(repository, { ...updatedMeta(flow, actor, newEtag(at), at), state: target, lastOperation: operation(action, at) }, flow.etag);
+      return saveEntity(
+        repository,
+        { ...updatedMeta(flow, actor, newEtag(at), at), state: target, lastOperation: operation(action, at) },
+        flow.etag,
+      );
     },
 
     async assertConnectionUnused(tenant, connectionId) {
       await refuseIfUsed(
         tenant,
-        (flow) => flow.inheritedAttributes.sourceConnections.some((source) => source.baseConnection.id === connectionId),
+        (flow) =>
+          flow.inheritedAttributes.sourceConnections.some(
+            (source) => source.baseConnection.id === connectionId,
+          ),
         'FLOW-1418-400',
         `The base connection with the ID ${connectionId}`,
       );
     },
     async assertSourceConnectionUnused(tenant, id) {
-      await refuseIfUsed(tenant, (flow) => flow.sourceConnectionIds.includes(id), 'FLOW-1447-400', `The source connection ${id}`);
+      await refuseIfUsed(
+        tenant,
+        (flow) => flow.sourceConnectionIds.includes(id),
+        'FLOW-1447-400',
+        `The source connection ${id}`,
+      );
     },
     async assertTargetConnectionUnused(tenant, id) {
-      await refuseIfUsed(tenant, (flow) => flow.targetConnectionIds.includes(id), 'FLOW-1447-400', `The target connection ${id}`);
+      await refuseIfUsed(
+        tenant,
+        (flow) => flow.targetConnectionIds.includes(id),
+        'FLOW-1447-400',
+        `The target connection ${id}`,
+      );
     },
     async assertDatasetUnused(tenant, dataSetId) {
       const targets = new Set<string>();

@@ -254,7 +254,11 @@ const CACHE_LIMIT = 10_000;
  * lookups per request. Revoking a token through this service clears the cache at once; a revocation made by
  * another process (the CLI) takes effect within `ttlMs`. Keys are hashes, so no token is held in the clear.
  */
-export function withAuthenticationCache(service: IdentityService, ttlMs: number, now: () => number = Date.now): IdentityService {
+export function withAuthenticationCache(
+  service: IdentityService,
+  ttlMs: number,
+  now: () => number = Date.now,
+): IdentityService {
   if (ttlMs <= 0) return service;
   const cache = new Map<string, { actor: AuthenticatedActor; expires: number }>();
   return {
@@ -265,11 +269,20 @@ export function withAuthenticationCache(service: IdentityService, ttlMs: number,
     },
     async authenticate(credentials, options) {
       const key = createHash('sha256')
-        .update(JSON.stringify([credentials.authorization, credentials.apiKey, credentials.orgId, credentials.sandboxName, options.defaultSandbox]))
+        .update(
+          JSON.stringify([
+            credentials.authorization,
+            credentials.apiKey,
+            credentials.orgId,
+            credentials.sandboxName,
+            options.defaultSandbox,
+          ]),
+        )
         .digest('base64url');
       const at = now();
       const hit = cache.get(key);
-      if (hit && hit.expires > at && (hit.actor.expiresAt === null || hit.actor.expiresAt > at)) return hit.actor;
+      if (hit && hit.expires > at && (hit.actor.expiresAt === null || hit.actor.expiresAt > at))
+        return hit.actor;
       const actor = await service.authenticate(credentials, options);
       if (cache.size >= CACHE_LIMIT) cache.clear();
       cache.set(key, { actor, expires: at + ttlMs });

@@ -32,10 +32,19 @@ export interface SourceConnectionInput {
 }
 
 export interface SourceConnectionService {
-  create(actor: Actor, input: SourceConnectionInput, options?: { draft?: boolean }): Promise<{ id: string; etag: string }>;
+  create(
+    actor: Actor,
+    input: SourceConnectionInput,
+    options?: { draft?: boolean },
+  ): Promise<{ id: string; etag: string }>;
   get(tenant: Tenant, id: string): Promise<SourceConnection>;
   list(tenant: Tenant, request: ParsedListRequest): Promise<ListOutcome<SourceConnection>>;
-  patch(actor: Actor, id: string, ifMatch: string | undefined, body: unknown): Promise<{ id: string; etag: string }>;
+  patch(
+    actor: Actor,
+    id: string,
+    ifMatch: string | undefined,
+    body: unknown,
+  ): Promise<{ id: string; etag: string }>;
   delete(tenant: Tenant, id: string): Promise<void>;
   publish(actor: Actor, id: string, ifMatch: string | undefined): Promise<{ id: string; etag: string }>;
 }
@@ -64,7 +73,10 @@ export async function verifySourceParams(
     live = await runtime.run((ctx) => connector.describeTable(params, source.tableName, ctx));
   } catch (error) {
     if (isAppError(error) && error.code === 'CONNECTOR-1340-404') {
-      throw new AppError('CONNECTOR-1344-400', `params.tableName: ${error.message} List the tables with GET /connections/${connection.id}/explore?objectType=root.`);
+      throw new AppError(
+        'CONNECTOR-1344-400',
+        `params.tableName: ${error.message} List the tables with GET /connections/${connection.id}/explore?objectType=root.`,
+      );
     }
     throw error;
   }
@@ -77,8 +89,12 @@ export async function verifySourceParams(
         `params.columns[${index}]: the table ${source.tableName} has no column '${column.name}'; its columns are ${live.map((c) => c.name).join(', ')}.`,
       );
     }
-    const originalType = typeof found.meta?.['originalType'] === 'string' ? found.meta['originalType'] : undefined;
-    const check = conversionOf({ type: found.type, ...(originalType === undefined ? {} : { originalType }) }, { name: column.name, type: column.type });
+    const originalType =
+      typeof found.meta?.['originalType'] === 'string' ? found.meta['originalType'] : undefined;
+    const check = conversionOf(
+      { type: found.type, ...(originalType === undefined ? {} : { originalType }) },
+      { name: column.name, type: column.type },
+    );
     if (!check.ok) {
       throw new AppError(
         'CONNECTOR-1346-400',
@@ -105,7 +121,10 @@ export function createSourceConnectionService(deps: SourceConnectionDeps): Sourc
       opened = await connections.openForConnector(tenant, input.baseConnectionId);
     } catch (error) {
       if (isAppError(error) && error.code === 'FLOW-1439-404') {
-        throw new AppError('FLOW-1338-400', `baseConnectionId: no connection ${input.baseConnectionId} exists in this sandbox.`);
+        throw new AppError(
+          'FLOW-1338-400',
+          `baseConnectionId: no connection ${input.baseConnectionId} exists in this sandbox.`,
+        );
       }
       throw error;
     }
@@ -118,16 +137,26 @@ export function createSourceConnectionService(deps: SourceConnectionDeps): Sourc
     }
     const format = input.data?.format ?? 'tabular';
     if (format !== 'tabular') {
-      throw new AppError('CONNECTOR-1327-400', `data.format '${format}' is not supported for table sources; use "tabular".`);
+      throw new AppError(
+        'CONNECTOR-1327-400',
+        `data.format '${format}' is not supported for table sources; use "tabular".`,
+      );
     }
     const validator = catalog.sourceValidator(base.connectionSpec.id);
-    if (!validator) throw new AppError('CONNECTOR-1336-400', `The connection spec ${base.connectionSpec.id} cannot be a source.`);
+    if (!validator)
+      throw new AppError(
+        'CONNECTOR-1336-400',
+        `The connection spec ${base.connectionSpec.id} cannot be a source.`,
+      );
     validator.assert(input.params, 'params');
     const params = input.params as unknown as SourceConnection['params'];
     if (params.filters !== undefined) parseFilter(params.filters);
     if (!draft) {
       if (base.state === 'draft') {
-        throw new AppError('FLOW-1416-400', `The base connection ${base.id} is a draft; publish it first or create this source connection with mode=draft.`);
+        throw new AppError(
+          'FLOW-1416-400',
+          `The base connection ${base.id} is a draft; publish it first or create this source connection with mode=draft.`,
+        );
       }
       await verifySourceParams(runtime, base, opened.params, params);
     }
@@ -159,7 +188,13 @@ export function createSourceConnectionService(deps: SourceConnectionDeps): Sourc
     },
 
     list(tenant, request) {
-      return listEntities({ repository, tenant, request, cursors, represent: (entity) => ({ ...entity, version: entity.etag }) });
+      return listEntities({
+        repository,
+        tenant,
+        request,
+        cursors,
+        represent: (entity) => ({ ...entity, version: entity.etag }),
+      });
     },
 
     async patch(actor, id, ifMatch, body) {
@@ -170,17 +205,30 @@ export function createSourceConnectionService(deps: SourceConnectionDeps): Sourc
       assertPatchable(operations, {
         allowed: ['/name', '/description', '/params'],
         immutable: {
-          '/connectionSpec': new AppError('FLOW-1414-400', 'The connectionSpec of a source connection cannot be changed.'),
-          '/baseConnectionId': new AppError('FLOW-1365-400', 'The baseConnectionId cannot be changed; create a new source connection.'),
+          '/connectionSpec': new AppError(
+            'FLOW-1414-400',
+            'The connectionSpec of a source connection cannot be changed.',
+          ),
+          '/baseConnectionId': new AppError(
+            'FLOW-1365-400',
+            'The baseConnectionId cannot be changed; create a new source connection.',
+          ),
         },
       });
-      const patched = applyPatch({ name: entity.name, description: entity.description, params: entity.params }, operations);
+      const patched = applyPatch(
+        { name: entity.name, description: entity.description, params: entity.params },
+        operations,
+      );
       if (typeof patched.name !== 'string' || patched.name.trim() === '') {
         throw new AppError('FLOW-1407-400', "The field 'name' must be a non-empty string.");
       }
       const { params } = await validate(
         tenant,
-        { baseConnectionId: entity.baseConnectionId, params: patched.params as unknown as Record<string, unknown>, connectionSpec: entity.connectionSpec },
+        {
+          baseConnectionId: entity.baseConnectionId,
+          params: patched.params,
+          connectionSpec: entity.connectionSpec,
+        },
         entity.state === 'draft',
       );
       const at = now();
@@ -204,10 +252,23 @@ export function createSourceConnectionService(deps: SourceConnectionDeps): Sourc
       const tenant = tenantOf(actor);
       const entity = await loadEntity(repository, tenant, id, TYPE);
       if (ifMatch !== undefined) requireEtag(entity, ifMatch);
-      if (entity.state !== 'draft') throw new AppError('FLOW-1416-400', `The source connection ${id} is not a draft.`);
-      await validate(tenant, { baseConnectionId: entity.baseConnectionId, params: entity.params as unknown as Record<string, unknown>, connectionSpec: entity.connectionSpec }, false);
+      if (entity.state !== 'draft')
+        throw new AppError('FLOW-1416-400', `The source connection ${id} is not a draft.`);
+      await validate(
+        tenant,
+        {
+          baseConnectionId: entity.baseConnectionId,
+          params: entity.params,
+          connectionSpec: entity.connectionSpec,
+        },
+        false,
+      );
       const at = now();
-      return saveEntity(repository, { ...updatedMeta(entity, actor, newEtag(at), at), state: 'enabled' }, entity.etag);
+      return saveEntity(
+        repository,
+        { ...updatedMeta(entity, actor, newEtag(at), at), state: 'enabled' },
+        entity.etag,
+      );
     },
   };
   return service;

@@ -33,10 +33,19 @@ export interface TargetConnectionInput {
 }
 
 export interface TargetConnectionService {
-  create(actor: Actor, input: TargetConnectionInput, options?: { draft?: boolean }): Promise<{ id: string; etag: string }>;
+  create(
+    actor: Actor,
+    input: TargetConnectionInput,
+    options?: { draft?: boolean },
+  ): Promise<{ id: string; etag: string }>;
   get(tenant: Tenant, id: string): Promise<TargetConnection>;
   list(tenant: Tenant, request: ParsedListRequest): Promise<ListOutcome<TargetConnection>>;
-  patch(actor: Actor, id: string, ifMatch: string | undefined, body: unknown): Promise<{ id: string; etag: string }>;
+  patch(
+    actor: Actor,
+    id: string,
+    ifMatch: string | undefined,
+    body: unknown,
+  ): Promise<{ id: string; etag: string }>;
   delete(tenant: Tenant, id: string): Promise<void>;
   publish(actor: Actor, id: string, ifMatch: string | undefined): Promise<{ id: string; etag: string }>;
 }
@@ -54,7 +63,10 @@ export function createTargetConnectionService(deps: {
   const now = deps.now ?? Date.now;
   const TYPE = 'targetConnections';
 
-  const validate = async (tenant: Tenant, input: Pick<TargetConnectionInput, 'connectionSpec' | 'params' | 'data'>): Promise<string> => {
+  const validate = async (
+    tenant: Tenant,
+    input: Pick<TargetConnectionInput, 'connectionSpec' | 'params' | 'data'>,
+  ): Promise<string> => {
     if (input.connectionSpec.id !== DATA_LAKE_SPEC_ID) {
       throw new AppError(
         'FLOW-1307-400',
@@ -63,14 +75,23 @@ export function createTargetConnectionService(deps: {
     }
     const format = input.data?.format ?? 'parquet_xdm';
     if (!FORMATS.includes(format)) {
-      throw new AppError('CONNECTOR-1327-400', `data.format '${format}' is not supported by the data lake; use parquet_xdm.`);
+      throw new AppError(
+        'CONNECTOR-1327-400',
+        `data.format '${format}' is not supported by the data lake; use parquet_xdm.`,
+      );
     }
     const dataSetId = input.params?.['dataSetId'];
     if (typeof dataSetId !== 'string' || dataSetId.trim() === '') {
-      throw new AppError('FLOW-1325-400', 'params.dataSetId cannot be empty; create a dataset with POST /data/foundation/catalog/dataSets first.');
+      throw new AppError(
+        'FLOW-1325-400',
+        'params.dataSetId cannot be empty; create a dataset with POST /data/foundation/catalog/dataSets first.',
+      );
     }
     if (!(await deps.lookupDataset(tenant, dataSetId))) {
-      throw new AppError('FLOW-1338-400', `params.dataSetId: no dataset ${dataSetId} exists in this sandbox.`);
+      throw new AppError(
+        'FLOW-1338-400',
+        `params.dataSetId: no dataset ${dataSetId} exists in this sandbox.`,
+      );
     }
     return dataSetId;
   };
@@ -85,7 +106,10 @@ export function createTargetConnectionService(deps: {
         name: input.name,
         ...(input.description === undefined ? {} : { description: input.description }),
         state: options.draft === true ? 'draft' : 'enabled',
-        data: { format: input.data?.format ?? 'parquet_xdm', ...(input.data?.schema === undefined ? {} : { schema: input.data.schema }) },
+        data: {
+          format: input.data?.format ?? 'parquet_xdm',
+          ...(input.data?.schema === undefined ? {} : { schema: input.data.schema }),
+        },
         params: { dataSetId },
         connectionSpec: { id: DATA_LAKE_SPEC_ID, version: '1.0' },
       };
@@ -99,7 +123,13 @@ export function createTargetConnectionService(deps: {
     },
 
     list(tenant, request) {
-      return listEntities({ repository, tenant, request, cursors, represent: (entity) => ({ ...entity, version: entity.etag }) });
+      return listEntities({
+        repository,
+        tenant,
+        request,
+        cursors,
+        represent: (entity) => ({ ...entity, version: entity.etag }),
+      });
     },
 
     async patch(actor, id, ifMatch, body) {
@@ -109,16 +139,24 @@ export function createTargetConnectionService(deps: {
       const operations = parsePatch(body);
       assertPatchable(operations, {
         allowed: ['/name', '/description', '/params', '/data'],
-        immutable: { '/connectionSpec': new AppError('FLOW-1414-400', 'The connectionSpec of a target connection cannot be changed.') },
+        immutable: {
+          '/connectionSpec': new AppError(
+            'FLOW-1414-400',
+            'The connectionSpec of a target connection cannot be changed.',
+          ),
+        },
       });
-      const patched = applyPatch({ name: entity.name, description: entity.description, params: entity.params, data: entity.data }, operations);
+      const patched = applyPatch(
+        { name: entity.name, description: entity.description, params: entity.params, data: entity.data },
+        operations,
+      );
       if (typeof patched.name !== 'string' || patched.name.trim() === '') {
         throw new AppError('FLOW-1407-400', "The field 'name' must be a non-empty string.");
       }
       const dataSetId = await validate(tenant, {
         connectionSpec: entity.connectionSpec,
-        params: patched.params as unknown as Record<string, unknown>,
-        data: patched.data as unknown as { format?: string },
+        params: patched.params,
+        data: patched.data,
       });
       const at = now();
       const { description: _old, ...rest } = entity;
@@ -144,9 +182,14 @@ export function createTargetConnectionService(deps: {
     async publish(actor, id, ifMatch) {
       const entity = await loadEntity(repository, tenantOf(actor), id, TYPE);
       if (ifMatch !== undefined) requireEtag(entity, ifMatch);
-      if (entity.state !== 'draft') throw new AppError('FLOW-1416-400', `The target connection ${id} is not a draft.`);
+      if (entity.state !== 'draft')
+        throw new AppError('FLOW-1416-400', `The target connection ${id} is not a draft.`);
       const at = now();
-      return saveEntity(repository, { ...updatedMeta(entity, actor, newEtag(at), at), state: 'enabled' }, entity.etag);
+      return saveEntity(
+        repository,
+        { ...updatedMeta(entity, actor, newEtag(at), at), state: 'enabled' },
+        entity.etag,
+      );
     },
   };
 }

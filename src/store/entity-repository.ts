@@ -28,7 +28,11 @@ export interface EntityRepository<E extends EntityMeta> {
   delete(tenant: Tenant, id: string): Promise<boolean>;
   scan(tenant: Tenant, options: ScanOptions): Promise<E[]>;
   /** Across all tenants, by id: for system work such as the scheduler. */
-  scanGlobal(options: { readonly afterId?: string; readonly limit: number; readonly state?: string }): Promise<E[]>;
+  scanGlobal(options: {
+    readonly afterId?: string;
+    readonly limit: number;
+    readonly state?: string;
+  }): Promise<E[]>;
 }
 
 const COLUMN = { createdAt: 'created_at', updatedAt: 'updated_at', name: 'name' } as const;

@@ -10,7 +10,14 @@ import type { Actor, Tenant } from '../../domain/tenancy.ts';
 import { ENTITY_LIST_RULES, type ListOutcome } from '../../services/listing.ts';
 import { actorOf } from '../auth.ts';
 import { listEnvelope, parseList } from '../listing.ts';
-import { CreatedResponse, errorResponses, IdParams, ItemsResponse, ListQuerystring, ListResponse } from '../schemas.ts';
+import {
+  CreatedResponse,
+  errorResponses,
+  IdParams,
+  ItemsResponse,
+  ListQuerystring,
+  ListResponse,
+} from '../schemas.ts';
 import type { App, RouteDeps } from '../types.ts';
 import { assertNoServerOwnedFields, parseMode } from './connections/create.ts';
 import { ifMatchOf } from './if-match.ts';
@@ -26,9 +33,19 @@ export interface EntityCollection<Input> {
     create(actor: Actor, input: Input, options: { draft: boolean }): Promise<{ id: string; etag: string }>;
     get(tenant: Tenant, id: string): Promise<unknown>;
     list(tenant: Tenant, request: ParsedListRequest): Promise<ListOutcome<unknown>>;
-    patch(actor: Actor, id: string, ifMatch: string | undefined, body: unknown): Promise<{ id: string; etag: string }>;
+    patch(
+      actor: Actor,
+      id: string,
+      ifMatch: string | undefined,
+      body: unknown,
+    ): Promise<{ id: string; etag: string }>;
     delete(tenant: Tenant, id: string): Promise<void>;
-    action(actor: Actor, id: string, op: string, ifMatch: string | undefined): Promise<{ id: string; etag: string }>;
+    action(
+      actor: Actor,
+      id: string,
+      op: string,
+      ifMatch: string | undefined,
+    ): Promise<{ id: string; etag: string }>;
   };
 }
 
@@ -49,16 +66,24 @@ export function registerEntityRoutes<Input>(app: App, deps: RouteDeps, spec: Ent
       },
     },
     async (request, reply) => {
-      const { draft } = parseMode(request.query as Record<string, unknown>);
+      const { draft } = parseMode(request.query);
       assertNoServerOwnedFields(request.body as object);
-      if ('mode' in (request.body as object)) throw new AppError('FLOW-1368-400', 'mode is a query parameter (?mode=draft), not a body field.');
+      if ('mode' in (request.body as object))
+        throw new AppError('FLOW-1368-400', 'mode is a query parameter (?mode=draft), not a body field.');
       return reply.status(201).send(await service.create(actorOf(request), request.body as Input, { draft }));
     },
   );
 
   app.get(
     `/${collection}`,
-    { schema: { summary: `List ${collection}`, tags: [collection], querystring: ListQuerystring, response: { 200: ListResponse, ...errorResponses } } },
+    {
+      schema: {
+        summary: `List ${collection}`,
+        tags: [collection],
+        querystring: ListQuerystring,
+        response: { 200: ListResponse, ...errorResponses },
+      },
+    },
     async (request) => {
       const parsed = parseList(request, rules);
       return listEnvelope(collection, parsed, await service.list(actorOf(request), parsed)) as never;
@@ -67,7 +92,14 @@ export function registerEntityRoutes<Input>(app: App, deps: RouteDeps, spec: Ent
 
   app.get(
     `/${collection}/:id`,
-    { schema: { summary: `Get a ${tag}`, tags: [collection], params: IdParams, response: { 200: ItemsResponse, ...errorResponses } } },
+    {
+      schema: {
+        summary: `Get a ${tag}`,
+        tags: [collection],
+        params: IdParams,
+        response: { 200: ItemsResponse, ...errorResponses },
+      },
+    },
     async (request) => {
       assertKnownParams(request.query as Record<string, unknown>, []);
       return { items: [(await service.get(actorOf(request), request.params.id)) as object] };
@@ -93,7 +125,14 @@ export function registerEntityRoutes<Input>(app: App, deps: RouteDeps, spec: Ent
 
   app.delete(
     `/${collection}/:id`,
-    { schema: { summary: `Delete a ${tag}`, tags: [collection], params: IdParams, response: { 204: Type.Null(), ...errorResponses } } },
+    {
+      schema: {
+        summary: `Delete a ${tag}`,
+        tags: [collection],
+        params: IdParams,
+        response: { 204: Type.Null(), ...errorResponses },
+      },
+    },
     async (request, reply) => {
       assertKnownParams(request.query as Record<string, unknown>, []);
       await service.delete(actorOf(request), request.params.id);
@@ -117,7 +156,10 @@ export function registerEntityRoutes<Input>(app: App, deps: RouteDeps, spec: Ent
       assertKnownParams(query, ['op', 'if-match']);
       const op = query['op'];
       if (typeof op !== 'string' || op === '') {
-        throw new AppError('FLOW-1421-400', `The query parameter op is required: ${spec.actions.map((a) => `op=${a}`).join(', ')}.`);
+        throw new AppError(
+          'FLOW-1421-400',
+          `The query parameter op is required: ${spec.actions.map((a) => `op=${a}`).join(', ')}.`,
+        );
       }
       return service.action(actorOf(request), request.params.id, op, ifMatchOf(request));
     },
@@ -125,6 +167,20 @@ export function registerEntityRoutes<Input>(app: App, deps: RouteDeps, spec: Ent
 }
 
 export const COMMON_FILTER_FIELDS = [
-  'id', 'name', 'description', 'state', 'connectionSpec', 'createdAt', 'updatedAt', 'createdBy', 'updatedBy',
-  'createdClient', 'updatedClient', 'sandboxId', 'sandboxName', 'imsOrgId', 'etag', 'version',
+  'id',
+  'name',
+  'description',
+  'state',
+  'connectionSpec',
+  'createdAt',
+  'updatedAt',
+  'createdBy',
+  'updatedBy',
+  'createdClient',
+  'updatedClient',
+  'sandboxId',
+  'sandboxName',
+  'imsOrgId',
+  'etag',
+  'version',
 ];

@@ -25,8 +25,16 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .where(sql.ref('active'), '=', 1)
     .execute();
   await db.schema.createIndex('runs_claim').on('runs').columns(['active', 'state', 'scheduled_at']).execute();
-  await db.schema.createIndex('runs_tenant_flow').on('runs').columns(['org_id', 'sandbox_id', 'flow_id', 'created_at', 'id']).execute();
-  await db.schema.createIndex('runs_tenant_created').on('runs').columns(['org_id', 'sandbox_id', 'created_at', 'id']).execute();
+  await db.schema
+    .createIndex('runs_tenant_flow')
+    .on('runs')
+    .columns(['org_id', 'sandbox_id', 'flow_id', 'created_at', 'id'])
+    .execute();
+  await db.schema
+    .createIndex('runs_tenant_created')
+    .on('runs')
+    .columns(['org_id', 'sandbox_id', 'created_at', 'id'])
+    .execute();
 
   // The committed position of each flow: where the next window starts, and the keys landed in the last
   // overlap zone (for sources with row keys), updated in the same transaction as the batch commit.

@@ -5,7 +5,14 @@ import { errorResponses, IdParams, ItemsResponse } from '../../schemas.ts';
 import type { App, RouteDeps } from '../../types.ts';
 
 const FILTER_FIELDS = [
-  'id', 'name', 'providerId', 'version', 'sourceConnectionSpecIds', 'targetConnectionSpecIds', 'attributes', 'transformationSpecs',
+  'id',
+  'name',
+  'providerId',
+  'version',
+  'sourceConnectionSpecIds',
+  'targetConnectionSpecIds',
+  'attributes',
+  'transformationSpecs',
 ];
 
 export function registerFlowSpecRoutes(app: App, deps: RouteDeps): void {
@@ -15,7 +22,10 @@ export function registerFlowSpecRoutes(app: App, deps: RouteDeps): void {
       schema: {
         summary: 'List flow specs (filter with property, e.g. name=="CRMToAEP")',
         tags: ['flowSpecs'],
-        querystring: Type.Object({ property: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())])) }, { additionalProperties: true }),
+        querystring: Type.Object(
+          { property: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())])) },
+          { additionalProperties: true },
+        ),
         response: { 200: ItemsResponse, ...errorResponses },
       },
     },
@@ -34,15 +44,26 @@ export function registerFlowSpecRoutes(app: App, deps: RouteDeps): void {
 
   app.get(
     '/flowSpecs/:id',
-    { schema: { summary: 'Get a flow spec', tags: ['flowSpecs'], params: IdParams, response: { 200: ItemsResponse, ...errorResponses } } },
+    {
+      schema: {
+        summary: 'Get a flow spec',
+        tags: ['flowSpecs'],
+        params: IdParams,
+        response: { 200: ItemsResponse, ...errorResponses },
+      },
+    },
     (request) => {
       assertKnownParams(request.query as Record<string, unknown>, []);
       const spec = deps.catalog.flowSpec(request.params.id);
       if (!spec) {
-        throw new AppError('FLOW-1439-404', `The requested flowSpecs resource ${request.params.id} is not found.`, {
-          id: request.params.id,
-          type: 'flowSpecs',
-        });
+        throw new AppError(
+          'FLOW-1439-404',
+          `The requested flowSpecs resource ${request.params.id} is not found.`,
+          {
+            id: request.params.id,
+            type: 'flowSpecs',
+          },
+        );
       }
       return { items: [spec] };
     },

@@ -7,9 +7,12 @@ import type { App, RouteDeps } from '../../types.ts';
 import { COMMON_FILTER_FIELDS, registerEntityRoutes } from '../entity-routes.ts';
 
 const SpecRef = Type.Object({ id: Type.String({ minLength: 1 }), version: Type.Optional(Type.String()) });
-const publishOnly = (kind: string) => (op: string): void => {
-  if (op.toLowerCase() !== 'publish') throw new AppError('FLOW-1421-400', `The action '${op}' is not supported for ${kind}; use op=publish.`);
-};
+const publishOnly =
+  (kind: string) =>
+  (op: string): void => {
+    if (op.toLowerCase() !== 'publish')
+      throw new AppError('FLOW-1421-400', `The action '${op}' is not supported for ${kind}; use op=publish.`);
+  };
 
 export function registerFlowRoutes(app: App, deps: RouteDeps): void {
   registerEntityRoutes<SourceConnectionInput>(app, deps, {
@@ -20,8 +23,12 @@ export function registerFlowRoutes(app: App, deps: RouteDeps): void {
         name: Type.String({ minLength: 1, maxLength: 256 }),
         description: Type.Optional(Type.String({ maxLength: 4096 })),
         baseConnectionId: Type.String({ minLength: 1 }),
-        data: Type.Optional(Type.Object({ format: Type.Optional(Type.String()) }, { additionalProperties: true })),
-        params: Type.Record(Type.String(), Type.Unknown(), { description: "Validated against the connector's sourceSpec and the live table." }),
+        data: Type.Optional(
+          Type.Object({ format: Type.Optional(Type.String()) }, { additionalProperties: true }),
+        ),
+        params: Type.Record(Type.String(), Type.Unknown(), {
+          description: "Validated against the connector's sourceSpec and the live table.",
+        }),
         connectionSpec: SpecRef,
       },
       { additionalProperties: true },
@@ -44,7 +51,9 @@ export function registerFlowRoutes(app: App, deps: RouteDeps): void {
       {
         name: Type.String({ minLength: 1, maxLength: 256 }),
         description: Type.Optional(Type.String({ maxLength: 4096 })),
-        data: Type.Optional(Type.Object({ format: Type.Optional(Type.String()) }, { additionalProperties: true })),
+        data: Type.Optional(
+          Type.Object({ format: Type.Optional(Type.String()) }, { additionalProperties: true }),
+        ),
         params: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
         connectionSpec: SpecRef,
       },
@@ -72,7 +81,12 @@ export function registerFlowRoutes(app: App, deps: RouteDeps): void {
         sourceConnectionIds: Type.Array(Type.Unknown()),
         targetConnectionIds: Type.Array(Type.Unknown()),
         transformations: Type.Optional(
-          Type.Array(Type.Object({ name: Type.String(), params: Type.Optional(Type.Record(Type.String(), Type.Unknown())) })),
+          Type.Array(
+            Type.Object({
+              name: Type.String(),
+              params: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+            }),
+          ),
         ),
         scheduleParams: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
         options: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
@@ -81,8 +95,17 @@ export function registerFlowRoutes(app: App, deps: RouteDeps): void {
       { additionalProperties: true },
     ),
     filterFields: [
-      ...COMMON_FILTER_FIELDS, 'flowSpec', 'sourceConnectionIds', 'targetConnectionIds', 'inheritedAttributes', 'transformations',
-      'scheduleParams', 'options', 'labels', 'lastRunDetails', 'lastOperation',
+      ...COMMON_FILTER_FIELDS,
+      'flowSpec',
+      'sourceConnectionIds',
+      'targetConnectionIds',
+      'inheritedAttributes',
+      'transformations',
+      'scheduleParams',
+      'options',
+      'labels',
+      'lastRunDetails',
+      'lastOperation',
     ],
     actions: ['enable', 'disable', 'publish'],
     service: ({ flows }) => flows,

@@ -3,12 +3,35 @@ import { AppError } from '../../../domain/errors.ts';
 import { assertKnownParams } from '../../../domain/listing.ts';
 import { actorOf } from '../../auth.ts';
 import { listEnvelope, parseList } from '../../listing.ts';
-import { CreatedResponse, errorResponses, IdParams, ItemsResponse, ListQuerystring, ListResponse } from '../../schemas.ts';
+import {
+  CreatedResponse,
+  errorResponses,
+  IdParams,
+  ItemsResponse,
+  ListQuerystring,
+  ListResponse,
+} from '../../schemas.ts';
 import type { App, RouteDeps } from '../../types.ts';
 
 const RUN_FILTER_FIELDS = [
-  'id', 'flowId', 'flowSpec', 'state', 'kind', 'metrics', 'activities', 'createdAt', 'updatedAt', 'createdBy', 'createdClient',
-  'sandboxId', 'sandboxName', 'imsOrgId', 'etag', 'params', 'providerRefId', 'retriggerOf',
+  'id',
+  'flowId',
+  'flowSpec',
+  'state',
+  'kind',
+  'metrics',
+  'activities',
+  'createdAt',
+  'updatedAt',
+  'createdBy',
+  'createdClient',
+  'sandboxId',
+  'sandboxName',
+  'imsOrgId',
+  'etag',
+  'params',
+  'providerRefId',
+  'retriggerOf',
 ];
 
 export function registerRunRoutes(app: App, deps: RouteDeps): void {
@@ -35,7 +58,14 @@ export function registerRunRoutes(app: App, deps: RouteDeps): void {
 
   app.get(
     '/runs/:id',
-    { schema: { summary: 'Get a run with its metrics and activities', tags: ['runs'], params: IdParams, response: { 200: ItemsResponse, ...errorResponses } } },
+    {
+      schema: {
+        summary: 'Get a run with its metrics and activities',
+        tags: ['runs'],
+        params: IdParams,
+        response: { 200: ItemsResponse, ...errorResponses },
+      },
+    },
     async (request) => {
       assertKnownParams(request.query as Record<string, unknown>, []);
       return { items: [await deps.runs.get(actorOf(request), request.params.id)] };
@@ -78,7 +108,7 @@ export function registerRunRoutes(app: App, deps: RouteDeps): void {
     '/runs/:id/action',
     {
       schema: {
-        summary: 'Re-run a failed run\'s window (op=RE_TRIGGER) or cancel a run (op=cancel)',
+        summary: "Re-run a failed run's window (op=RE_TRIGGER) or cancel a run (op=cancel)",
         tags: ['runs'],
         params: IdParams,
         querystring: Type.Object({ op: Type.Optional(Type.String()) }, { additionalProperties: true }),
@@ -89,7 +119,11 @@ export function registerRunRoutes(app: App, deps: RouteDeps): void {
       const query = request.query as Record<string, unknown>;
       assertKnownParams(query, ['op', 'if-match']);
       const op = query['op'];
-      if (typeof op !== 'string' || op === '') throw new AppError('FLOW-1421-400', 'The query parameter op is required: op=RE_TRIGGER or op=cancel.');
+      if (typeof op !== 'string' || op === '')
+        throw new AppError(
+          'FLOW-1421-400',
+          'The query parameter op is required: op=RE_TRIGGER or op=cancel.',
+        );
       return { items: [await deps.runs.action(actorOf(request), request.params.id, op)] };
     },
   );
