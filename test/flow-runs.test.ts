@@ -217,7 +217,7 @@ const landed = async (dataSetId: string) => {
     `SELECT id, name, amount, updated FROM dataset('${dataSetId}') ORDER BY id`,
   );
   const text = (value: unknown): string =>
-    typeof value === 'object' ? JSON.stringify(value) : `${value as string}`;
+    typeof value === 'object' ? JSON.stringify(value) : (value as string);
   return result.rows.map(
     ([id, rowName, amount, updated]) =>
       `${text(id)}|${text(rowName)}|${text(amount)}|${text(updated).slice(0, 19).replace('T', ' ')}`,
