@@ -21,7 +21,13 @@ import { parseArgs } from 'node:util';
 import { startAzurite } from '../test/support/global-setup.ts';
 import { summariseProfile } from './support/ingest-profile.ts';
 import { createBenchFlows, type FlowTarget } from './support/ingest-setup.ts';
-import { atsConnectionString, loadAzurite, runChild, startEmulator, type Measure } from './support/ingest-sources.ts';
+import {
+  atsConnectionString,
+  loadAzurite,
+  runChild,
+  startEmulator,
+  type Measure,
+} from './support/ingest-sources.ts';
 
 const WORKER = join(import.meta.dirname, 'support', 'ingest-worker.ts');
 
@@ -63,10 +69,18 @@ async function main(): Promise<void> {
   const azurite = await startAzurite();
   cleanups.unshift(azurite.stop);
   const endpoint = `http://127.0.0.1:${azurite.port}/devstoreaccount1`;
-  const atsTables = { full: { name: 'ingestfull', rows: atsFull }, half: { name: 'ingesthalf', rows: atsFull / 2 } };
+  const atsTables = {
+    full: { name: 'ingestfull', rows: atsFull },
+    half: { name: 'ingesthalf', rows: atsFull / 2 },
+  };
   for (const table of Object.values(atsTables)) {
     const seconds = await loadAzurite(endpoint, table.name, table.rows);
-    log({ setup: 'azurite-load', table: table.name, entities: table.rows, seconds: Number(seconds.toFixed(1)) });
+    log({
+      setup: 'azurite-load',
+      table: table.name,
+      entities: table.rows,
+      seconds: Number(seconds.toFixed(1)),
+    });
   }
   const t0 = performance.now();
   const dbxTables = { full: { name: 'wide', rows: dbxFull }, half: { name: 'half', rows: dbxFull / 2 } };
@@ -144,7 +158,9 @@ async function main(): Promise<void> {
         `\nWhere the time goes: ${source} flow, half size, profiled (${measured.seconds} s, ${measured.rows} rows; sampled time of the run by stage)`,
       );
       for (const row of summariseProfile(profileFile))
-        console.log(`  ${row.stage.padEnd(46)} ${row.percent.toFixed(1).padStart(5)} %  ${row.seconds.toFixed(2).padStart(7)} s`);
+        console.log(
+          `  ${row.stage.padEnd(46)} ${row.percent.toFixed(1).padStart(5)} %  ${row.seconds.toFixed(2).padStart(7)} s`,
+        );
     }
   }
 }

@@ -28,14 +28,21 @@ export interface BenchFlows {
   readonly flows: ReadonlyMap<string, string>;
 }
 
-async function call(app: App, headers: Record<string, string>, method: 'GET' | 'POST', path: string, body?: unknown) {
+async function call(
+  app: App,
+  headers: Record<string, string>,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+) {
   const response = await app.inject({
     method,
     url: path.startsWith('/data/') ? path : `${BASE}${path}`,
     headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
   });
-  if (response.statusCode >= 300) throw new Error(`${method} ${path}: HTTP ${response.statusCode} ${response.body}`);
+  if (response.statusCode >= 300)
+    throw new Error(`${method} ${path}: HTTP ${response.statusCode} ${response.body}`);
   return JSON.parse(response.body) as Record<string, unknown>;
 }
 

@@ -16,7 +16,9 @@ export const atsConnectionString = (endpoint: string): string =>
   `DefaultEndpointsProtocol=http;AccountName=${ACCOUNT};AccountKey=${KEY};TableEndpoint=${endpoint};`;
 
 export const atsClient = (endpoint: string, table: string): TableClient =>
-  new TableClient(endpoint, table, new AzureNamedKeyCredential(ACCOUNT, KEY), { allowInsecureConnection: true });
+  new TableClient(endpoint, table, new AzureNamedKeyCredential(ACCOUNT, KEY), {
+    allowInsecureConnection: true,
+  });
 
 /** One measured subject: what the worker prints as its last stdout line. */
 export interface Measure {
@@ -32,7 +34,12 @@ export interface Measure {
 }
 
 /** Ten mixed properties per entity (string, Int32, Int64, Double, Boolean, DateTime, Guid). */
-export async function loadAzurite(endpoint: string, table: string, count: number, lanes = 8): Promise<number> {
+export async function loadAzurite(
+  endpoint: string,
+  table: string,
+  count: number,
+  lanes = 8,
+): Promise<number> {
   const client = atsClient(endpoint, table);
   await client.createTable();
   const t0 = performance.now();

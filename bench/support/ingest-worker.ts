@@ -150,7 +150,8 @@ async function flow(c: Config): Promise<Measure> {
       const created = await sluice.runs.runNow(tenant, c['flowId'] ?? '');
       await sluice.runner.runOnce();
       const run = await sluice.runs.load(tenant, created.id);
-      if (run.state !== 'success') throw new Error(`run ${run.id} ended ${run.state}: ${JSON.stringify(run.errors)}`);
+      if (run.state !== 'success')
+        throw new Error(`run ${run.id} ended ${run.state}: ${JSON.stringify(run.errors)}`);
       const counters = run.counters;
       return {
         rows: counters.outputRecords,
