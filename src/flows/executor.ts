@@ -5,7 +5,7 @@
  * runner still holding the run's lease. Anything that fails before that transaction commits leaves no
  * visible rows and an unmoved cursor, so the window is simply read again by the next attempt.
  */
-import { isReadable, type ColumnSchema, type ReadableConnector, type Row } from '../connectors/connector.ts';
+import { isReadable, type ColumnSchema, type ReadableConnector } from '../connectors/connector.ts';
 import { parseFilter } from '../connectors/filter.ts';
 import { AppError, isAppError } from '../domain/errors.ts';
 import type { DeltaColumn, Flow } from '../domain/flow-entities.ts';
@@ -35,7 +35,11 @@ interface Plan {
   readonly diagnostics: boolean;
 }
 
-const tenantOf = (run: Run): Tenant => ({ orgId: run.imsOrgId, sandboxId: run.sandboxId, sandboxName: run.sandboxName });
+const tenantOf = (run: Run): Tenant => ({
+  orgId: run.imsOrgId,
+  sandboxId: run.sandboxId,
+  sandboxName: run.sandboxName,
+});
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 const copyError = (message: string): AppError => new AppError('CONNECTOR-1001-500', message);
@@ -50,10 +54,11 @@ export function createExecutor(ports: RunnerPorts, owner: string) {
     if (!flow) throw processingError(`The flow ${run.flowId} was deleted.`);
     const source = await ports.sourceConnections.get(tenant, run.sourceConnectionId);
     const target = await ports.targetConnections.get(tenant, run.targetConnectionId);
-    if (!source || !target) throw processingError('The flow\'s source or target connection was deleted.');
+    if (!source || !target) throw processingError("The flow's source or target connection was deleted.");
     const { connection, params } = await ports.openConnection(tenant, source.baseConnectionId);
     const connector = ports.connectorFor(connection.connectionSpec.id);
-    if (!isReadable(connector)) throw processingError(`The ${connection.connectionSpec.id} connector cannot be read by flows.`);
+    if (!isReadable(connector))
+      throw processingError(`The ${connection.connectionSpec.id} connector cannot be read by flows.`);
     const schema = await ports.datasetSchema(tenant, target.params.dataSetId);
     if (!schema) throw processingError(`The target dataset ${target.params.dataSetId} was deleted.`);
 
@@ -66,12 +71,19 @@ export function createExecutor(ports: RunnerPorts, owner: string) {
           });
         },
       });
-    if (connector.prepareRead) await retried('preparing the source', () => connector.prepareRead!(params, ctx));
-    const readPlan = await retried('planning the read', () => connector.planRead(params, source.params.tableName, ctx));
+    const prepare = connector.prepareRead?.bind(connector);
+    if (prepare) await retried('preparing the source', () => prepare(params, ctx));
+    const readPlan = await retried('planning the read', () =>
+      connector.planRead(params, source.params.tableName, ctx),
+    );
 
     const mappingStep = flow.transformations.find((t) => t.name === 'Mapping');
     const pairs = mappingStep
-      ? await ports.resolveMapping(tenant, String(mappingStep.params['mappingId']), (mappingStep.params['mappingVersion'] as string | number | undefined) ?? 0)
+      ? await ports.resolveMapping(
+          tenant,
+          String(mappingStep.params['mappingId']),
+          (mappingStep.params['mappingVersion'] as string | number | undefined) ?? 0,
+        )
       : identityMappings(source.params.columns);
     // Convert from the live column types; declared columns only narrow what is read.
     const live: ColumnSchema[] = [...readPlan.columns];
@@ -100,14 +112,36 @@ export function createExecutor(ports: RunnerPorts, owner: string) {
   }
 
   /** One complete read of the window into a new batch; a retry starts over with a fresh batch. */
-  async function copyWindow(run: Run, p: Plan, signal: AbortSignal, counters: { value: RunCounters }, guard: OverlapGuard | undefined) {
-    const { batchId, writer } = await ports.batches.begin(p.tenant, p.dataSetId, { flowId: run.flowId, runId: run.id });
+  async function copyWindow(
+    run: Run,
+    p: Plan,
+    signal: AbortSignal,
+    counters: { value: RunCounters },
+    guard: OverlapGuard | undefined,
+  ) {
+    const { batchId, writer } = await ports.batches.begin(p.tenant, p.dataSetId, {
+      flowId: run.flowId,
+      runId: run.id,
+    });
     const rowErrors: { row: string; column: string; reason: string }[] = [];
-    const fresh: RunCounters = { ...counters.value, inputRecords: 0, outputRecords: 0, failedRecords: 0, duplicateRecords: 0, inputBytes: 0 };
+    const fresh: RunCounters = {
+      ...counters.value,
+      inputRecords: 0,
+      outputRecords: 0,
+      failedRecords: 0,
+      duplicateRecords: 0,
+      inputBytes: 0,
+    };
     counters.value = fresh;
     try {
       const overlap = guard && run.window.start !== null ? settings.overlapMs : 0;
-      const columns = [...new Set([...p.mapper.sourceColumns, ...p.keyColumns, ...(run.deltaColumn ? [run.deltaColumn] : [])])];
+      const columns = [
+        ...new Set([
+          ...p.mapper.sourceColumns,
+          ...p.keyColumns,
+          ...(run.deltaColumn ? [run.deltaColumn] : []),
+        ]),
+      ];
       const stream = p.connector.read(
         p.params,
         {
@@ -145,7 +179,10 @@ export function createExecutor(ports: RunnerPorts, owner: string) {
           } else {
             failed += 1;
             if (rowErrors.length < settings.maxRowErrors) {
-              const key = p.keyColumns.length > 0 ? p.keyColumns.map((column) => String(row[column] ?? '')).join('/') : `#${index}`;
+              const key =
+                p.keyColumns.length > 0
+                  ? p.keyColumns.map((column) => String(row[column] ?? '')).join('/')
+                  : `#${index}`;
               for (const error of mapped.errors) rowErrors.push({ row: key, ...error });
             }
           }
@@ -169,7 +206,14 @@ export function createExecutor(ports: RunnerPorts, owner: string) {
     }
   }
 
-  async function commit(run: Run, p: Plan, batchId: string, result: BatchWriteResult, guard: OverlapGuard | undefined, finished: Run): Promise<void> {
+  async function commit(
+    run: Run,
+    p: Plan,
+    batchId: string,
+    result: BatchWriteResult,
+    guard: OverlapGuard | undefined,
+    finished: Run,
+  ): Promise<void> {
     const now = ports.now();
     await runs.transaction(async (trx) => {
       await ports.batches.commit(batchId, result, trx);
@@ -182,27 +226,43 @@ export function createExecutor(ports: RunnerPorts, owner: string) {
         }
         const moved = await runs.advanceCursor(
           p.tenant,
-          { flowId: run.flowId, committedEnd: run.window.end, boundaryKeys: guard?.entries() ?? [], lastRunId: run.id },
+          {
+            flowId: run.flowId,
+            committedEnd: run.window.end,
+            boundaryKeys: guard?.entries() ?? [],
+            lastRunId: run.id,
+          },
           cursor?.committedEnd,
           now,
           trx,
         );
-        if (!moved) throw processingError('Another run moved the flow\'s position at the same time; nothing was committed.');
+        if (!moved)
+          throw processingError(
+            "Another run moved the flow's position at the same time; nothing was committed.",
+          );
       }
       if (!(await runs.finish(finished, owner, now, trx))) throw new LeaseLost('lease lost before commit');
     });
   }
 
   /** Run to the end; resolves with the final run (or undefined if the lease was lost or the run cancelled). */
-  return async function execute(run: Run, signal: AbortSignal, onProgress: (counters: RunCounters) => void): Promise<Run | undefined> {
+  return async function execute(
+    run: Run,
+    signal: AbortSignal,
+    onProgress: (counters: RunCounters) => void,
+  ): Promise<Run | undefined> {
     const counters = { value: run.counters };
-    const progress = setInterval(() => {
-      onProgress(counters.value);
-    }, Math.max(100, settings.heartbeatMs / 2));
+    const progress = setInterval(
+      () => {
+        onProgress(counters.value);
+      },
+      Math.max(100, settings.heartbeatMs / 2),
+    );
     let phase: 'copy' | 'process' = 'copy';
     try {
       const p = await plan(run, signal);
-      const cursor = p.tracked && p.keyColumns.length > 0 && run.deltaColumn ? await runs.cursor(run.flowId) : undefined;
+      const cursor =
+        p.tracked && p.keyColumns.length > 0 && run.deltaColumn ? await runs.cursor(run.flowId) : undefined;
       const makeGuard = (): OverlapGuard | undefined =>
         p.tracked && p.keyColumns.length > 0 && run.deltaColumn
           ? createOverlapGuard({
@@ -213,16 +273,25 @@ export function createExecutor(ports: RunnerPorts, owner: string) {
             })
           : undefined;
       let guard: OverlapGuard | undefined;
-      const copied = await withRetries(settings.retry, signal, async () => {
-        guard = makeGuard();
-        return copyWindow(run, p, signal, counters, guard);
-      }, {
-        onRetry: (error, trouble, delayMs, failures) => {
-          ports.log('warn', `run ${run.id}: reading the source failed (${trouble}); attempt ${failures + 1} in ${delayMs} ms`, {
-            code: isAppError(error) ? error.code : undefined,
-          });
+      const copied = await withRetries(
+        settings.retry,
+        signal,
+        async () => {
+          guard = makeGuard();
+          return copyWindow(run, p, signal, counters, guard);
         },
-      });
+        {
+          onRetry: (error, trouble, delayMs, failures) => {
+            ports.log(
+              'warn',
+              `run ${run.id}: reading the source failed (${trouble}); attempt ${failures + 1} in ${delayMs} ms`,
+              {
+                code: isAppError(error) ? error.code : undefined,
+              },
+            );
+          },
+        },
+      );
       const copyCompletedAt = ports.now();
       phase = 'process';
       const c = counters.value;
@@ -230,7 +299,10 @@ export function createExecutor(ports: RunnerPorts, owner: string) {
       const failedPercent = considered === 0 ? 0 : (c.failedRecords / considered) * 100;
       if (c.failedRecords > 0 && failedPercent > p.partialPercent) {
         await ports.batches.fail(copied.writer, 'failed').catch(() => undefined);
-        const sample = copied.rowErrors.slice(0, 3).map((e) => `row ${e.row} column ${e.column}: ${e.reason}`).join('; ');
+        const sample = copied.rowErrors
+          .slice(0, 3)
+          .map((e) => `row ${e.row} column ${e.column}: ${e.reason}`)
+          .join('; ');
         throw processingError(
           `${c.failedRecords} of ${considered} rows (${failedPercent.toFixed(2)}%) could not be converted, above the allowed ${p.partialPercent}% (options.partialIngestionPercent); nothing was committed. First errors: ${sample}`,
         );
@@ -248,7 +320,12 @@ export function createExecutor(ports: RunnerPorts, owner: string) {
       const completedAt = ports.now();
       const errors: RunError[] =
         c.failedRecords > 0
-          ? [{ code: 'CONNECTOR-2001-500', message: `${c.failedRecords} row(s) could not be converted and were skipped (within partialIngestionPercent ${p.partialPercent}%).` }]
+          ? [
+              {
+                code: 'CONNECTOR-2001-500',
+                message: `${c.failedRecords} row(s) could not be converted and were skipped (within partialIngestionPercent ${p.partialPercent}%).`,
+              },
+            ]
           : [];
       const finished: Run = {
         ...run,
@@ -269,11 +346,19 @@ export function createExecutor(ports: RunnerPorts, owner: string) {
       if (error instanceof LeaseLost || (signal.aborted && !isAppError(error))) return undefined;
       const at = ports.now();
       let failure: AppError;
-      if (isAppError(error) && (error.code === 'CONNECTOR-1001-500' || error.code === 'CONNECTOR-2001-500')) failure = error;
-      else if (phase === 'copy' && (classify(error) !== 'fatal' || (isAppError(error) && error.code.startsWith('CONNECTOR-')))) {
-        failure = copyError(`Copying from the source failed after ${settings.retry.attempts} attempt(s): ${isAppError(error) ? error.message : 'the source connection broke'}`);
+      if (isAppError(error) && (error.code === 'CONNECTOR-1001-500' || error.code === 'CONNECTOR-2001-500'))
+        failure = error;
+      else if (
+        phase === 'copy' &&
+        (classify(error) !== 'fatal' || (isAppError(error) && error.code.startsWith('CONNECTOR-')))
+      ) {
+        failure = copyError(
+          `Copying from the source failed after ${settings.retry.attempts} attempt(s): ${isAppError(error) ? error.message : 'the source connection broke'}`,
+        );
       } else {
-        failure = processingError(isAppError(error) ? error.message : 'Processing the copied rows failed; see the server log.');
+        failure = processingError(
+          isAppError(error) ? error.message : 'Processing the copied rows failed; see the server log.',
+        );
         if (!isAppError(error)) ports.log('error', `run ${run.id} failed unexpectedly`, { err: error });
       }
       const failed: Run = {
