@@ -147,7 +147,7 @@ const lists = [
   '/sourceConnections',
   '/targetConnections',
   '/flows',
-  `/runs?property=flowId==${'x'}`,
+  `/runs?property=flowId==x`,
   '/runs',
   '/data/foundation/catalog/dataSets',
   '/data/foundation/conversion/mappingSets',
