@@ -42,6 +42,11 @@ const tenantOf = (run: Run): Tenant => ({
 });
 const iso = (ms: number): string => new Date(ms).toISOString();
 
+/** How far a failed copy got: planning (no read started) or `attempts` complete reads of the window. */
+const whatFailed = (attempts: number): string =>
+  attempts === 0
+    ? 'Preparing the read from the source failed'
+    : `Copying from the source failed after ${attempts === 1 ? '1 attempt' : `${String(attempts)} attempts`}`;
 const copyError = (message: string): AppError => new AppError('CONNECTOR-1001-500', message);
 const processingError = (message: string): AppError => new AppError('CONNECTOR-2001-500', message);
 
@@ -259,6 +264,11 @@ export function createExecutor(ports: RunnerPorts, owner: string) {
       Math.max(100, settings.heartbeatMs / 2),
     );
     let phase: 'copy' | 'process' = 'copy';
+    // Reads actually started, so a failure says how often the source was tried (a fatal error stops at one).
+    let attempts = 0;
+    // A finished batch that is not committed yet: if anything fails before the commit (a lost lease at
+    // the commit, a failed row-errors write), it is ended `aborted` so it does not stay `loading`.
+    let uncommitted: BatchWriter | undefined;
     try {
       const p = await plan(run, signal);
       const cursor =
@@ -278,6 +288,7 @@ export function createExecutor(ports: RunnerPorts, owner: string) {
         signal,
         async () => {
           guard = makeGuard();
+          attempts += 1;
           return copyWindow(run, p, signal, counters, guard);
         },
         {
@@ -292,6 +303,7 @@ export function createExecutor(ports: RunnerPorts, owner: string) {
           },
         },
       );
+      uncommitted = copied.writer;
       const copyCompletedAt = ports.now();
       phase = 'process';
       const c = counters.value;
@@ -341,8 +353,10 @@ export function createExecutor(ports: RunnerPorts, owner: string) {
         ...(rowErrorsFile === undefined ? {} : { rowErrorsFile }),
       };
       await commit(run, p, copied.batchId, result, guard, finished);
+      uncommitted = undefined;
       return finished;
     } catch (error) {
+      if (uncommitted) await ports.batches.fail(uncommitted, 'aborted').catch(() => undefined);
       if (error instanceof LeaseLost || (signal.aborted && !isAppError(error))) return undefined;
       const at = ports.now();
       let failure: AppError;
@@ -353,7 +367,7 @@ export function createExecutor(ports: RunnerPorts, owner: string) {
         (classify(error) !== 'fatal' || (isAppError(error) && error.code.startsWith('CONNECTOR-')))
       ) {
         failure = copyError(
-          `Copying from the source failed after ${settings.retry.attempts} attempt(s): ${isAppError(error) ? error.message : 'the source connection broke'}`,
+          `${whatFailed(attempts)}: ${isAppError(error) ? error.message : 'the source connection broke'}`,
         );
       } else {
         failure = processingError(
