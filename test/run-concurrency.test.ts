@@ -1,0 +1,164 @@
+/**
+ * Two Sluice instances on one PostgreSQL schema (and one lake), as two server processes would be:
+ * their runners claim runs by compare-and-set, so no run is executed twice and no row lands twice;
+ * a runner whose lease was taken over commits nothing, and the runner that took over lands the window.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  defaultFixture,
+  startDatabricksEmulator,
+  type DatabricksEmulator,
+} from '../emulators/databricks/index.ts';
+import { loadConfig } from '../src/config/config.ts';
+import { createSluice, type Sluice } from '../src/sluice.ts';
+import { aggregate, createFlow, databricksConnection, runsOf, tenantOf } from './support/flows.ts';
+import { postgresTestUrl } from './support/postgres.ts';
+import { startTestSluice, type TestSluice } from './support/sluice.ts';
+
+const LAG_MS = 200;
+const TABLES = ['t1', 't2', 't3', 't4', 't5', 't6'];
+
+let emulator: DatabricksEmulator;
+let t: TestSluice;
+let other: Sluice;
+
+const runnerEnv = (): Record<string, string> => ({
+  SLUICE_EXTRA_CA_CERTS: emulator.caFile,
+  SLUICE_RUN_SAFETY_LAG_MS: String(LAG_MS),
+  SLUICE_RUN_READ_BATCH_SIZE: '100',
+  // A slow heartbeat, so a test can take a lease over between two beats.
+  SLUICE_RUN_LEASE_MS: '3000',
+  SLUICE_RUN_HEARTBEAT_MS: '1500',
+});
+
+beforeAll(async () => {
+  emulator = await startDatabricksEmulator({
+    fixture: {
+      ...defaultFixture,
+      catalogs: [
+        {
+          name: 'hive_metastore',
+          databases: [
+            {
+              name: 'shop',
+              tables: [...TABLES, 'slow'].map((name) => ({
+                name,
+                columns: [
+                  { name: 'id', type: 'BIGINT' },
+                  { name: 'name', type: 'STRING' },
+                  { name: 'updated', type: 'TIMESTAMP' },
+                ],
+                generate: {
+                  count: 3000,
+                  select: `i::BIGINT, 'n' || i, TIMESTAMP '2026-01-01' + INTERVAL (i) SECOND`,
+                },
+              })),
+            },
+          ],
+        },
+      ],
+    },
+  });
+  t = await startTestSluice({ dialect: 'postgres', env: runnerEnv() });
+  // Same schema, same data dir (encryption key) and lake: a second server process in all but pid.
+  other = await createSluice(loadConfig({ SLUICE_DATA_DIR: t.sluice.config.dataDir, ...runnerEnv() }), {
+    storeOptions: {
+      kind: 'postgres',
+      url: postgresTestUrl(),
+      ...(t.sluice.store.schema === undefined ? {} : { schema: t.sluice.store.schema }),
+    },
+  });
+});
+
+afterAll(async () => {
+  await other.close();
+  await t.close();
+  await emulator.stop();
+});
+
+const successBatches = async (dataSetId: string) =>
+  (await t.sluice.datasets.listBatches(tenantOf(t), dataSetId, { start: 0, limit: 100 })).filter(
+    (batch) => batch.status === 'success',
+  );
+
+describe('two runners on one store', () => {
+  it('never execute the same run twice nor land a row twice', async () => {
+    const flows = [];
+    for (const name of TABLES) {
+      flows.push(
+        await createFlow(t, {
+          connection: databricksConnection(emulator),
+          table: `shop.${name}`,
+          columns: ['id', 'name', 'updated'],
+          deltaColumn: 'updated',
+        }),
+      );
+    }
+    await sleep(LAG_MS + 20);
+    for (const flow of flows) await t.sluice.runs.runNow(tenantOf(t), flow.flowId);
+    const [mine, theirs] = await Promise.all([t.sluice.runner.runOnce(), other.runner.runOnce()]);
+    expect(mine + theirs).toBe(TABLES.length);
+    for (const flow of flows) {
+      const runs = await runsOf(t, flow.flowId);
+      expect(runs.map((run) => [run.state, run.attempt])).toEqual([['success', 1]]);
+      expect(
+        await aggregate(t, `SELECT count(*), count(DISTINCT id) FROM dataset('${flow.dataSetId}')`),
+      ).toEqual([3000, 3000]);
+      expect((await successBatches(flow.dataSetId)).map((batch) => batch.runId)).toEqual([runs[0]?.id]);
+    }
+  });
+
+  it('a runner whose lease was taken over commits nothing; the new holder lands the window once', async () => {
+    const { flowId, dataSetId } = await createFlow(t, {
+      connection: databricksConnection(emulator),
+      table: 'shop.slow',
+      columns: ['id', 'name', 'updated'],
+      deltaColumn: 'updated',
+    });
+    await sleep(LAG_MS + 20);
+    const run = await t.sluice.runs.runNow(tenantOf(t), flowId);
+    const first = t.sluice.runner.runOnce();
+    // Wait until the first runner is reading, then freeze the source so it stays mid-read.
+    for (let waited = 0; ; waited += 10) {
+      const current = await t.sluice.runs.load(tenantOf(t), run.id);
+      if (current.state === 'inProgress') break;
+      if (waited > 10_000) throw new Error('the first runner did not claim the run');
+      await sleep(10);
+    }
+    emulator.setHang(true);
+    let second: Promise<number> | undefined;
+    try {
+      // As if the first runner's heartbeats stopped reaching the store: its lease runs out.
+      await t.sluice.store.db
+        .updateTable('runs')
+        .set({ lease_expires_at: 1 })
+        .where('id', '=', run.id)
+        .execute();
+      second = other.runner.runOnce();
+      for (let waited = 0; ; waited += 10) {
+        if ((await t.sluice.runs.load(tenantOf(t), run.id)).attempt === 2) break;
+        if (waited > 10_000) throw new Error('the second runner did not take the run over');
+        await sleep(10);
+      }
+    } finally {
+      emulator.setHang(false);
+    }
+    const [executedByFirst, executedBySecond] = await Promise.all([first, second]);
+    expect(executedByFirst).toBe(1);
+    expect(executedBySecond).toBe(1);
+    const [final] = await runsOf(t, flowId);
+    expect(final).toMatchObject({ id: run.id, state: 'success', attempt: 2 });
+    const batches = await t.sluice.datasets.listBatches(tenantOf(t), dataSetId, { start: 0, limit: 100 });
+    // The first runner's batch never became visible; the second's is the only committed one.
+    expect(batches.filter((batch) => batch.status === 'success').map((batch) => batch.id)).toEqual([
+      final?.batchId,
+    ]);
+    expect(batches.filter((batch) => batch.status !== 'success').map((batch) => batch.status)).toEqual([
+      'aborted',
+    ]);
+    expect(await aggregate(t, `SELECT count(*), count(DISTINCT id) FROM dataset('${dataSetId}')`)).toEqual([
+      3000, 3000,
+    ]);
+  });
+});
