@@ -43,8 +43,8 @@ function rng(seed: number): () => number {
   };
 }
 
-it('answers every malformed request with a catalogued 4xx', async () => {
-  const random = rng(20261122);
+it('answers every malformed request with a catalogued 4xx', { timeout: 60_000 }, async () => {
+  const random = rng(Number(process.env['SLUICE_TEST_FUZZ_SEED'] ?? 20261122));
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   const junk = (): string => {
     const alphabet = 'aZ09-_.~!*\'();:@&=+$,/?#[]%" <>{}|\\^`\u00e9\u4e2d\u0000';
@@ -78,6 +78,38 @@ it('answers every malformed request with a catalogued 4xx', async () => {
       () => [{ op: 'replace', path: '', value: null }],
       () => JSON.parse('{"__proto__": {"polluted": true}, "name": "x"}') as unknown,
       () => ({ deep: Array.from({ length: 200 }).reduce<unknown>((inner) => ({ inner }), {}) }),
+      () => ({ flowId: junk(), params: { windowStartTime: junk(), windowEndTime: -1 } }),
+      () => ({ flowId: id, params: { windowStartTime: '2', windowEndTime: '1' } }),
+      () => ({
+        name: junk(),
+        schema: {
+          fields: [
+            { name: 'a', type: 'object' },
+            { name: 'a', type: 'nope' },
+          ],
+        },
+      }),
+      () => ({ name: 'x', schema: 'fields' }),
+      () => ({ xdmSchema: junk(), mappings: [{}, { sourceAttribute: 1 }, null] }),
+      () => ({ name: 'f', flowSpec: { id: junk() }, sourceConnectionIds: 'x', targetConnectionIds: [null] }),
+      () => ({
+        name: 'f',
+        flowSpec: { id: '14518937-270c-4525-bdec-c2ba7cce3860' },
+        sourceConnectionIds: [id],
+        targetConnectionIds: [id],
+        scheduleParams: { startTime: junk(), frequency: junk(), interval: [] },
+      }),
+      () => ({
+        name: 's',
+        baseConnectionId: id,
+        params: { tableName: junk(), columns: [{ name: 1 }] },
+        connectionSpec: { id: junk() },
+      }),
+      () => ({
+        name: 't',
+        params: { dataSetId: junk() },
+        connectionSpec: { id: 'c604ff05-7f1a-43c0-8e18-33bf874cb11c' },
+      }),
     ])();
   const rawBodies = [
     '{',
@@ -119,11 +151,26 @@ it('answers every malformed request with a catalogued 4xx', async () => {
       [['GET'], '/connectionSpecs'],
       [['GET'], `/connectionSpecs/${encodeURIComponent(junk())}`],
       [['GET', 'PUT', 'POST'], `/${encodeURIComponent(junk())}`],
+      [['GET', 'POST'], '/sourceConnections'],
+      [['GET', 'PATCH', 'DELETE'], `/sourceConnections/${encodeURIComponent(junk())}`],
+      [['GET', 'POST'], '/targetConnections'],
+      [['GET', 'POST'], '/flows'],
+      [['GET', 'PATCH', 'DELETE'], `/flows/${encodeURIComponent(junk())}`],
+      [['POST'], `/flows/${encodeURIComponent(junk())}/action`],
+      [['GET'], '/flowSpecs'],
+      [['GET', 'POST'], '/runs'],
+      [['GET'], `/runs/${encodeURIComponent(junk())}`],
+      [['POST'], `/runs/${encodeURIComponent(junk())}/action`],
+      [['GET', 'POST'], '/data/foundation/catalog/dataSets'],
+      [['GET', 'DELETE'], `/data/foundation/catalog/dataSets/${encodeURIComponent(junk())}`],
+      [['GET'], `/data/foundation/catalog/dataSets/${encodeURIComponent(junk())}/preview`],
+      [['GET', 'POST'], '/data/foundation/conversion/mappingSets'],
+      [['GET', 'PUT'], `/data/foundation/conversion/mappingSets/${encodeURIComponent(junk())}`],
     ]);
 
   const seen = new Map<number, number>();
   const codes = new Set<string>(errorCodes);
-  for (let index = 0; index < 400; index += 1) {
+  for (let index = 0; index < 600; index += 1) {
     const [methods, path] = routes();
     const method = random() < 0.9 ? pick(methods) : pick<Method>(['GET', 'POST', 'PATCH', 'DELETE', 'PUT']);
     if (method === 'DELETE' && path.endsWith(id)) continue;
@@ -139,7 +186,7 @@ it('answers every malformed request with a catalogued 4xx', async () => {
           ? 'application/json'
           : pick(['text/plain', 'application/xml', 'application/json; charset=latin1']);
     }
-    const url = `${BASE}${path}${random() < 0.7 ? `?${queries()}` : ''}`;
+    const url = `${path.startsWith('/data/') ? '' : BASE}${path}${random() < 0.7 ? `?${queries()}` : ''}`;
     const response = await t.app.inject({
       method,
       url,
