@@ -20,6 +20,12 @@ import { createRowMapper, identityMappings, type RowMapper } from './row-mapper.
 /** The run was cancelled or another runner took it over: stop without touching it. */
 export class LeaseLost extends Error {}
 
+/**
+ * The flow was disabled (or is a draft) when its run was claimed: runs created before the disable are
+ * not started, so disabling stops a flow's reads at once; the run ends `cancelled` having read nothing.
+ */
+class FlowNotEnabled extends Error {}
+
 interface Plan {
   readonly tenant: Tenant;
   readonly flow: Flow;
@@ -57,6 +63,11 @@ export function createExecutor(ports: RunnerPorts, owner: string) {
     const tenant = tenantOf(run);
     const flow = await ports.flows.get(tenant, run.flowId);
     if (!flow) throw processingError(`The flow ${run.flowId} was deleted.`);
+    if (flow.state !== 'enabled') {
+      throw new FlowNotEnabled(
+        `The flow ${flow.id} was ${flow.state} when this run was due to start; nothing was read. Enable the flow and its next run starts where the last committed run ended.`,
+      );
+    }
     const source = await ports.sourceConnections.get(tenant, run.sourceConnectionId);
     const target = await ports.targetConnections.get(tenant, run.targetConnectionId);
     if (!source || !target) throw processingError("The flow's source or target connection was deleted.");
@@ -359,6 +370,16 @@ export function createExecutor(ports: RunnerPorts, owner: string) {
       if (uncommitted) await ports.batches.fail(uncommitted, 'aborted').catch(() => undefined);
       if (error instanceof LeaseLost || (signal.aborted && !isAppError(error))) return undefined;
       const at = ports.now();
+      if (error instanceof FlowNotEnabled) {
+        const cancelled: Run = {
+          ...run,
+          state: 'cancelled',
+          completedAt: at,
+          updatedAt: at,
+          errors: [{ code: 'FLOW-1388-400', message: error.message }],
+        };
+        return (await runs.finish(cancelled, owner, at)) ? cancelled : undefined;
+      }
       let failure: AppError;
       if (isAppError(error) && (error.code === 'CONNECTOR-1001-500' || error.code === 'CONNECTOR-2001-500'))
         failure = error;
