@@ -244,4 +244,28 @@ describe('scheduler and flow state', () => {
       state: 'success',
     });
   });
+
+  it('does not start a run that was scheduled before its flow was disabled', async () => {
+    const { flowId, dataSetId } = await flowOn('retried');
+    await sleep(LAG_MS + 20);
+    const run = await t.sluice.runs.runNow(tenantOf(t), flowId);
+    const disabled = await t.request('POST', `/flows/${flowId}/action?op=disable`);
+    expect(disabled.statusCode, disabled.body).toBe(200);
+    emulator.resetStats();
+    expect(await t.sluice.runner.runOnce()).toBe(1);
+    const ended = await runView(t, run.id);
+    expect(ended.metrics.statusSummary.status).toBe('cancelled');
+    expect(ended.metrics.statusSummary.errors[0].code).toBe('FLOW-1388-400');
+    expect(emulator.stats.statements).toEqual([]);
+    expect(await successBatches(dataSetId)).toEqual([]);
+    expect(await cursorOf(flowId)).toBeUndefined();
+
+    const enabled = await t.request('POST', `/flows/${flowId}/action?op=enable`);
+    expect(enabled.statusCode, enabled.body).toBe(200);
+    const next = await runNextWindow(flowId);
+    expect(next.metrics.statusSummary.status).toBe('success');
+    expect(await aggregate(t, `SELECT count(*), count(DISTINCT id) FROM dataset('${dataSetId}')`)).toEqual([
+      1000, 1000,
+    ]);
+  });
 });
