@@ -9,7 +9,7 @@ import { connectionTransitions } from '../domain/connection.ts';
 import type { CursorCodec } from '../domain/cursor.ts';
 import { createdMeta, updatedMeta } from '../domain/entity.ts';
 import { AppError } from '../domain/errors.ts';
-import { isUuid, newEtag, newId } from '../domain/ids.ts';
+import { newEtag, newId } from '../domain/ids.ts';
 import type { ParsedListRequest } from '../domain/listing.ts';
 import type { ConnectionSpec } from '../domain/specs.ts';
 import type { Actor, Tenant } from '../domain/tenancy.ts';
@@ -18,7 +18,8 @@ import { maskSecrets, openSecrets, sealSecrets } from '../crypto/secret-fields.t
 import type { EntityRepository } from '../store/entity-repository.ts';
 import type { ConnectorRuntime } from './connector-runtime.ts';
 import { listEntities, type ListOutcome } from './listing.ts';
-import { applyPatch, assertPatchable, etagMatches, parsePatch } from './patch.ts';
+import { loadEntity, requireEtag, saveEntity, tenantOf } from './entity-support.ts';
+import { applyPatch, assertPatchable, parsePatch } from './patch.ts';
 
 export interface ConnectionInput {
   readonly name: string;
@@ -134,17 +135,8 @@ export function createConnectionService(deps: ConnectionServiceDeps): Connection
     return verification;
   };
 
-  const load = async (tenant: Tenant, id: string): Promise<Connection> => {
-    const connection = isUuid(id) ? await repository.get(tenant, id) : undefined;
-    if (!connection) {
-      throw new AppError(
-        'FLOW-1439-404',
-        `The requested connections resource ${id} is not found. Verify the resource ID before trying again.`,
-        { id, type: 'connections' },
-      );
-    }
-    return connection;
-  };
+  const load = (tenant: Tenant, id: string): Promise<Connection> =>
+    loadEntity(repository, tenant, id, 'connections');
 
   const represent = (connection: Connection): ConnectionView => {
     const { etag, auth, verification: _verification, ...rest } = connection;
@@ -156,30 +148,8 @@ export function createConnectionService(deps: ConnectionServiceDeps): Connection
     };
   };
 
-  const requireEtag = (connection: Connection, ifMatch: string | undefined): void => {
-    if (ifMatch === undefined || ifMatch.trim() === '') {
-      throw new AppError(
-        'FLOW-1403-400',
-        "The header 'If-Match' is missing; send the entity's current etag (with its quotes).",
-      );
-    }
-    if (!etagMatches(ifMatch, connection.etag)) {
-      throw new AppError(
-        'FLOW-1404-412',
-        `Supplied version=[${ifMatch}] does not match the current version on entity=[${connection.etag}]; GET the entity and retry with its etag.`,
-      );
-    }
-  };
-
-  const save = async (next: Connection, expected: string): Promise<{ id: string; etag: string }> => {
-    if (!(await repository.update(next, expected))) {
-      throw new AppError(
-        'FLOW-1404-412',
-        `The connection ${next.id} was changed by another request; GET it and retry with its new etag.`,
-      );
-    }
-    return { id: next.id, etag: next.etag };
-  };
+  const save = (next: Connection, expected: string): Promise<{ id: string; etag: string }> =>
+    saveEntity(repository, next, expected);
 
   return {
     async create(actor, input, options = {}) {
@@ -222,7 +192,7 @@ export function createConnectionService(deps: ConnectionServiceDeps): Connection
     },
 
     async patch(actor, id, ifMatch, body) {
-      const connection = await load(tenant(actor), id);
+      const connection = await load(tenantOf(actor), id);
       requireEtag(connection, ifMatch);
       const operations = parsePatch(body);
       assertPatchable(operations, {
@@ -279,14 +249,14 @@ export function createConnectionService(deps: ConnectionServiceDeps): Connection
       return save(next, connection.etag);
     },
 
-    async delete(tenantOf, id) {
-      const connection = await load(tenantOf, id);
-      await deps.assertUnused?.(tenantOf, connection.id);
-      await repository.delete(tenantOf, connection.id);
+    async delete(tenant, id) {
+      const connection = await load(tenant, id);
+      await deps.assertUnused?.(tenant, connection.id);
+      await repository.delete(tenant, connection.id);
     },
 
-    async test(tenantOf, id) {
-      const connection = await load(tenantOf, id);
+    async test(tenant, id) {
+      const connection = await load(tenant, id);
       const params = openSecrets(authSchemaOf(connection), connection.auth.params, secrets);
       const verification = await verify(connection.connectionSpec.id, params, false);
       // A system-side fact: recorded without a new etag, so clients holding the etag are not disturbed.
@@ -295,7 +265,7 @@ export function createConnectionService(deps: ConnectionServiceDeps): Connection
     },
 
     async action(actor, id, op, ifMatch) {
-      const connection = await load(tenant(actor), id);
+      const connection = await load(tenantOf(actor), id);
       if (ifMatch !== undefined) requireEtag(connection, ifMatch);
       const action = op.toLowerCase();
       if (action !== 'publish' && action !== 'enable' && action !== 'disable') {
@@ -325,15 +295,9 @@ export function createConnectionService(deps: ConnectionServiceDeps): Connection
       return save(next, connection.etag);
     },
 
-    async openForConnector(tenantOf, id) {
-      const connection = await load(tenantOf, id);
+    async openForConnector(tenant, id) {
+      const connection = await load(tenant, id);
       return { connection, params: openSecrets(authSchemaOf(connection), connection.auth.params, secrets) };
     },
   };
 }
-
-const tenant = (actor: Actor): Tenant => ({
-  orgId: actor.orgId,
-  sandboxId: actor.sandboxId,
-  sandboxName: actor.sandboxName,
-});
