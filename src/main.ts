@@ -13,7 +13,8 @@ async function main(): Promise<void> {
   const bootstrap = await sluice.identity.bootstrap();
   // Files a crash left between a batch's rename and its commit are invisible; remove them now.
   const garbage = await sluice.datasets.collectGarbage();
-  if (garbage.removed.length > 0) logger.info({ removed: garbage.removed.length }, 'removed uncommitted lake files');
+  if (garbage.removed.length > 0)
+    logger.info({ removed: garbage.removed.length }, 'removed uncommitted lake files');
   const app = await sluice.buildApp(logger);
 
   const shutdown = async (signal: string): Promise<void> => {
@@ -39,6 +40,11 @@ async function main(): Promise<void> {
     summary.egressDenyPrivate
       ? '  egress: private, loopback and link-local addresses are denied (SLUICE_EGRESS_ALLOW to allow some)'
       : '  egress: private and loopback addresses are ALLOWED (development default; set SLUICE_MODE=production to deny them)',
+  );
+  lines.push(
+    config.runner.enabled
+      ? `  runner: on — scheduled flows run here (poll ${config.runner.pollMs} ms, safety lag ${config.runner.safetyLagMs} ms)`
+      : '  runner: off (SLUICE_RUNNER_ENABLED=false) — flows are scheduled but not run by this process',
   );
   for (const warning of config.warnings) lines.push(`  warning: ${warning}`);
   if (sluice.keyCreated)
