@@ -210,12 +210,13 @@ describe('SIGKILLed runners', () => {
       badTimes: 0,
     });
     // One committed batch per window, however often the window was interrupted.
-    const committed = (
-      await t.sluice.datasets.listBatches(tenantOf(t), dataSetId, { start: 0, limit: 1000 })
-    ).filter((batch) => batch.status === 'success');
+    const batches = await t.sluice.datasets.listBatches(tenantOf(t), dataSetId, { start: 0, limit: 1000 });
+    const committed = batches.filter((batch) => batch.status === 'success');
+    const byStatus: Record<string, number> = {};
+    for (const batch of batches) byStatus[batch.status] = (byStatus[batch.status] ?? 0) + 1;
     expect(committed.map((batch) => batch.runId).sort()).toEqual(runs.map((run) => run.id).sort());
     console.info(
-      `kill test: ${seconds.toFixed(1)} s (last runner ${finalSeconds.toFixed(1)} s), ${processes} runner processes, ${runs.length} windows, ${takeovers(runs)} takeovers, ${next} rows`,
+      `kill test: ${seconds.toFixed(1)} s (last runner ${finalSeconds.toFixed(1)} s), ${processes} runner processes, ${runs.length} windows, ${takeovers(runs)} takeovers, ${next} rows, batches ${JSON.stringify(byStatus)}`,
     );
     expect(takeovers(runs)).toBeGreaterThan(0);
   }, 120_000);
