@@ -19,7 +19,10 @@ export interface Runner {
   stop(): Promise<void>;
 }
 
-export function createRunner(ports: RunnerPorts, owner = `runner-${process.pid}-${randomBytes(4).toString('hex')}`): Runner {
+export function createRunner(
+  ports: RunnerPorts,
+  owner = `runner-${process.pid}-${randomBytes(4).toString('hex')}`,
+): Runner {
   const { runs, settings } = ports;
   const scheduler = createScheduler(ports);
   const execute = createExecutor(ports, owner);
@@ -38,7 +41,10 @@ export function createRunner(ports: RunnerPorts, owner = `runner-${process.pid}-
       ...(run.completedAt === undefined ? {} : { completedAtUTC: run.completedAt }),
     };
     for (let attempt = 0; attempt < 3; attempt += 1) {
-      const flow = await ports.flows.get({ orgId: run.imsOrgId, sandboxId: run.sandboxId, sandboxName: run.sandboxName }, run.flowId);
+      const flow = await ports.flows.get(
+        { orgId: run.imsOrgId, sandboxId: run.sandboxId, sandboxName: run.sandboxName },
+        run.flowId,
+      );
       if (!flow) return;
       const next: Flow = { ...flow, lastRunDetails: details };
       if (await ports.flows.update(next, flow.etag)) return;
@@ -52,7 +58,11 @@ export function createRunner(ports: RunnerPorts, owner = `runner-${process.pid}-
     let live = run;
     const beat = setInterval(() => {
       const now = ports.now();
-      live = { ...live, counters, progress: { rowsRead: counters.inputRecords, rowsWritten: counters.outputRecords, updatedAt: now } };
+      live = {
+        ...live,
+        counters,
+        progress: { rowsRead: counters.inputRecords, rowsWritten: counters.outputRecords, updatedAt: now },
+      };
       runs
         .heartbeat(live, owner, now, settings.leaseMs)
         .then((held) => {
@@ -67,11 +77,15 @@ export function createRunner(ports: RunnerPorts, owner = `runner-${process.pid}-
         counters = latest;
       });
       if (outcome) {
-        ports.log(outcome.state === 'success' ? 'info' : 'warn', `run ${run.id} of flow ${run.flowId}: ${outcome.state}`, {
-          records: outcome.counters.outputRecords,
-          failed: outcome.counters.failedRecords,
-          errors: outcome.errors,
-        });
+        ports.log(
+          outcome.state === 'success' ? 'info' : 'warn',
+          `run ${run.id} of flow ${run.flowId}: ${outcome.state}`,
+          {
+            records: outcome.counters.outputRecords,
+            failed: outcome.counters.failedRecords,
+            errors: outcome.errors,
+          },
+        );
         await recordOnFlow(outcome);
       }
     } finally {

@@ -46,7 +46,13 @@ export interface RunRepository {
   updateUnclaimed(run: Run, expectedState: Run['state'], now: number): Promise<boolean>;
   cursor(flowId: string, db?: Db): Promise<FlowCursor | undefined>;
   /** Moves the cursor from `expectedEnd` (undefined = none yet); false if someone else moved it. */
-  advanceCursor(tenant: Tenant, cursor: FlowCursor, expectedEnd: number | undefined, now: number, db: Db): Promise<boolean>;
+  advanceCursor(
+    tenant: Tenant,
+    cursor: FlowCursor,
+    expectedEnd: number | undefined,
+    now: number,
+    db: Db,
+  ): Promise<boolean>;
   deleteForFlow(flowId: string): Promise<void>;
   /** Deletes ended runs completed before `before`; returns how many. */
   prune(before: number): Promise<number>;
@@ -104,7 +110,12 @@ export function createRunRepository(db: Kysely<Database>): RunRepository {
     },
 
     async activeForFlow(flowId) {
-      const row = await db.selectFrom('runs').select('body').where('flow_id', '=', flowId).where('active', '=', 1).executeTakeFirst();
+      const row = await db
+        .selectFrom('runs')
+        .select('body')
+        .where('flow_id', '=', flowId)
+        .where('active', '=', 1)
+        .executeTakeFirst();
       return row ? fromRow(row) : undefined;
     },
 
@@ -121,7 +132,11 @@ export function createRunRepository(db: Kysely<Database>): RunRepository {
     },
 
     async scan(tenant, options) {
-      let query = db.selectFrom('runs').select('body').where('org_id', '=', tenant.orgId).where('sandbox_id', '=', tenant.sandboxId);
+      let query = db
+        .selectFrom('runs')
+        .select('body')
+        .where('org_id', '=', tenant.orgId)
+        .where('sandbox_id', '=', tenant.sandboxId);
       if (options.flowId !== undefined) query = query.where('flow_id', '=', options.flowId);
       const after = options.after;
       const beyond = options.direction === 'asc' ? '>' : '<';
@@ -133,7 +148,11 @@ export function createRunRepository(db: Kysely<Database>): RunRepository {
           ]),
         );
       }
-      const rows = await query.orderBy('created_at', options.direction).orderBy('id', options.direction).limit(options.limit).execute();
+      const rows = await query
+        .orderBy('created_at', options.direction)
+        .orderBy('id', options.direction)
+        .limit(options.limit)
+        .execute();
       return rows.map(fromRow);
     },
 
@@ -165,7 +184,10 @@ export function createRunRepository(db: Kysely<Database>): RunRepository {
           .where((eb) =>
             candidate.state === 'scheduled'
               ? eb('state', '=', 'scheduled')
-              : eb.and([eb('state', '=', 'inProgress'), eb('lease_expires_at', '=', candidate.lease_expires_at)]),
+              : eb.and([
+                  eb('state', '=', 'inProgress'),
+                  eb('lease_expires_at', '=', candidate.lease_expires_at),
+                ]),
           )
           .executeTakeFirst();
         if (Number(result.numUpdatedRows) === 1) return claimed;
@@ -187,7 +209,11 @@ export function createRunRepository(db: Kysely<Database>): RunRepository {
     async finish(run, owner, now, on = db) {
       const result = await on
         .updateTable('runs')
-        .set({ ...columnsOf(run, now), lease_owner: run.state === 'scheduled' ? null : owner, lease_expires_at: null })
+        .set({
+          ...columnsOf(run, now),
+          lease_owner: run.state === 'scheduled' ? null : owner,
+          lease_expires_at: null,
+        })
         .where('id', '=', run.id)
         .where('lease_owner', '=', owner)
         .where('state', '=', 'inProgress')
@@ -217,7 +243,11 @@ export function createRunRepository(db: Kysely<Database>): RunRepository {
     },
 
     async cursor(flowId, on = db) {
-      const row = await on.selectFrom('flow_cursors').selectAll().where('flow_id', '=', flowId).executeTakeFirst();
+      const row = await on
+        .selectFrom('flow_cursors')
+        .selectAll()
+        .where('flow_id', '=', flowId)
+        .executeTakeFirst();
       return row
         ? {
             flowId: row.flow_id,
@@ -262,7 +292,11 @@ export function createRunRepository(db: Kysely<Database>): RunRepository {
     },
 
     async prune(before) {
-      const result = await db.deleteFrom('runs').where('active', '=', 0).where('updated_at', '<', before).executeTakeFirst();
+      const result = await db
+        .deleteFrom('runs')
+        .where('active', '=', 0)
+        .where('updated_at', '<', before)
+        .executeTakeFirst();
       return Number(result.numDeletedRows);
     },
 
