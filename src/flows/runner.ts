@@ -52,6 +52,12 @@ export function createRunner(
   };
 
   const executeClaimed = async (run: Run): Promise<void> => {
+    if (run.attempt > 1) {
+      // A takeover: the batch the previous attempt was writing will never be committed.
+      await runs.abandonBatches(run.id, ports.now()).catch((error: unknown) => {
+        ports.log('warn', `run ${run.id}: could not end the batches of its earlier attempt`, { err: error });
+      });
+    }
     const controller = new AbortController();
     current = controller;
     let counters: RunCounters = run.counters;

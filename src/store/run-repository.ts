@@ -4,6 +4,7 @@
  * Every write a runner makes to a claimed run is conditioned on it still holding the lease.
  */
 import type { Kysely, Transaction } from 'kysely';
+import type { BatchError } from '../domain/dataset.ts';
 import { ACTIVE_RUN_STATES, type Run } from '../domain/run.ts';
 import type { Tenant } from '../domain/tenancy.ts';
 import { isUniqueViolation } from './dialect.ts';
@@ -36,6 +37,12 @@ export interface RunRepository {
   scan(tenant: Tenant, options: RunScan): Promise<Run[]>;
   /** Claims the oldest due run (scheduled, or in progress with an expired lease). */
   claimNext(owner: string, now: number, leaseMs: number): Promise<Run | undefined>;
+  /**
+   * Ends, as `aborted`, the `loading` batches an earlier attempt of this run left when its runner died
+   * or lost the lease (a taken-over run writes a fresh batch), so no batch stays `loading` forever; the
+   * lake GC removes their files. A runner that lost its lease can then not commit its batch either.
+   */
+  abandonBatches(runId: string, now: number): Promise<number>;
   /** Extends the lease and stores progress; false when the lease is no longer ours. */
   heartbeat(run: Run, owner: string, now: number, leaseMs: number): Promise<boolean>;
   /** Ends (or hands back) a claimed run; false when the lease is no longer ours. */
@@ -193,6 +200,22 @@ export function createRunRepository(db: Kysely<Database>): RunRepository {
         if (Number(result.numUpdatedRows) === 1) return claimed;
       }
       return undefined;
+    },
+
+    async abandonBatches(runId, now) {
+      const errors: BatchError[] = [
+        {
+          code: 'CONNECTOR-1001-500',
+          message: `The runner writing this batch stopped (it crashed or lost its lease); run ${runId} was taken over and writes a new batch.`,
+        },
+      ];
+      const result = await db
+        .updateTable('batches')
+        .set({ status: 'aborted', errors: JSON.stringify(errors), completed_at: now, updated_at: now })
+        .where('run_id', '=', runId)
+        .where('status', '=', 'loading')
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
     },
 
     async heartbeat(run, owner, now, leaseMs) {
