@@ -45,9 +45,17 @@ export interface RunServiceDeps {
 const MS_THRESHOLD = 100_000_000_000;
 
 function epochMs(value: unknown, field: string): number {
-  const number = typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
+  const number =
+    typeof value === 'number'
+      ? value
+      : typeof value === 'string' && /^\s*\d+\s*$/.test(value)
+        ? Number(value)
+        : NaN;
   if (!Number.isSafeInteger(number) || number <= 0) {
-    throw new AppError('CONNECTOR-1384-400', `params.${field} must be an epoch time in seconds (or milliseconds), as a number or a string of digits.`);
+    throw new AppError(
+      'CONNECTOR-1384-400',
+      `params.${field} must be an epoch time in seconds (or milliseconds), as a number or a string of digits.`,
+    );
   }
   return number >= MS_THRESHOLD ? number : number * 1000;
 }
@@ -64,14 +72,20 @@ export function createRunService(deps: RunServiceDeps): RunService {
 
   const requireEnabled = (flow: Flow): void => {
     if (flow.state !== 'enabled') {
-      throw new AppError('FLOW-1388-400', `The flow ${flow.id} is ${flow.state}; enable it (POST /flows/${flow.id}/action?op=enable) first.`);
+      throw new AppError(
+        'FLOW-1388-400',
+        `The flow ${flow.id} is ${flow.state}; enable it (POST /flows/${flow.id}/action?op=enable) first.`,
+      );
     }
   };
 
   const insert = async (run: Run): Promise<Run> => {
     if (!(await runs.insertIfNoActive(run))) {
       const active = await runs.activeForFlow(run.flowId);
-      throw new AppError('FLOW-1416-400', `The flow ${run.flowId} already has an active run${active ? ` (${active.id}, ${active.state})` : ''}; wait for it to end or cancel it.`);
+      throw new AppError(
+        'FLOW-1416-400',
+        `The flow ${run.flowId} already has an active run${active ? ` (${active.id}, ${active.state})` : ''}; wait for it to end or cancel it.`,
+      );
     }
     return run;
   };
@@ -83,10 +97,22 @@ export function createRunService(deps: RunServiceDeps): RunService {
     },
 
     async list(tenant, request) {
-      const flowFilter = request.filters.find((filter) => filter.path.length === 1 && filter.path[0]?.key === 'flowId' && filter.operator === '==' && filter.values.length === 1);
+      const flowFilter = request.filters.find(
+        (filter) =>
+          filter.path.length === 1 &&
+          filter.path[0]?.key === 'flowId' &&
+          filter.operator === '==' &&
+          filter.values.length === 1,
+      );
       const direction = request.orderBy.direction;
-      const fingerprint = JSON.stringify([request.orderBy, request.filters.map((filter) => filter.expression)]);
-      let after = request.continuationToken === undefined ? undefined : cursors.decode(request.continuationToken, fingerprint);
+      const fingerprint = JSON.stringify([
+        request.orderBy,
+        request.filters.map((filter) => filter.expression),
+      ]);
+      let after =
+        request.continuationToken === undefined
+          ? undefined
+          : cursors.decode(request.continuationToken, fingerprint);
       const wanted = request.count ? Number.POSITIVE_INFINITY : request.limit + 1;
       const matched: { run: Run; item: Record<string, unknown> }[] = [];
       let count = 0;
@@ -113,13 +139,16 @@ export function createRunService(deps: RunServiceDeps): RunService {
       return {
         kind: 'page',
         items: items.map((entry) => entry.item),
-        ...(matched.length > request.limit && last ? { continuationToken: cursors.encode({ value: last.run.createdAt, id: last.run.id }, fingerprint) } : {}),
+        ...(matched.length > request.limit && last
+          ? { continuationToken: cursors.encode({ value: last.run.createdAt, id: last.run.id }, fingerprint) }
+          : {}),
       };
     },
 
     async createOnDemand(actor, input) {
       const tenant = tenantOf(actor);
-      if (typeof input.flowId !== 'string') throw new AppError('CONNECTOR-1384-400', 'flowId is required: the id of a flow with frequency once.');
+      if (typeof input.flowId !== 'string')
+        throw new AppError('CONNECTOR-1384-400', 'flowId is required: the id of a flow with frequency once.');
       let flow: Flow;
       try {
         flow = await deps.flows.load(tenant, input.flowId);
@@ -127,32 +156,58 @@ export function createRunService(deps: RunServiceDeps): RunService {
         throw new AppError('FLOW-1338-400', `flowId: no flow ${input.flowId} exists in this sandbox.`);
       }
       if (flow.schedule?.frequency !== 'once') {
-        throw new AppError('FLOW-1386-400', `On-demand runs are only for flows with frequency once; flow ${flow.id} runs on its schedule (${flow.schedule?.frequency ?? 'none'}).`);
+        throw new AppError(
+          'FLOW-1386-400',
+          `On-demand runs are only for flows with frequency once; flow ${flow.id} runs on its schedule (${flow.schedule?.frequency ?? 'none'}).`,
+        );
       }
       requireEnabled(flow);
       const params = input.params ?? {};
       const start = epochMs(params['windowStartTime'], 'windowStartTime');
       const end = epochMs(params['windowEndTime'], 'windowEndTime');
-      if (end <= start) throw new AppError('CONNECTOR-1381-400', 'params.windowEndTime must be after params.windowStartTime.');
+      if (end <= start)
+        throw new AppError(
+          'CONNECTOR-1381-400',
+          'params.windowEndTime must be after params.windowStartTime.',
+        );
       const given = params['deltaColumn'] as { name?: unknown } | undefined;
       const givenName = typeof given?.name === 'string' ? given.name : undefined;
       let deltaColumn = deltaColumnOf(flow);
       if (deltaColumn === undefined) {
         if (givenName === undefined) {
-          throw new AppError('CONNECTOR-1383-400', 'The first on-demand run of a table flow needs params.deltaColumn.name (the date/time column to window on).');
+          throw new AppError(
+            'CONNECTOR-1383-400',
+            'The first on-demand run of a table flow needs params.deltaColumn.name (the date/time column to window on).',
+          );
         }
         const source = await deps.sourceConnections.get(tenant, flow.sourceConnectionIds[0] ?? '');
         const column = source?.params.columns.find((candidate) => candidate.name === givenName);
-        if (!column || !['date', 'date-time'].includes(column.type) && !['date', 'date-time'].includes(String(column['meta:xdmType'] ?? ''))) {
-          throw new AppError('CONNECTOR-1370-400', `params.deltaColumn '${givenName}' is not a date/date-time column of the flow's source connection.`);
+        if (
+          !column ||
+          (!['date', 'date-time'].includes(column.type) &&
+            !['date', 'date-time'].includes(String(column['meta:xdmType'] ?? '')))
+        ) {
+          throw new AppError(
+            'CONNECTOR-1370-400',
+            `params.deltaColumn '${givenName}' is not a date/date-time column of the flow's source connection.`,
+          );
         }
         // Adobe copies the first on-demand run's delta column into the flow's Copy transformation.
-        const updated: Flow = { ...flow, transformations: [...flow.transformations, { name: 'Copy', params: { deltaColumn: { name: givenName } } }] };
+        const updated: Flow = {
+          ...flow,
+          transformations: [
+            ...flow.transformations,
+            { name: 'Copy', params: { deltaColumn: { name: givenName } } },
+          ],
+        };
         await deps.flowRepository.update(updated, flow.etag);
         flow = updated;
         deltaColumn = givenName;
       } else if (givenName !== undefined && givenName !== deltaColumn) {
-        throw new AppError('CONNECTOR-1382-400', `params.deltaColumn '${givenName}' differs from the flow's delta column '${deltaColumn}'.`);
+        throw new AppError(
+          'CONNECTOR-1382-400',
+          `params.deltaColumn '${givenName}' differs from the flow's delta column '${deltaColumn}'.`,
+        );
       }
       const at = now();
       const run = newRun(flow, { start, end }, at, at, 'onDemand', { deltaColumn, params });
@@ -166,7 +221,10 @@ export function createRunService(deps: RunServiceDeps): RunService {
       const action = op.toUpperCase();
       if (action === 'RE_TRIGGER') {
         if (run.state !== 'failed' && run.state !== 'cancelled') {
-          throw new AppError('FLOW-1387-400', `Only failed or cancelled runs can be re-triggered; run ${id} is ${run.state}.`);
+          throw new AppError(
+            'FLOW-1387-400',
+            `Only failed or cancelled runs can be re-triggered; run ${id} is ${run.state}.`,
+          );
         }
         const flow = await deps.flows.load(tenant, run.flowId);
         requireEnabled(flow);
@@ -180,7 +238,8 @@ export function createRunService(deps: RunServiceDeps): RunService {
         return representRun(await insert(retry));
       }
       if (action === 'CANCEL') {
-        if (isTerminal(run.state)) throw new AppError('FLOW-1416-400', `Run ${id} has already ended (${run.state}).`);
+        if (isTerminal(run.state))
+          throw new AppError('FLOW-1416-400', `Run ${id} has already ended (${run.state}).`);
         const at = now();
         const cancelled: Run = {
           ...run,
@@ -189,10 +248,14 @@ export function createRunService(deps: RunServiceDeps): RunService {
           updatedAt: at,
           errors: [{ code: 'CONNECTOR-1001-500', message: 'The run was cancelled; nothing was committed.' }],
         };
-        if (!(await runs.forceEnd(cancelled, at))) throw new AppError('FLOW-1416-400', `Run ${id} ended before it could be cancelled.`);
+        if (!(await runs.forceEnd(cancelled, at)))
+          throw new AppError('FLOW-1416-400', `Run ${id} ended before it could be cancelled.`);
         return representRun(cancelled);
       }
-      throw new AppError('FLOW-1421-400', `The action '${op}' is not supported for runs; use op=RE_TRIGGER or op=cancel.`);
+      throw new AppError(
+        'FLOW-1421-400',
+        `The action '${op}' is not supported for runs; use op=RE_TRIGGER or op=cancel.`,
+      );
     },
 
     async runNow(tenant, flowId) {
@@ -205,14 +268,20 @@ export function createRunService(deps: RunServiceDeps): RunService {
         window = { start: null, end: at };
       } else {
         const cursor = await runs.cursor(flow.id);
-        const start = cursor?.committedEnd ?? (flow.schedule?.backfill === false ? flow.schedule.startTime : null);
+        const start =
+          cursor?.committedEnd ?? (flow.schedule?.backfill === false ? flow.schedule.startTime : null);
         const end = at - deps.safetyLagMs;
         if (start !== null && end <= start) {
-          throw new AppError('FLOW-1416-400', `The flow's next window would be empty: it has landed everything up to ${new Date(start).toISOString()} (minus the safety lag).`);
+          throw new AppError(
+            'FLOW-1416-400',
+            `The flow's next window would be empty: it has landed everything up to ${new Date(start).toISOString()} (minus the safety lag).`,
+          );
         }
         window = { start, end };
       }
-      return insert(newRun(flow, window, at, at, flow.schedule?.frequency === 'once' ? 'onDemand' : 'scheduled'));
+      return insert(
+        newRun(flow, window, at, at, flow.schedule?.frequency === 'once' ? 'onDemand' : 'scheduled'),
+      );
     },
   };
 }
