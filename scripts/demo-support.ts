@@ -69,7 +69,7 @@ export async function startSluiceServer(env: Record<string, string>, logFile: st
     if (child.exitCode === null && child.signalCode === null) {
       const exit = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
-      await Promise.race([exit, sleep(5_000)]);
+      await Promise.race([exit, sleep(5_000, undefined, { ref: false })]);
       if (!exited(child)) child.kill('SIGKILL');
     }
     log.end();
@@ -137,6 +137,13 @@ export function httpClient(server: SluiceServer, quiet = false): Call {
   };
 }
 
+/** CLI processes still running, so that an interrupted demo can end them too. */
+const running = new Set<ChildProcess>();
+
+export function killRunningCommands(): void {
+  for (const child of running) child.kill('SIGTERM');
+}
+
 /** Runs `node <script> args…` with the server's settings; resolves with its stdout or throws with its stderr. */
 export function runNode(
   script: string,
@@ -149,12 +156,14 @@ export function runNode(
       env: { ...baseEnv(), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    running.add(child);
     let out = '';
     let err = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
     child.on('error', reject);
     child.on('exit', (code) => {
+      running.delete(child);
       if (code === 0) resolve(out);
       else
         reject(

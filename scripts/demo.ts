@@ -10,9 +10,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort, runNode, say, startSluiceServer, type SluiceServer } from './demo-support.ts';
+import {
+  freePort,
+  killRunningCommands,
+  runNode,
+  say,
+  startSluiceServer,
+  type SluiceServer,
+} from './demo-support.ts';
 import { startDemoSources, type DemoSources } from './demo-sources.ts';
 import { createDataflow, runsOf, showRun, waitForRuns, type Dataflow } from './demo-steps.ts';
+
+// Azurite and the CLI are started by relative paths from the repository root, as `npm run demo` does.
+process.chdir(join(import.meta.dirname, '..'));
 
 const SAFETY_LAG_MS = 2_000;
 /** The `sluice` CLI, run as a separate process on the same data dir as the server. */
@@ -22,19 +32,27 @@ const dataDir = mkdtempSync(join(tmpdir(), 'sluice-demo-'));
 let sources: DemoSources | undefined;
 let server: SluiceServer | undefined;
 let stage = 'starting';
-let stopping = false;
+let stopped: Promise<void> | undefined;
 
-// A function, not the flag itself: signal handlers set it while main() is awaiting.
-const isStopping = (): boolean => stopping;
+// A function, not the variable itself: signal handlers set it while main() is awaiting.
+const isStopping = (): boolean => stopped !== undefined;
 
-async function shutdown(): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  await server?.stop().catch(() => undefined);
-  await sources?.stop().catch(() => undefined);
+/** Stops everything once; every caller waits for the same shutdown. */
+function shutdown(): Promise<void> {
+  stopped ??= (async () => {
+    killRunningCommands();
+    await server?.stop().catch(() => undefined);
+    await sources?.stop().catch(() => undefined);
+  })();
+  return stopped;
 }
 
+let interruptedBy: string | undefined;
+const wasInterrupted = (): boolean => interruptedBy !== undefined;
+
 function interrupted(reason: string): void {
+  if (interruptedBy !== undefined) return;
+  interruptedBy = reason;
   console.error(`\n${reason} during "${stage}": stopping Sluice, the Databricks emulator and Azurite…`);
   void shutdown().then(() => {
     rmSync(dataDir, { recursive: true, force: true });
@@ -157,6 +175,7 @@ async function count(env: Record<string, string>, flow: Dataflow): Promise<numbe
 
 try {
   await main();
+  if (wasInterrupted()) throw new Error('interrupted');
   console.log(`\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s. Stopping everything…`);
   await shutdown();
   rmSync(dataDir, { recursive: true, force: true });
@@ -172,3 +191,6 @@ try {
     process.exitCode = 1;
   }
 }
+// Every child has exited by now; pending grace-period timers must not hold the process open. After a
+// signal, the handler exits once its own cleanup is done.
+if (!wasInterrupted()) process.exit();
