@@ -138,6 +138,13 @@ describe('RE_TRIGGER', () => {
     const again = await action(retry.id, 'RE_TRIGGER');
     expect(again.statusCode).toBe(400);
     expect(JSON.parse(again.body).type).toContain('FLOW-1387-400');
+    // The failed run's window has been landed since: re-triggering it again is refused up front.
+    const landedAlready = await action(failed.id, 'RE_TRIGGER');
+    expect(landedAlready.statusCode).toBe(400);
+    expect(JSON.parse(landedAlready.body)).toMatchObject({
+      type: expect.stringContaining('FLOW-1387-400'),
+      errorMessage: expect.stringContaining(`already landed by a later run (${retry.id})`),
+    });
   });
 });
 

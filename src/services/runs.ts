@@ -185,7 +185,7 @@ export function createRunService(deps: RunServiceDeps): RunService {
         if (
           !column ||
           (!['date', 'date-time'].includes(column.type) &&
-            !['date', 'date-time'].includes(String(column['meta:xdmType'] ?? '')))
+            !['date', 'date-time'].includes(column['meta:xdmType'] ?? ''))
         ) {
           throw new AppError(
             'CONNECTOR-1370-400',
@@ -224,6 +224,18 @@ export function createRunService(deps: RunServiceDeps): RunService {
           throw new AppError(
             'FLOW-1387-400',
             `Only failed or cancelled runs can be re-triggered; run ${id} is ${run.state}.`,
+          );
+        }
+        // A tracked window commits only where the flow's position stands; once a later run has landed it
+        // (the position moved on), a re-trigger could only fail, so it is refused here.
+        const cursor =
+          run.kind !== 'onDemand' && run.deltaColumn !== undefined
+            ? await runs.cursor(run.flowId)
+            : undefined;
+        if (cursor !== undefined && cursor.committedEnd !== run.window.start) {
+          throw new AppError(
+            'FLOW-1387-400',
+            `Run ${id}'s window was already landed by a later run (${cursor.lastRunId}); the flow has landed everything up to ${new Date(cursor.committedEnd).toISOString()}. Nothing to re-trigger.`,
           );
         }
         const flow = await deps.flows.load(tenant, run.flowId);
