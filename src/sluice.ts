@@ -197,7 +197,10 @@ export async function createSluice(
     datasetSchema: async (tenant, id) => (await lookupDataset(tenant, id))?.schema,
     batches: {
       begin: async (tenant, datasetId, owner) => {
-        const { batch, writer } = await datasetService.beginBatch(tenant, datasetId, owner);
+        const { batch, writer } = await datasetService.beginBatch(tenant, datasetId, {
+          ...owner,
+          writer: { maxRowsPerFile: config.runner.fileMaxRows },
+        });
         return { batchId: batch.id, writer };
       },
       commit: (batchId, result, trx) => datasetService.commitBatch(batchId, result, trx),

@@ -33,7 +33,13 @@ describe('loadConfig defaults', () => {
     expect(config).toEqual({
       mode: 'development',
       dataDir,
-      server: { host: '127.0.0.1', port: 8080, logLevel: 'info', sandboxDefault: false, authCacheTtlMs: 5000 },
+      server: {
+        host: '127.0.0.1',
+        port: 8080,
+        logLevel: 'info',
+        sandboxDefault: false,
+        authCacheTtlMs: 5000,
+      },
       store: { kind: 'sqlite', file: join(dataDir, 'sluice.db') },
       lake: { dir: join(dataDir, 'lake') },
       security: {
@@ -63,6 +69,7 @@ describe('loadConfig defaults', () => {
         retryMaxMs: 30_000,
         throttleBudgetMs: 600_000,
         maxRowErrors: 100_000,
+        fileMaxRows: 100_000,
       },
       warnings: [],
     });
@@ -133,7 +140,13 @@ describe('loadConfig values', () => {
       files({ '/certs/a.pem': PEM, '/certs/b.pem': `${PEM}${PEM}` }),
     );
     expect(config.mode).toBe('production');
-    expect(config.server).toEqual({ host: '0.0.0.0', port: 0, logLevel: 'debug', sandboxDefault: true, authCacheTtlMs: 0 });
+    expect(config.server).toEqual({
+      host: '0.0.0.0',
+      port: 0,
+      logLevel: 'debug',
+      sandboxDefault: true,
+      authCacheTtlMs: 0,
+    });
     expect(config.dataDir).toBe('/var/lib/sluice');
     expect(config.store).toEqual({ kind: 'postgres', url: 'postgres://sluice:pw@db:5432/sluice' });
     expect(config.lake.dir).toBe('/lake');
@@ -166,6 +179,7 @@ describe('loadConfig values', () => {
       retryMaxMs: 100,
       throttleBudgetMs: 1000,
       maxRowErrors: 7,
+      fileMaxRows: 100_000,
     });
   });
 

@@ -69,6 +69,8 @@ export interface Config {
     readonly retryMaxMs: number;
     readonly throttleBudgetMs: number;
     readonly maxRowErrors: number;
+    /** Rows per Parquet file a run writes; bounds the memory a window needs. */
+    readonly fileMaxRows: number;
   };
   /** Not errors: e.g. unknown SLUICE_* variables (probably typos), for the start banner. */
   readonly warnings: readonly string[];
@@ -124,6 +126,7 @@ export const CONFIG_VARIABLES = [
   'SLUICE_RUN_RETRY_MAX_MS',
   'SLUICE_RUN_THROTTLE_BUDGET_MS',
   'SLUICE_RUN_MAX_ROW_ERRORS',
+  'SLUICE_RUN_FILE_MAX_ROWS',
 ] as const;
 
 const MIB = 1024 * 1024;
@@ -182,6 +185,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, readFile: ReadF
     retryMaxMs: read.integer('SLUICE_RUN_RETRY_MAX_MS', 30_000, 1, HOUR_MS),
     throttleBudgetMs: read.integer('SLUICE_RUN_THROTTLE_BUDGET_MS', 600_000, 0, 24 * HOUR_MS),
     maxRowErrors: read.integer('SLUICE_RUN_MAX_ROW_ERRORS', 100_000, 0, 10_000_000),
+    fileMaxRows: read.integer('SLUICE_RUN_FILE_MAX_ROWS', 100_000, 1, 100_000_000),
   };
   if (runner.heartbeatMs * 2 > runner.leaseMs) {
     read.problems.push(

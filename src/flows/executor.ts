@@ -13,6 +13,7 @@ import type { Run, RunCounters, RunError } from '../domain/run.ts';
 import type { Tenant } from '../domain/tenancy.ts';
 import type { BatchWriter, BatchWriteResult } from '../lake/index.ts';
 import { createOverlapGuard, type OverlapGuard } from './overlap.ts';
+import { readAhead } from './read-ahead.ts';
 import type { RunnerPorts } from './ports.ts';
 import { classify, withRetries } from './retry.ts';
 import { createRowMapper, identityMappings, type RowMapper } from './row-mapper.ts';
@@ -178,7 +179,8 @@ export function createExecutor(ports: RunnerPorts, owner: string) {
         ports.contextFor(signal),
       );
       let index = 0;
-      for await (const batch of stream) {
+      // Reading the next batch overlaps mapping and writing this one (at most one batch in flight).
+      for await (const batch of readAhead(stream)) {
         const out: Record<string, unknown>[] = [];
         let failed = 0;
         let duplicates = 0;
