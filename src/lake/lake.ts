@@ -36,7 +36,13 @@ export interface Lake {
    * `committed(datasetId, batchId)` is false. Run it when no other process writes to the lake
    * (at start): a batch renamed into place but not yet committed by another process would be removed.
    */
-  garbageCollect(committed: (datasetId: string, batchId: string) => boolean): Promise<{ removed: string[] }>;
+  /**
+   * Removes the files of batches `keep` rejects. Staging folders are asked with datasetId undefined.
+   * Batches another process may still be writing must be kept (the caller knows them from the store).
+   */
+  garbageCollect(
+    keep: (datasetId: string | undefined, batchId: string) => boolean,
+  ): Promise<{ removed: string[] }>;
   close(): Promise<void>;
 }
 
@@ -109,10 +115,10 @@ export async function openLake(
 
     query: (sql, datasets, queryOptions) => runQuery(dir, sql, datasets, queryOptions),
 
-    async garbageCollect(committed) {
+    async garbageCollect(keep) {
       const removed: string[] = [];
       for (const batchId of await list(join(dir, STAGING))) {
-        if (writing.has(batchId)) continue;
+        if (writing.has(batchId) || keep(undefined, batchId)) continue;
         await rm(join(dir, STAGING, batchId), { recursive: true, force: true });
         removed.push(`${STAGING}/${batchId}`);
       }
@@ -120,7 +126,7 @@ export async function openLake(
         const batches = await list(join(dir, DATASETS, datasetId));
         let kept = 0;
         for (const batchId of batches) {
-          if (writing.has(batchId) || committed(datasetId, batchId)) {
+          if (writing.has(batchId) || keep(datasetId, batchId)) {
             kept += 1;
             continue;
           }

@@ -168,7 +168,9 @@ export function createDatasetService(deps: DatasetServiceDeps): DatasetService {
     async create(actor, input) {
       const fields = parseInput(input);
       const taken = () =>
-        new AppError('CATALOG-1002-409', `A dataset named '${fields.name}' already exists in this sandbox.`, { name: fields.name });
+        new AppError('CATALOG-1002-409', `A dataset named '${fields.name}' already exists in this sandbox.`, {
+          name: fields.name,
+        });
       if (await repository.findDatasetByName(actor, fields.name)) throw taken();
       const at = now();
       const dataset: Dataset = {
@@ -280,8 +282,15 @@ export function createDatasetService(deps: DatasetServiceDeps): DatasetService {
     },
 
     async collectGarbage() {
+      // Keep committed batches of live datasets, and loading batches of active runs: another process (a
+      // runner sharing this store and lake) may be writing them. A crashed attempt's batches become aborted
+      // when its run is taken over, and are collected then.
       const committed = await repository.committedBatchKeys();
-      return lake.garbageCollect((datasetId, batchId) => committed.has(`${datasetId}/${batchId}`));
+      const loading = await repository.loadingBatchIds();
+      return lake.garbageCollect(
+        (datasetId, batchId) =>
+          loading.has(batchId) || (datasetId !== undefined && committed.has(`${datasetId}/${batchId}`)),
+      );
     },
   };
 }

@@ -55,6 +55,11 @@ export interface DatasetRepository {
   committedFiles(tenant: Tenant, datasetId: string): Promise<BatchFile[]>;
   /** `datasetId/batchId` of every `success` batch of a live dataset, any tenant (for lake GC). */
   committedBatchKeys(): Promise<Set<string>>;
+  /**
+   * Ids of loading batches whose run is still active (scheduled or in progress, maybe in another process):
+   * their files must be kept. Loading batches of ended runs, or of no run, are leftovers of a crash.
+   */
+  loadingBatchIds(): Promise<Set<string>>;
   transaction<T>(work: (trx: Transaction<Database>) => Promise<T>): Promise<T>;
 }
 
@@ -248,6 +253,17 @@ export function createDatasetRepository(db: Kysely<Database>): DatasetRepository
         .where('datasets.deleted_at', 'is', null)
         .execute();
       return new Set(rows.map((row) => `${row.dataset_id}/${row.id}`));
+    },
+
+    async loadingBatchIds() {
+      const rows = await db
+        .selectFrom('batches')
+        .innerJoin('runs', 'runs.id', 'batches.run_id')
+        .select('batches.id')
+        .where('batches.status', '=', 'loading')
+        .where('runs.active', '=', 1)
+        .execute();
+      return new Set(rows.map((row) => row.id));
     },
 
     transaction: (work) => db.transaction().execute(work),
