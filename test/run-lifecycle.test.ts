@@ -51,6 +51,7 @@ beforeAll(async () => {
               tables: [
                 generated('retried', 1000),
                 generated('cancelled', 500),
+                generated('handback', 20_000),
                 { name: 'scheduled', columns, rows: [[0, 'n0', '2026-01-01 00:00:00']] },
               ],
             },
@@ -194,6 +195,49 @@ describe('cancel', () => {
         `SELECT count(*), count(DISTINCT id), min(id), max(id) FROM dataset('${dataSetId}')`,
       ),
     ).toEqual([5500, 5500, 0, 5499]);
+  });
+});
+
+describe('graceful stop', () => {
+  it('hands an in-progress run back, so the next runner starts it at once and lands it exactly', async () => {
+    const { flowId, dataSetId } = await flowOn('handback');
+    await sleep(LAG_MS + 20);
+    const run = await t.sluice.runs.runNow(tenantOf(t), flowId);
+    const pass = t.sluice.runner.runOnce();
+    for (let waited = 0; ; waited += 10) {
+      const current = await t.sluice.runs.load(tenantOf(t), run.id);
+      if ((current.progress?.rowsRead ?? 0) >= 100) break;
+      if (waited > 20_000) throw new Error('the run did not start reading');
+      await sleep(10);
+    }
+    await t.sluice.runner.stop();
+    await pass;
+    const handedBack = await t.sluice.store.db
+      .selectFrom('runs')
+      .select(['state', 'lease_owner'])
+      .where('id', '=', run.id)
+      .executeTakeFirstOrThrow();
+    expect(handedBack).toEqual({ state: 'scheduled', lease_owner: null });
+    expect(await successBatches(dataSetId)).toEqual([]);
+
+    t.sluice.runner.start();
+    try {
+      for (
+        let waited = 0;
+        (await t.sluice.runs.load(tenantOf(t), run.id)).state !== 'success';
+        waited += 50
+      ) {
+        if (waited > 30_000) throw new Error('the handed-back run was not completed');
+        await sleep(50);
+      }
+    } finally {
+      await t.sluice.runner.stop();
+    }
+    const done = await runView(t, run.id);
+    expect(done.attempt).toBe(2);
+    expect(await aggregate(t, `SELECT count(*), count(DISTINCT id) FROM dataset('${dataSetId}')`)).toEqual([
+      20_000, 20_000,
+    ]);
   });
 });
 

@@ -62,6 +62,8 @@ export function createRunner(
     current = controller;
     let counters: RunCounters = run.counters;
     let live = run;
+    // Set from the heartbeat callback; an object so the check below is not narrowed away.
+    const lease = { lost: false };
     const beat = setInterval(() => {
       const now = ports.now();
       live = {
@@ -72,7 +74,10 @@ export function createRunner(
       runs
         .heartbeat(live, owner, now, settings.leaseMs)
         .then((held) => {
-          if (!held) controller.abort();
+          if (!held) {
+            lease.lost = true;
+            controller.abort();
+          }
         })
         .catch((error: unknown) => {
           ports.log('warn', `run ${run.id}: heartbeat failed`, { err: error });
@@ -93,6 +98,15 @@ export function createRunner(
           },
         );
         await recordOnFlow(outcome);
+      } else if (stopped && !lease.lost) {
+        // Stopped gracefully mid-run: hand the run back so the next runner starts it at once instead of
+        // waiting for the lease to expire. Nothing of this attempt was committed.
+        const now = ports.now();
+        await runs
+          .finish({ ...live, state: 'scheduled', updatedAt: now }, owner, now)
+          .catch((error: unknown) => {
+            ports.log('warn', `run ${run.id}: could not hand the run back`, { err: error });
+          });
       }
     } finally {
       clearInterval(beat);
@@ -100,23 +114,32 @@ export function createRunner(
     }
   };
 
+  const passOnce = async (): Promise<number> => {
+    await scheduler.tick();
+    let executed = 0;
+    while (!stopped) {
+      const run = await runs.claimNext(owner, ports.now(), settings.leaseMs);
+      if (!run) break;
+      executed += 1;
+      await executeClaimed(run);
+    }
+    const now = ports.now();
+    if (settings.retentionDays > 0 && now - lastPrune > 3_600_000) {
+      lastPrune = now;
+      await runs.prune(now - settings.retentionDays * 86_400_000);
+    }
+    return executed;
+  };
+  const passes = new Set<Promise<number>>();
+
   const runner: Runner = {
     owner,
-    async runOnce() {
-      await scheduler.tick();
-      let executed = 0;
-      while (!stopped) {
-        const run = await runs.claimNext(owner, ports.now(), settings.leaseMs);
-        if (!run) break;
-        executed += 1;
-        await executeClaimed(run);
-      }
-      const now = ports.now();
-      if (settings.retentionDays > 0 && now - lastPrune > 3_600_000) {
-        lastPrune = now;
-        await runs.prune(now - settings.retentionDays * 86_400_000);
-      }
-      return executed;
+    runOnce() {
+      // Tracked so stop() waits for a pass started directly, not only by start().
+      const pass = passOnce();
+      passes.add(pass);
+      void pass.finally(() => passes.delete(pass)).catch(() => undefined);
+      return pass;
     },
     start() {
       stopped = false;
@@ -137,6 +160,9 @@ export function createRunner(
       clearTimeout(timer);
       current?.abort();
       await running;
+      await Promise.allSettled([...passes]);
+      // Stopped means "stop what runs now"; a later runOnce() or start() works again.
+      stopped = false;
     },
   };
   return runner;
