@@ -2,7 +2,8 @@
  * The row filter of explore previews and source connections: Adobe's PQL JSON tree
  * (`{"type":"PQL","format":"pql/json","value": <node>}`), see flow-service-api.md §3.3.
  */
-export type FilterFunction = 'and' | 'or' | 'NOT' | '=' | '!=' | '<' | '<=' | '>' | '>=' | 'like' | 'in' | 'isNull';
+export type FilterFunction =
+  'and' | 'or' | 'NOT' | '=' | '!=' | '<' | '<=' | '>' | '>=' | 'like' | 'in' | 'isNull';
 
 export type FilterLiteralValue = string | number | boolean | null | readonly (string | number | boolean)[];
 

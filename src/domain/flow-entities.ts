@@ -85,7 +85,11 @@ export interface Flow extends EntityMeta {
   readonly options?: Readonly<Record<string, unknown>>;
   readonly labels?: readonly string[];
   readonly inheritedAttributes: {
-    readonly sourceConnections: readonly { id: string; connectionSpec: SpecRef; baseConnection: { id: string; connectionSpec: SpecRef } }[];
+    readonly sourceConnections: readonly {
+      id: string;
+      connectionSpec: SpecRef;
+      baseConnection: { id: string; connectionSpec: SpecRef };
+    }[];
     readonly targetConnections: readonly { id: string; connectionSpec: SpecRef }[];
     readonly properties: { readonly isSourceFlow: true };
   };
@@ -101,7 +105,9 @@ export interface Flow extends EntityMeta {
 }
 
 /** Flow lifecycle: action → next state. */
-export const flowTransitions: Readonly<Record<FlowState, Partial<Readonly<Record<'enable' | 'disable' | 'publish', FlowState>>>>> = {
+export const flowTransitions: Readonly<
+  Record<FlowState, Partial<Readonly<Record<'enable' | 'disable' | 'publish', FlowState>>>>
+> = {
   draft: { publish: 'enabled' },
   enabled: { disable: 'disabled' },
   disabled: { enable: 'enabled' },

@@ -79,7 +79,11 @@ export interface Run extends EntityMeta {
   /** A RE_TRIGGER run points at the run whose window it repeats. */
   readonly retriggerOf?: string;
   /** Row errors, kept when the flow enables errorDiagnostics: the first few, as samples. */
-  readonly rowErrorSamples?: readonly { readonly row: string; readonly column: string; readonly reason: string }[];
+  readonly rowErrorSamples?: readonly {
+    readonly row: string;
+    readonly column: string;
+    readonly reason: string;
+  }[];
   /** The batch file holding every row error (relative lake path), when written. */
   readonly rowErrorsFile?: string;
   /** Live progress while in progress: rows read so far and when last updated. */

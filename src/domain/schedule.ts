@@ -22,12 +22,18 @@ const integerOf = (value: unknown): number | undefined => {
 
 export function parseSchedule(raw: unknown): Schedule {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new AppError('CONNECTOR-1312-400', 'scheduleParams must be an object with startTime and frequency (and interval unless frequency is once).');
+    throw new AppError(
+      'CONNECTOR-1312-400',
+      'scheduleParams must be an object with startTime and frequency (and interval unless frequency is once).',
+    );
   }
   const params = raw as Record<string, unknown>;
   const unknown = Object.keys(params).filter((key) => !KNOWN.has(key));
   if (unknown.length > 0) {
-    throw new AppError('CONNECTOR-1312-400', `scheduleParams has unknown field(s) ${unknown.join(', ')}; allowed: startTime, frequency, interval, backfill.`);
+    throw new AppError(
+      'CONNECTOR-1312-400',
+      `scheduleParams has unknown field(s) ${unknown.join(', ')}; allowed: startTime, frequency, interval, backfill.`,
+    );
   }
   const start = integerOf(params['startTime']);
   if (start === undefined || start <= 0) {
@@ -39,27 +45,45 @@ export function parseSchedule(raw: unknown): Schedule {
   const startTime = start >= MS_THRESHOLD ? start : start * 1000;
   const frequency = typeof params['frequency'] === 'string' ? params['frequency'].toLowerCase() : undefined;
   if (frequency === undefined || !FREQUENCIES.includes(frequency as Frequency)) {
-    throw new AppError('CONNECTOR-1365-400', `scheduleParams.frequency must be one of ${FREQUENCIES.join(', ')}.`);
+    throw new AppError(
+      'CONNECTOR-1365-400',
+      `scheduleParams.frequency must be one of ${FREQUENCIES.join(', ')}.`,
+    );
   }
   if (frequency === 'once') {
     if ('interval' in params) {
-      throw new AppError('CONNECTOR-1361-400', 'scheduleParams.interval is not allowed with frequency once; remove it.');
+      throw new AppError(
+        'CONNECTOR-1361-400',
+        'scheduleParams.interval is not allowed with frequency once; remove it.',
+      );
     }
     if ('backfill' in params) {
-      throw new AppError('CONNECTOR-1364-400', 'scheduleParams.backfill is not allowed with frequency once; remove it.');
+      throw new AppError(
+        'CONNECTOR-1364-400',
+        'scheduleParams.backfill is not allowed with frequency once; remove it.',
+      );
     }
     return { startTime, frequency: 'once', backfill: true };
   }
   if (!('interval' in params)) {
-    throw new AppError('CONNECTOR-1362-400', `scheduleParams.interval is required with frequency ${frequency} (e.g. "interval": "1").`);
+    throw new AppError(
+      'CONNECTOR-1362-400',
+      `scheduleParams.interval is required with frequency ${frequency} (e.g. "interval": "1").`,
+    );
   }
   const interval = integerOf(params['interval']);
   if (interval === undefined || interval <= 0) {
-    throw new AppError('CONNECTOR-1362-400', 'scheduleParams.interval must be a positive whole number (it can never be 0).');
+    throw new AppError(
+      'CONNECTOR-1362-400',
+      'scheduleParams.interval must be a positive whole number (it can never be 0).',
+    );
   }
   const minimum = frequency === 'minute' ? 15 : 1;
   if (interval < minimum) {
-    throw new AppError('CONNECTOR-1363-400', `scheduleParams.interval must be at least ${minimum} with frequency ${frequency}; ${interval} is too small.`);
+    throw new AppError(
+      'CONNECTOR-1363-400',
+      `scheduleParams.interval must be at least ${minimum} with frequency ${frequency}; ${interval} is too small.`,
+    );
   }
   let backfill = true;
   if ('backfill' in params) {
@@ -73,4 +97,6 @@ export function parseSchedule(raw: unknown): Schedule {
 
 /** The period between runs in ms; undefined for once. */
 export const periodOf = (schedule: Schedule): number | undefined =>
-  schedule.frequency === 'once' || schedule.interval === undefined ? undefined : FREQUENCY_MS[schedule.frequency] * schedule.interval;
+  schedule.frequency === 'once' || schedule.interval === undefined
+    ? undefined
+    : FREQUENCY_MS[schedule.frequency] * schedule.interval;

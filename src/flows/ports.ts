@@ -17,9 +17,17 @@ import type { MappingPair } from './row-mapper.ts';
 
 /** Where a run's rows go: a dataset batch, invisible until committed in the run's transaction. */
 export interface BatchSink {
-  begin(tenant: Tenant, datasetId: string, options: { flowId: string; runId: string }): Promise<{ batchId: string; writer: BatchWriter }>;
+  begin(
+    tenant: Tenant,
+    datasetId: string,
+    options: { flowId: string; runId: string },
+  ): Promise<{ batchId: string; writer: BatchWriter }>;
   commit(batchId: string, result: BatchWriteResult, trx: Transaction<Database>): Promise<void>;
-  fail(writer: BatchWriter, status: 'failed' | 'aborted', error?: { code: string; message: string }): Promise<void>;
+  fail(
+    writer: BatchWriter,
+    status: 'failed' | 'aborted',
+    error?: { code: string; message: string },
+  ): Promise<void>;
   /** Writes a file next to the batch's data (e.g. its row errors); removed with the batch if it is not committed. */
   writeBatchFile(datasetId: string, batchId: string, name: string, content: string): Promise<string>;
 }
@@ -47,7 +55,10 @@ export interface RunnerPorts {
   readonly flows: EntityRepository<Flow>;
   readonly sourceConnections: EntityRepository<SourceConnection>;
   readonly targetConnections: EntityRepository<TargetConnection>;
-  openConnection(tenant: Tenant, id: string): Promise<{ connection: Connection; params: Record<string, unknown> }>;
+  openConnection(
+    tenant: Tenant,
+    id: string,
+  ): Promise<{ connection: Connection; params: Record<string, unknown> }>;
   connectorFor(specId: string): SourceConnector;
   contextFor(signal: AbortSignal): ConnectorContext;
   resolveMapping(tenant: Tenant, id: string, version: string | number): Promise<readonly MappingPair[]>;

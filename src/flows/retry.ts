@@ -24,8 +24,11 @@ export function classify(error: unknown): Trouble {
   return 'fatal';
 }
 
-export const backoffDelay = (policy: RetryPolicy, failure: number, random: () => number = Math.random): number =>
-  Math.floor(random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (failure - 1)));
+export const backoffDelay = (
+  policy: RetryPolicy,
+  failure: number,
+  random: () => number = Math.random,
+): number => Math.floor(random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (failure - 1)));
 
 export interface RetryEvents {
   onRetry?(error: unknown, trouble: Trouble, delayMs: number, failures: number): void;

@@ -17,7 +17,9 @@ export interface RowError {
   readonly reason: string;
 }
 
-export type MappedRow = { readonly ok: true; readonly value: Record<string, unknown> } | { readonly ok: false; readonly errors: RowError[] };
+export type MappedRow =
+  | { readonly ok: true; readonly value: Record<string, unknown> }
+  | { readonly ok: false; readonly errors: RowError[] };
 
 export interface RowMapper {
   map(row: Row): MappedRow;
@@ -25,10 +27,17 @@ export interface RowMapper {
   readonly sourceColumns: readonly string[];
 }
 
-export function createRowMapper(mappings: readonly MappingPair[], sourceColumns: readonly ColumnSchema[], schema: DatasetSchema): RowMapper {
+export function createRowMapper(
+  mappings: readonly MappingPair[],
+  sourceColumns: readonly ColumnSchema[],
+  schema: DatasetSchema,
+): RowMapper {
   const plan = planMapping(mappings, sourceColumns, schema);
   if (!plan.ok) {
-    throw new AppError('FLOW-1419-400', `The mapping no longer fits the source or the dataset: ${plan.problems.map((p) => p.message).join('; ')}`);
+    throw new AppError(
+      'FLOW-1419-400',
+      `The mapping no longer fits the source or the dataset: ${plan.problems.map((p) => p.message).join('; ')}`,
+    );
   }
   const { entries } = plan;
   return {
@@ -37,7 +46,10 @@ export function createRowMapper(mappings: readonly MappingPair[], sourceColumns:
       const mapped = mapRow(entries, row);
       return mapped.ok
         ? { ok: true, value: mapped.record }
-        : { ok: false, errors: mapped.errors.map((error) => ({ column: error.source, reason: error.reason })) };
+        : {
+            ok: false,
+            errors: mapped.errors.map((error) => ({ column: error.source, reason: error.reason })),
+          };
     },
   };
 }

@@ -17,7 +17,14 @@ export function deltaColumnOf(flow: Flow): string | undefined {
 }
 
 /** A new scheduled run of `flow` for `window`, attributed to the flow's creator. */
-export function newRun(flow: Flow, window: RunWindow, scheduledAt: number, now: number, kind: RunKind, extra: Partial<Run> = {}): Run {
+export function newRun(
+  flow: Flow,
+  window: RunWindow,
+  scheduledAt: number,
+  now: number,
+  kind: RunKind,
+  extra: Partial<Run> = {},
+): Run {
   const deltaColumn = deltaColumnOf(flow);
   return {
     ...createdMeta(
@@ -55,15 +62,26 @@ export function createScheduler(ports: Pick<RunnerPorts, 'flows' | 'runs' | 'set
       let created = 0;
       let afterId: string | undefined;
       for (;;) {
-        const flows = await ports.flows.scanGlobal({ state: 'enabled', limit: 200, ...(afterId === undefined ? {} : { afterId }) });
+        const flows = await ports.flows.scanGlobal({
+          state: 'enabled',
+          limit: 200,
+          ...(afterId === undefined ? {} : { afterId }),
+        });
         for (const flow of flows) {
           if (!flow.schedule || (await ports.runs.activeForFlow(flow.id))) continue;
           const now = ports.now();
           const cursor = await ports.runs.cursor(flow.id);
           const hasRuns = cursor !== undefined || (await ports.runs.latestForFlow(flow.id)) !== undefined;
-          const due = nextDueRun({ schedule: flow.schedule, committedEnd: cursor?.committedEnd, hasRuns, now, lagMs: ports.settings.safetyLagMs });
+          const due = nextDueRun({
+            schedule: flow.schedule,
+            committedEnd: cursor?.committedEnd,
+            hasRuns,
+            now,
+            lagMs: ports.settings.safetyLagMs,
+          });
           if (!due) continue;
-          if (await ports.runs.insertIfNoActive(newRun(flow, due.window, due.scheduledAt, now, 'scheduled'))) created += 1;
+          if (await ports.runs.insertIfNoActive(newRun(flow, due.window, due.scheduledAt, now, 'scheduled')))
+            created += 1;
         }
         const last = flows.at(-1);
         if (flows.length < 200 || !last) return created;

@@ -8,11 +8,21 @@ const hourly: Schedule = { startTime: start, frequency: 'hour', interval: 1, bac
 
 describe('nextDueRun', () => {
   it('is not due before the start time', () => {
-    expect(nextDueRun({ schedule: hourly, committedEnd: undefined, hasRuns: false, now: start - 1, lagMs: MIN })).toBeUndefined();
+    expect(
+      nextDueRun({ schedule: hourly, committedEnd: undefined, hasRuns: false, now: start - 1, lagMs: MIN }),
+    ).toBeUndefined();
   });
 
   it('backfills all history in the first window', () => {
-    expect(nextDueRun({ schedule: hourly, committedEnd: undefined, hasRuns: false, now: start + 5 * MIN, lagMs: MIN })).toEqual({
+    expect(
+      nextDueRun({
+        schedule: hourly,
+        committedEnd: undefined,
+        hasRuns: false,
+        now: start + 5 * MIN,
+        lagMs: MIN,
+      }),
+    ).toEqual({
       scheduledAt: start,
       window: { start: null, end: start - MIN },
     });
@@ -20,8 +30,12 @@ describe('nextDueRun', () => {
 
   it('without backfill starts at the start time and waits for the first period', () => {
     const schedule = { ...hourly, backfill: false };
-    expect(nextDueRun({ schedule, committedEnd: undefined, hasRuns: false, now: start + 5 * MIN, lagMs: MIN })).toBeUndefined();
-    expect(nextDueRun({ schedule, committedEnd: undefined, hasRuns: false, now: start + 61 * MIN, lagMs: MIN })).toEqual({
+    expect(
+      nextDueRun({ schedule, committedEnd: undefined, hasRuns: false, now: start + 5 * MIN, lagMs: MIN }),
+    ).toBeUndefined();
+    expect(
+      nextDueRun({ schedule, committedEnd: undefined, hasRuns: false, now: start + 61 * MIN, lagMs: MIN }),
+    ).toEqual({
       scheduledAt: start + 60 * MIN,
       window: { start, end: start + 59 * MIN },
     });
@@ -29,8 +43,12 @@ describe('nextDueRun', () => {
 
   it('starts each window exactly where the committed one ended', () => {
     const committedEnd = start - MIN;
-    expect(nextDueRun({ schedule: hourly, committedEnd, hasRuns: true, now: start + 30 * MIN, lagMs: MIN })).toBeUndefined();
-    expect(nextDueRun({ schedule: hourly, committedEnd, hasRuns: true, now: start + 60 * MIN, lagMs: MIN })).toEqual({
+    expect(
+      nextDueRun({ schedule: hourly, committedEnd, hasRuns: true, now: start + 30 * MIN, lagMs: MIN }),
+    ).toBeUndefined();
+    expect(
+      nextDueRun({ schedule: hourly, committedEnd, hasRuns: true, now: start + 60 * MIN, lagMs: MIN }),
+    ).toEqual({
       scheduledAt: start + 60 * MIN,
       window: { start: committedEnd, end: start + 59 * MIN },
     });
@@ -38,7 +56,15 @@ describe('nextDueRun', () => {
 
   it('coalesces missed periods into one window', () => {
     const committedEnd = start - MIN;
-    expect(nextDueRun({ schedule: hourly, committedEnd, hasRuns: true, now: start + 5 * 60 * MIN + 7, lagMs: MIN })).toEqual({
+    expect(
+      nextDueRun({
+        schedule: hourly,
+        committedEnd,
+        hasRuns: true,
+        now: start + 5 * 60 * MIN + 7,
+        lagMs: MIN,
+      }),
+    ).toEqual({
       scheduledAt: start + 5 * 60 * MIN,
       window: { start: committedEnd, end: start + 5 * 60 * MIN - MIN },
     });
@@ -46,8 +72,13 @@ describe('nextDueRun', () => {
 
   it('runs a once flow once', () => {
     const once: Schedule = { startTime: start, frequency: 'once', backfill: true };
-    expect(nextDueRun({ schedule: once, committedEnd: undefined, hasRuns: false, now: start + 1, lagMs: MIN })?.window).toEqual({ start: null, end: start });
-    expect(nextDueRun({ schedule: once, committedEnd: undefined, hasRuns: true, now: start + 1, lagMs: MIN })).toBeUndefined();
+    expect(
+      nextDueRun({ schedule: once, committedEnd: undefined, hasRuns: false, now: start + 1, lagMs: MIN })
+        ?.window,
+    ).toEqual({ start: null, end: start });
+    expect(
+      nextDueRun({ schedule: once, committedEnd: undefined, hasRuns: true, now: start + 1, lagMs: MIN }),
+    ).toBeUndefined();
   });
 
   it('never produces overlapping or gapped windows over a long simulated life', () => {

@@ -33,7 +33,9 @@ export function nextDueRun(input: WindowInput): DueRun | undefined {
   if (schedule.startTime > now) return undefined;
   if (schedule.frequency === 'once' || schedule.interval === undefined) {
     // A once flow copies the whole table once, at its start time; later runs are on demand.
-    return input.hasRuns ? undefined : { scheduledAt: schedule.startTime, window: { start: null, end: schedule.startTime } };
+    return input.hasRuns
+      ? undefined
+      : { scheduledAt: schedule.startTime, window: { start: null, end: schedule.startTime } };
   }
   const period = FREQUENCY_MS[schedule.frequency] * schedule.interval;
   // The latest due time that has passed: startTime + k·period ≤ now.

@@ -123,7 +123,11 @@ export async function runQuery(
       };
     } catch (error) {
       if (deadline.passed)
-        throw new AppError('LAKE-1003-400', `The query ran longer than ${timeoutMs} ms and was stopped; narrow it or add a LIMIT.`, { kind: 'query' });
+        throw new AppError(
+          'LAKE-1003-400',
+          `The query ran longer than ${timeoutMs} ms and was stopped; narrow it or add a LIMIT.`,
+          { kind: 'query' },
+        );
       throw failed(`The query failed: ${messageOf(error, root)}`);
     } finally {
       clearTimeout(timer);

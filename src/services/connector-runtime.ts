@@ -28,7 +28,12 @@ export function createConnectorRuntime(options: ConnectorRuntimeOptions): Connec
   return {
     timeouts: options.timeouts,
     has: (specId) => bySpec.has(specId),
-    context: (signal) => ({ signal, timeouts: options.timeouts, egress: options.egress, extraCaCerts: options.extraCaCerts }),
+    context: (signal) => ({
+      signal,
+      timeouts: options.timeouts,
+      egress: options.egress,
+      extraCaCerts: options.extraCaCerts,
+    }),
     connector(specId) {
       const connector = bySpec.get(specId);
       if (!connector) {

@@ -22,7 +22,10 @@ export function representRun(run: Run): Record<string, unknown> {
     fileSummary: { inputFileCount: -1, outputFileCount: -1 },
     statusSummary: {
       status: run.copyCompletedAt !== undefined ? 'success' : run.state === 'failed' ? 'failed' : run.state,
-      extensions: { type: run.window.start === null ? 'one-time' : 'incremental', ...(run.deltaColumn === undefined ? {} : { deltaColumn: run.deltaColumn }) },
+      extensions: {
+        type: run.window.start === null ? 'one-time' : 'incremental',
+        ...(run.deltaColumn === undefined ? {} : { deltaColumn: run.deltaColumn }),
+      },
     },
     sourceInfo: [{ id: run.sourceConnectionId, type: 'SourceConnection' }],
   };
@@ -34,25 +37,43 @@ export function representRun(run: Run): Record<string, unknown> {
       ...(run.completedAt === undefined ? {} : { completedAtUTC: run.completedAt }),
     },
     sizeSummary: { inputBytes: c.inputBytes, outputBytes: c.outputBytes },
-    recordSummary: { inputRecordCount: c.inputRecords - c.duplicateRecords, outputRecordCount: c.outputRecords, failedRecordCount: c.failedRecords },
+    recordSummary: {
+      inputRecordCount: c.inputRecords - c.duplicateRecords,
+      outputRecordCount: c.outputRecords,
+      failedRecordCount: c.failedRecords,
+    },
     fileSummary: { outputFileCount: c.outputFiles },
     statusSummary: {
       status: run.state === 'success' ? 'success' : run.state,
       errors: run.errors,
       ...(run.rowErrorsFile === undefined && run.rowErrorSamples === undefined
         ? {}
-        : { extensions: { manifest: { ...(run.rowErrorsFile === undefined ? {} : { failedRecords: run.rowErrorsFile }) }, sampleErrors: run.rowErrorSamples ?? [] } }),
+        : {
+            extensions: {
+              manifest: { ...(run.rowErrorsFile === undefined ? {} : { failedRecords: run.rowErrorsFile }) },
+              sampleErrors: run.rowErrorSamples ?? [],
+            },
+          }),
     },
     targetInfo: [
       {
         id: run.targetConnectionId,
         type: 'TargetConnection',
-        ...(run.batchId === undefined ? {} : { reference: { type: 'Batch', ids: [run.batchId], dataSetId: run.dataSetId } }),
+        ...(run.batchId === undefined
+          ? {}
+          : { reference: { type: 'Batch', ids: [run.batchId], dataSetId: run.dataSetId } }),
       },
     ],
   };
   const {
-    counters: _c, window: _w, errors: _e, rowErrorSamples: _s, rowErrorsFile: _f, copyCompletedAt: _cc, completedAt: _ca, startedAt: _sa,
+    counters: _c,
+    window: _w,
+    errors: _e,
+    rowErrorSamples: _s,
+    rowErrorsFile: _f,
+    copyCompletedAt: _cc,
+    completedAt: _ca,
+    startedAt: _sa,
     ...rest
   } = run;
   return {
@@ -71,7 +92,11 @@ export function representRun(run: Run): Record<string, unknown> {
         failedRecordCount: c.failedRecords,
         skippedRecordCount: c.duplicateRecords,
       },
-      fileSummary: { inputFileCount: -1, outputFileCount: c.outputFiles, activityRefs: ['promotionActivity'] },
+      fileSummary: {
+        inputFileCount: -1,
+        outputFileCount: c.outputFiles,
+        activityRefs: ['promotionActivity'],
+      },
       statusSummary: { ...status, activityRefs: ['promotionActivity'] },
     },
     activities: run.state === 'scheduled' ? [] : [copyActivity, promotionActivity],
