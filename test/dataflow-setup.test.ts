@@ -299,6 +299,7 @@ describe.each(['databricks', 'azure-table-storage'])('dataflow setup: %s', (name
         'CONNECTOR-1377-400',
       ],
       [{ state: 'enabled' }, 'FLOW-1410-400'],
+      [{ params: { tableName: s().table, columns: s().columns, cdcEnabled: true } }, 'CONNECTOR-1312-400'],
     ];
     for (const [override, code] of cases)
       expectCode(await json('POST', '/sourceConnections', { ...base, ...override }), 400, code);

@@ -150,6 +150,13 @@ export function createSourceConnectionService(deps: SourceConnectionDeps): Sourc
       );
     validator.assert(input.params, 'params');
     const params = input.params as unknown as SourceConnection['params'];
+    if (params.cdcEnabled === true) {
+      // Adobe's CDC needs a change feed reader and model-based schemas; Sluice's runs copy windows only.
+      throw new AppError(
+        'CONNECTOR-1312-400',
+        "params.cdcEnabled: change data capture is not supported yet; omit it (or set false) — runs copy each window of the flow's delta column, and deletes at the source are not propagated.",
+      );
+    }
     if (params.filters !== undefined) parseFilter(params.filters);
     if (!draft) {
       if (base.state === 'draft') {
