@@ -18,8 +18,7 @@ import { maskSecrets, openSecrets, sealSecrets } from '../crypto/secret-fields.t
 import type { EntityRepository } from '../store/entity-repository.ts';
 import type { ConnectorRuntime } from './connector-runtime.ts';
 import { listEntities, type ListOutcome } from './listing.ts';
-import { loadEntity, requireEtag, saveEntity, tenantOf } from './entity-support.ts';
-import { applyPatch, assertPatchable, parsePatch } from './patch.ts';
+import { loadEntity, patchEntity, requireEtag, saveEntity, tenantOf } from './entity-support.ts';
 
 export interface ConnectionInput {
   readonly name: string;
@@ -193,37 +192,33 @@ export function createConnectionService(deps: ConnectionServiceDeps): Connection
 
     async patch(actor, id, ifMatch, body) {
       const connection = await load(tenantOf(actor), id);
-      requireEtag(connection, ifMatch);
-      const operations = parsePatch(body);
-      assertPatchable(operations, {
-        allowed: ['/name', '/description', '/auth/params', '/auth/specName'],
-        immutable: {
-          '/connectionSpec': new AppError(
-            'FLOW-1414-400',
-            'The connectionSpec of a connection cannot be changed; create a new connection instead.',
-          ),
-          '/state': new AppError(
-            'FLOW-1410-400',
-            'The state of a connection cannot be patched; use POST /connections/{id}/action.',
-          ),
-        },
-      });
       const schema = authSchemaOf(connection);
-      const editable = {
-        name: connection.name,
-        description: connection.description,
-        auth: {
-          specName: connection.auth.specName,
-          params: openSecrets(schema, connection.auth.params, secrets),
+      const { patched, operations } = patchEntity(
+        connection,
+        ifMatch,
+        body,
+        {
+          allowed: ['/name', '/description', '/auth/params', '/auth/specName'],
+          immutable: {
+            '/connectionSpec': new AppError(
+              'FLOW-1414-400',
+              'The connectionSpec of a connection cannot be changed; create a new connection instead.',
+            ),
+            '/state': new AppError(
+              'FLOW-1410-400',
+              'The state of a connection cannot be patched; use POST /connections/{id}/action.',
+            ),
+          },
         },
-      };
-      const patched = applyPatch(editable, operations);
-      if (typeof patched.name !== 'string' || patched.name.trim() === '') {
-        throw new AppError('FLOW-1407-400', "The field 'name' must be a non-empty string.");
-      }
-      if (patched.description !== undefined && typeof patched.description !== 'string') {
-        throw new AppError('FLOW-1407-400', "The field 'description' must be a string.");
-      }
+        {
+          name: connection.name,
+          description: connection.description,
+          auth: {
+            specName: connection.auth.specName,
+            params: openSecrets(schema, connection.auth.params, secrets),
+          },
+        },
+      );
       const authChanged = operations.some((operation) => operation.path.startsWith('/auth'));
       let { auth, verification } = connection;
       if (authChanged) {

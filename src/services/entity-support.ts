@@ -4,7 +4,7 @@ import { AppError } from '../domain/errors.ts';
 import { isUuid } from '../domain/ids.ts';
 import type { Actor, Tenant } from '../domain/tenancy.ts';
 import type { EntityRepository } from '../store/entity-repository.ts';
-import { etagMatches } from './patch.ts';
+import { applyPatch, assertPatchable, etagMatches, parsePatch, type PatchOperation } from './patch.ts';
 
 export const tenantOf = (actor: Actor): Tenant => ({
   orgId: actor.orgId,
@@ -76,3 +76,34 @@ export const SERVER_OWNED_FIELDS = [
   'sandboxId',
   'sandboxName',
 ];
+
+export interface PatchRules {
+  /** Paths (and their sub-paths) a client may change. */
+  readonly allowed: readonly string[];
+  /** Top-level paths that may never change, with the error that says why. */
+  readonly immutable: Readonly<Record<string, AppError>>;
+}
+
+/**
+ * The PATCH step every entity shares: If-Match, the JSON Patch document, the paths it may touch, applying it
+ * to the editable view, and the checks of `name` and `description`. The caller validates the rest.
+ */
+export function patchEntity<T extends { readonly name: string; readonly description?: string | undefined }>(
+  entity: EntityMeta,
+  ifMatch: string | undefined,
+  body: unknown,
+  rules: PatchRules,
+  editable: T,
+): { patched: T; operations: PatchOperation[] } {
+  requireEtag(entity, ifMatch);
+  const operations = parsePatch(body);
+  assertPatchable(operations, rules);
+  const patched = applyPatch(editable, operations);
+  if (typeof patched.name !== 'string' || patched.name.trim() === '') {
+    throw new AppError('FLOW-1407-400', "The field 'name' must be a non-empty string.");
+  }
+  if (patched.description !== undefined && typeof patched.description !== 'string') {
+    throw new AppError('FLOW-1407-400', "The field 'description' must be a string.");
+  }
+  return { patched, operations };
+}

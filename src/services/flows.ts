@@ -17,7 +17,7 @@ import { newEtag, newId } from '../domain/ids.ts';
 import type { ParsedListRequest } from '../domain/listing.ts';
 import type { Actor, Tenant } from '../domain/tenancy.ts';
 import type { EntityRepository } from '../store/entity-repository.ts';
-import { loadEntity, requireEtag, saveEntity, tenantOf } from './entity-support.ts';
+import { loadEntity, patchEntity, requireEtag, saveEntity, tenantOf } from './entity-support.ts';
 import {
   assertScheduleChangeAllowed,
   createFlowValidator,
@@ -26,7 +26,7 @@ import {
   type ValidatedFlow,
 } from './flow-validation.ts';
 import { listEntities, type ListOutcome } from './listing.ts';
-import { applyPatch, assertPatchable, parsePatch, type PatchOperation } from './patch.ts';
+import type { PatchOperation } from './patch.ts';
 
 export interface FlowService {
   create(
@@ -180,38 +180,37 @@ export function createFlowService(deps: FlowServiceDeps): FlowService {
     async patch(actor, id, ifMatch, body) {
       const tenant = tenantOf(actor);
       const flow = await loadEntity(repository, tenant, id, TYPE);
-      requireEtag(flow, ifMatch);
-      const operations = parsePatch(body);
-      assertPatchable(operations, {
-        allowed: EDITABLE,
-        immutable: {
-          '/flowSpec': new AppError('FLOW-1365-400', 'The flowSpec of a flow cannot be changed.'),
-          '/sourceConnectionIds': new AppError(
-            'FLOW-1365-400',
-            'The source connection of a flow cannot be changed; create a new flow.',
-          ),
-          '/targetConnectionIds': new AppError(
-            'FLOW-1365-400',
-            'The target connection of a flow cannot be changed; create a new flow.',
-          ),
-          '/state': new AppError(
-            'FLOW-1410-400',
-            'The state of a flow changes only through POST /flows/{id}/action?op=enable|disable.',
-          ),
+      const { patched, operations } = patchEntity(
+        flow,
+        ifMatch,
+        body,
+        {
+          allowed: EDITABLE,
+          immutable: {
+            '/flowSpec': new AppError('FLOW-1365-400', 'The flowSpec of a flow cannot be changed.'),
+            '/sourceConnectionIds': new AppError(
+              'FLOW-1365-400',
+              'The source connection of a flow cannot be changed; create a new flow.',
+            ),
+            '/targetConnectionIds': new AppError(
+              'FLOW-1365-400',
+              'The target connection of a flow cannot be changed; create a new flow.',
+            ),
+            '/state': new AppError(
+              'FLOW-1410-400',
+              'The state of a flow changes only through POST /flows/{id}/action?op=enable|disable.',
+            ),
+          },
         },
-      });
-      const editable = {
-        name: flow.name,
-        description: flow.description,
-        scheduleParams: flow.scheduleParams,
-        transformations: flow.transformations,
-        options: flow.options,
-        labels: flow.labels,
-      };
-      const patched = applyPatch(editable, operations);
-      if (typeof patched.name !== 'string' || patched.name.trim() === '') {
-        throw new AppError('FLOW-1407-400', "The field 'name' must be a non-empty string.");
-      }
+        {
+          name: flow.name,
+          description: flow.description,
+          scheduleParams: flow.scheduleParams,
+          transformations: flow.transformations,
+          options: flow.options,
+          labels: flow.labels,
+        },
+      );
       const input: FlowInput = {
         name: patched.name,
         flowSpec: flow.flowSpec,

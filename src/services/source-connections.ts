@@ -18,9 +18,8 @@ import type { Actor, Tenant } from '../domain/tenancy.ts';
 import type { EntityRepository } from '../store/entity-repository.ts';
 import type { ConnectionService } from './connections.ts';
 import type { ConnectorRuntime } from './connector-runtime.ts';
-import { loadEntity, requireEtag, saveEntity, tenantOf } from './entity-support.ts';
+import { loadEntity, patchEntity, requireEtag, saveEntity, tenantOf } from './entity-support.ts';
 import { listEntities, type ListOutcome } from './listing.ts';
-import { applyPatch, assertPatchable, parsePatch } from './patch.ts';
 
 export interface SourceConnectionInput {
   readonly name: string;
@@ -207,28 +206,25 @@ export function createSourceConnectionService(deps: SourceConnectionDeps): Sourc
     async patch(actor, id, ifMatch, body) {
       const tenant = tenantOf(actor);
       const entity = await loadEntity(repository, tenant, id, TYPE);
-      requireEtag(entity, ifMatch);
-      const operations = parsePatch(body);
-      assertPatchable(operations, {
-        allowed: ['/name', '/description', '/params'],
-        immutable: {
-          '/connectionSpec': new AppError(
-            'FLOW-1414-400',
-            'The connectionSpec of a source connection cannot be changed.',
-          ),
-          '/baseConnectionId': new AppError(
-            'FLOW-1365-400',
-            'The baseConnectionId cannot be changed; create a new source connection.',
-          ),
+      const { patched } = patchEntity(
+        entity,
+        ifMatch,
+        body,
+        {
+          allowed: ['/name', '/description', '/params'],
+          immutable: {
+            '/connectionSpec': new AppError(
+              'FLOW-1414-400',
+              'The connectionSpec of a source connection cannot be changed.',
+            ),
+            '/baseConnectionId': new AppError(
+              'FLOW-1365-400',
+              'The baseConnectionId cannot be changed; create a new source connection.',
+            ),
+          },
         },
-      });
-      const patched = applyPatch(
         { name: entity.name, description: entity.description, params: entity.params },
-        operations,
       );
-      if (typeof patched.name !== 'string' || patched.name.trim() === '') {
-        throw new AppError('FLOW-1407-400', "The field 'name' must be a non-empty string.");
-      }
       const { params } = await validate(
         tenant,
         {

@@ -11,9 +11,8 @@ import { newEtag, newId } from '../domain/ids.ts';
 import type { ParsedListRequest } from '../domain/listing.ts';
 import type { Actor, Tenant } from '../domain/tenancy.ts';
 import type { EntityRepository } from '../store/entity-repository.ts';
-import { loadEntity, requireEtag, saveEntity, tenantOf } from './entity-support.ts';
+import { loadEntity, patchEntity, requireEtag, saveEntity, tenantOf } from './entity-support.ts';
 import { listEntities, type ListOutcome } from './listing.ts';
-import { applyPatch, assertPatchable, parsePatch } from './patch.ts';
 
 export interface DatasetInfo {
   readonly id: string;
@@ -135,24 +134,21 @@ export function createTargetConnectionService(deps: {
     async patch(actor, id, ifMatch, body) {
       const tenant = tenantOf(actor);
       const entity = await loadEntity(repository, tenant, id, TYPE);
-      requireEtag(entity, ifMatch);
-      const operations = parsePatch(body);
-      assertPatchable(operations, {
-        allowed: ['/name', '/description', '/params', '/data'],
-        immutable: {
-          '/connectionSpec': new AppError(
-            'FLOW-1414-400',
-            'The connectionSpec of a target connection cannot be changed.',
-          ),
+      const { patched } = patchEntity(
+        entity,
+        ifMatch,
+        body,
+        {
+          allowed: ['/name', '/description', '/params', '/data'],
+          immutable: {
+            '/connectionSpec': new AppError(
+              'FLOW-1414-400',
+              'The connectionSpec of a target connection cannot be changed.',
+            ),
+          },
         },
-      });
-      const patched = applyPatch(
         { name: entity.name, description: entity.description, params: entity.params, data: entity.data },
-        operations,
       );
-      if (typeof patched.name !== 'string' || patched.name.trim() === '') {
-        throw new AppError('FLOW-1407-400', "The field 'name' must be a non-empty string.");
-      }
       const dataSetId = await validate(tenant, {
         connectionSpec: entity.connectionSpec,
         params: patched.params,

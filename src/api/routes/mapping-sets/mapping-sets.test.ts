@@ -314,7 +314,11 @@ describe('PUT /mappingSets/{id} and versions', () => {
 describe('GET /mappingSets', () => {
   it('pages with limit/start, orders and filters by name', async () => {
     const ids: string[] = [];
-    for (const name of ['list-a', 'list-b', 'list-c']) ids.push(await create({ ...adobeBody, name }));
+    // Distinct creation times, so "newest first" has one right answer (ties are ordered by id).
+    for (const name of ['list-a', 'list-b', 'list-c']) {
+      ids.push(await create({ ...adobeBody, name }));
+      await new Promise((resolve) => setTimeout(resolve, 3));
+    }
 
     const first = await call('GET', '/mappingSets?limit=2&start=0&name=list-b');
     expect(first.json()).toMatchObject({
