@@ -2,7 +2,7 @@
  * buildApp(deps): the HTTP surface. Flow Service routes live under /data/foundation/flowservice behind
  * the gateway checks; /openapi.json and /docs (served locally) are generated from the route schemas.
  */
-import Fastify, { type FastifyBaseLogger } from 'fastify';
+import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -30,7 +30,7 @@ export async function buildApp(deps: RouteDeps, options: AppOptions): Promise<Ap
     routerOptions: { ignoreTrailingSlash: true },
     requestIdHeader: false,
     // One access line per request (below) instead of Fastify's two: logging is the largest per-request cost.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
