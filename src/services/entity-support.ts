@@ -107,3 +107,9 @@ export function patchEntity<T extends { readonly name: string; readonly descript
   }
   return { patched, operations };
 }
+
+/** An entity as the API returns it: `version` carries the etag, as in Adobe's responses. */
+export const withVersion = <E extends EntityMeta>(entity: E): E & { readonly version: string } => ({
+  ...entity,
+  version: entity.etag,
+});

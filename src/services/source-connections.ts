@@ -18,7 +18,7 @@ import type { Actor, Tenant } from '../domain/tenancy.ts';
 import type { EntityRepository } from '../store/entity-repository.ts';
 import type { ConnectionService } from './connections.ts';
 import type { ConnectorRuntime } from './connector-runtime.ts';
-import { loadEntity, patchEntity, requireEtag, saveEntity, tenantOf } from './entity-support.ts';
+import { loadEntity, patchEntity, requireEtag, saveEntity, tenantOf, withVersion } from './entity-support.ts';
 import { listEntities, type ListOutcome } from './listing.ts';
 
 export interface SourceConnectionInput {
@@ -190,7 +190,7 @@ export function createSourceConnectionService(deps: SourceConnectionDeps): Sourc
 
     async get(tenant, id) {
       const entity = await loadEntity(repository, tenant, id, TYPE);
-      return { ...entity, version: entity.etag } as SourceConnection;
+      return withVersion(entity);
     },
 
     list(tenant, request) {
@@ -199,7 +199,7 @@ export function createSourceConnectionService(deps: SourceConnectionDeps): Sourc
         tenant,
         request,
         cursors,
-        represent: (entity) => ({ ...entity, version: entity.etag }),
+        represent: withVersion,
       });
     },
 

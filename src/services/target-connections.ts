@@ -11,7 +11,7 @@ import { newEtag, newId } from '../domain/ids.ts';
 import type { ParsedListRequest } from '../domain/listing.ts';
 import type { Actor, Tenant } from '../domain/tenancy.ts';
 import type { EntityRepository } from '../store/entity-repository.ts';
-import { loadEntity, patchEntity, requireEtag, saveEntity, tenantOf } from './entity-support.ts';
+import { loadEntity, patchEntity, requireEtag, saveEntity, tenantOf, withVersion } from './entity-support.ts';
 import { listEntities, type ListOutcome } from './listing.ts';
 
 export interface DatasetInfo {
@@ -118,7 +118,7 @@ export function createTargetConnectionService(deps: {
 
     async get(tenant, id) {
       const entity = await loadEntity(repository, tenant, id, TYPE);
-      return { ...entity, version: entity.etag } as TargetConnection;
+      return withVersion(entity);
     },
 
     list(tenant, request) {
@@ -127,7 +127,7 @@ export function createTargetConnectionService(deps: {
         tenant,
         request,
         cursors,
-        represent: (entity) => ({ ...entity, version: entity.etag }),
+        represent: withVersion,
       });
     },
 

@@ -39,7 +39,7 @@ export interface AtsHooks {
   readonly maxScannedEntities?: number;
 }
 
-interface Session {
+export interface Session {
   readonly connection: ParsedConnectionString;
   readonly ats: Ats;
   readonly ctx: ConnectorContext;
@@ -47,7 +47,11 @@ interface Session {
   readonly deadline: AbortSignal;
 }
 
-async function open(params: AuthParams, ctx: ConnectorContext, hooks: AtsHooks): Promise<Session> {
+/**
+ * Parse the connection string, check the egress policy (bounded by the explore timeout) and open the SDK
+ * seam; explore calls and flow reads share it. The SDK retries a failed page (honouring Retry-After) twice.
+ */
+export async function open(params: AuthParams, ctx: ConnectorContext, hooks: AtsHooks): Promise<Session> {
   const parsed = parseConnectionString(params.connectionString);
   if (!parsed.ok) {
     throw new AppError(

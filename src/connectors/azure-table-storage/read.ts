@@ -31,13 +31,12 @@ import type {
 } from '../connector.ts';
 import { evaluateFilter, filterColumns, validateFilter } from '../filter.ts';
 import { column } from '../values.ts';
-import { parseConnectionString, type ParsedConnectionString } from './connection-string.ts';
-import { describeTable, type AtsHooks } from './explore.ts';
-import { classify, deadline, failureError, untilAborted } from './failures.ts';
+import { describeTable, open, type AtsHooks, type Session } from './explore.ts';
+import { classify, deadline, failureError } from './failures.ts';
 import { toODataFilter, type ODataFilter } from './odata.ts';
 import { windowCheck } from './read-window.ts';
 import { cellValue } from './schema.ts';
-import { openAts, type Ats, type EntityPage, type RawEntity } from './sdk.ts';
+import type { EntityPage, RawEntity } from './sdk.ts';
 
 export const KEY_COLUMNS = ['PartitionKey', 'RowKey'] as const;
 /** Azure returns at most 1,000 entities per page. */
@@ -54,45 +53,6 @@ export async function planRead(
   return { columns, keyColumns: [...KEY_COLUMNS] };
 }
 
-interface Source {
-  readonly connection: ParsedConnectionString;
-  readonly ats: Ats;
-}
-
-async function openSource(params: AuthParams, ctx: ConnectorContext, hooks: AtsHooks): Promise<Source> {
-  const parsed = parseConnectionString(params.connectionString);
-  if (!parsed.ok) {
-    throw new AppError(
-      'CONNECTOR-1308-400',
-      `The connection's connection string cannot be used: ${parsed.message}`,
-    );
-  }
-  const connection = parsed.value;
-  const limit = deadline(ctx.signal, ctx.timeouts.exploreMs);
-  try {
-    await untilAborted(ctx.egress.assertAllowed(connection.host, connection.port), limit.signal);
-  } catch (error) {
-    if (ctx.signal.aborted) throw ctx.signal.reason;
-    if (limit.deadline.aborted) {
-      throw failureError(
-        { kind: 'timeout' },
-        'checking the egress policy',
-        connection.endpoint,
-        ctx.timeouts.exploreMs,
-      );
-    }
-    throw error;
-  }
-  const ats = openAts(connection, {
-    extraCaCerts: ctx.extraCaCerts,
-    // The SDK retries a failed page (honouring Retry-After) before the run sees an error.
-    maxRetries: 2,
-    ...(hooks.onEntityPage === undefined ? {} : { onEntityPage: hooks.onEntityPage }),
-  });
-  return { connection, ats };
-}
-
-/** Milliseconds the service asked us to wait (`retry-after-ms`, `x-ms-retry-after-ms`, `Retry-After`). */
 export function retryAfterMs(error: unknown): number | undefined {
   const headers = (error as { response?: { headers?: { get?: (name: string) => string | undefined } } })
     .response?.headers;
@@ -113,7 +73,7 @@ export function retryAfterMs(error: unknown): number | undefined {
 }
 
 async function fetchPage(
-  source: Source,
+  source: Pick<Session, 'connection' | 'ats'>,
   table: string,
   request: { filter?: string; top: number; continuationToken?: string },
   ctx: ConnectorContext,
@@ -187,7 +147,7 @@ export async function* read(
   const pushed: ODataFilter = filter === undefined ? { exact: true } : toODataFilter(filter, inferred);
   const parts = [window?.odata, pushed.filter].filter((p): p is string => p !== undefined);
   const odata = parts.length <= 1 ? parts[0] : parts.map((p) => `(${p})`).join(' and ');
-  const source = await openSource(params, ctx, hooks);
+  const source = await open(params, ctx, hooks);
 
   let token: string | undefined;
   do {
