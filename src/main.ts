@@ -17,14 +17,29 @@ async function main(): Promise<void> {
     logger.info({ removed: garbage.removed.length }, 'removed uncommitted lake files');
   const app = await sluice.buildApp(logger);
 
-  const shutdown = async (signal: string): Promise<void> => {
+  // First SIGINT/SIGTERM: stop taking requests and runs, hand active runs back, exit. A second one
+  // (an impatient Ctrl-C, a supervisor's escalation) exits at once; SIGKILL loses nothing either.
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting without waiting');
+      process.exit(130);
+    }
+    stopping = true;
     logger.info({ signal }, 'shutting down');
-    await app.close();
-    await sluice.close();
-    process.exit(0);
+    app
+      .close()
+      .then(() => sluice.close())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
 
   const address = await app.listen({ host: config.server.host, port: config.server.port });
   if (config.runner.enabled) sluice.runner.start();

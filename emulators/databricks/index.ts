@@ -3,7 +3,7 @@
  * the Thrift TCLIService SQL endpoint the official @databricks/sql driver speaks, executed by DuckDB.
  * See README.md for the fixture format and for what is not emulated.
  */
-import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -128,6 +128,8 @@ export async function startDatabricksEmulator(options: EmulatorOptions = {}): Pr
   };
 
   const credentials = createServerCredentials(host === '0.0.0.0' || host === '::' ? [] : [host]);
+  // A temp folder the emulator made is its own: stop() removes it (the CA with it).
+  const ownsDir = options.dir === undefined;
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'databricks-emulator-'));
   mkdirSync(dir, { recursive: true });
   const caFile = join(dir, 'databricks-emulator-ca.pem');
@@ -324,6 +326,7 @@ export async function startDatabricksEmulator(options: EmulatorOptions = {}): Pr
       await closed;
       service.closeAll();
       engine.close();
+      if (ownsDir) rmSync(dir, { recursive: true, force: true });
     },
   };
 }
