@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startTestSluice, type TestSluice } from '../../../test/support/sluice.ts';
 import type { Tenant } from '../../domain/tenancy.ts';
 import { datasetsCommand } from './datasets.ts';
@@ -27,7 +27,8 @@ async function run(command: typeof datasetsCommand, argv: string[]): Promise<{ c
   return { code, text: lines.join('\n') };
 }
 
-beforeAll(async () => {
+// A Sluice per test: each one sees only its own datasets, in any order.
+beforeEach(async () => {
   t = await startTestSluice();
   tenant = { orgId: t.credentials.org.id, sandboxId: t.credentials.sandbox.id, sandboxName: 'prod' };
   schemaFile = join(t.sluice.config.dataDir, 'orders.schema.json');
@@ -42,7 +43,7 @@ beforeAll(async () => {
     }),
   );
 });
-afterAll(async () => {
+afterEach(async () => {
   await t.close();
 });
 
@@ -90,11 +91,12 @@ describe('sluice datasets / query', () => {
   });
 
   it('reports usage and refusals as errors', async () => {
+    expect((await run(datasetsCommand, ['create', 'guarded', '--schema', schemaFile])).code).toBe(0);
     await expect(run(datasetsCommand, ['create', 'x'])).rejects.toThrow(/usage/);
     await expect(run(datasetsCommand, ['frobnicate'])).rejects.toThrow(/usage/);
     await expect(run(datasetsCommand, ['show', 'missing'])).rejects.toMatchObject({ code: 'FLOW-1439-404' });
     await expect(run(queryCommand, [])).rejects.toThrow(/usage/);
-    await expect(run(queryCommand, ["DELETE FROM dataset('orders')"])).rejects.toThrow(
+    await expect(run(queryCommand, ["DELETE FROM dataset('guarded')"])).rejects.toThrow(
       /Only SELECT|cannot run/,
     );
     await expect(run(queryCommand, ["ATTACH 'x.db'"])).rejects.toThrow(/dataset\(/);

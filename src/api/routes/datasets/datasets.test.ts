@@ -36,8 +36,12 @@ const schema = {
   ],
 };
 
-async function createDataset(name: string, extra: Record<string, unknown> = {}): Promise<string> {
-  const response = await call('POST', '/dataSets', { body: { name, schema, ...extra } });
+async function createDataset(
+  name: string,
+  extra: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Promise<string> {
+  const response = await call('POST', '/dataSets', { body: { name, schema, ...extra }, headers });
   expect(response.statusCode, response.body).toBe(201);
   const [ref] = response.json() as string[];
   expect(ref).toMatch(/^@\/dataSets\/[0-9a-f]{24}$/);
@@ -63,15 +67,22 @@ afterAll(async () => {
 
 describe('dataSets', () => {
   it('creates, gets (keyed by id), lists with properties and deletes softly', async () => {
-    const id = await createDataset('orders', {
-      description: 'Orders from CRM',
-      schemaRef: {
-        id: 'https://ns.adobe.com/acme/schemas/1',
-        contentType: 'application/vnd.adobe.xed+json;version=1',
+    // Its own sandbox, so the listing sees only this test's datasets whatever else has run.
+    await t.sluice.identity.createSandbox(t.credentials.org.id, 'listing');
+    const headers = { 'x-sandbox-name': 'listing' };
+    const id = await createDataset(
+      'orders',
+      {
+        description: 'Orders from CRM',
+        schemaRef: {
+          id: 'https://ns.adobe.com/acme/schemas/1',
+          contentType: 'application/vnd.adobe.xed+json;version=1',
+        },
+        tags: { team: ['sales'] },
       },
-      tags: { team: ['sales'] },
-    });
-    const got = await call('GET', `/dataSets/${id}`);
+      headers,
+    );
+    const got = await call('GET', `/dataSets/${id}`, { headers });
     expect(got.statusCode).toBe(200);
     expect(got.json()).toEqual({
       [id]: expect.objectContaining({
@@ -88,19 +99,19 @@ describe('dataSets', () => {
       }),
     });
 
-    const other = await createDataset('customers');
-    const listed = await call('GET', '/dataSets?properties=name&orderBy=asc:name&limit=10');
+    const other = await createDataset('customers', {}, headers);
+    const listed = await call('GET', '/dataSets?properties=name&orderBy=asc:name&limit=10', { headers });
     expect(listed.json()).toMatchObject({ [other]: { name: 'customers' }, [id]: { name: 'orders' } });
     expect(Object.keys((listed.json() as Record<string, object>)[id] ?? {})).toEqual(['name']);
-    const paged = await call('GET', '/dataSets?orderBy=asc:name&limit=1&start=1');
+    const paged = await call('GET', '/dataSets?orderBy=asc:name&limit=1&start=1', { headers });
     expect(Object.keys(paged.json() as object)).toEqual([id]);
 
-    const deleted = await call('DELETE', `/dataSets/${id}`);
+    const deleted = await call('DELETE', `/dataSets/${id}`, { headers });
     expect(deleted.statusCode).toBe(200);
     expect(deleted.json()).toEqual([`@/dataSets/${id}`]);
-    expect((await call('GET', `/dataSets/${id}`)).statusCode).toBe(404);
-    expect(Object.keys((await call('GET', '/dataSets')).json() as object)).not.toContain(id);
-    expect((await call('DELETE', `/dataSets/${id}`)).statusCode).toBe(404);
+    expect((await call('GET', `/dataSets/${id}`, { headers })).statusCode).toBe(404);
+    expect(Object.keys((await call('GET', '/dataSets', { headers })).json() as object)).not.toContain(id);
+    expect((await call('DELETE', `/dataSets/${id}`, { headers })).statusCode).toBe(404);
   });
 
   it.each([

@@ -3,6 +3,7 @@
  * set → flow spec → flow) against Azurite and the Databricks emulator, and each deliberately wrong
  * variant of each step refused with its own code.
  */
+import { randomUUID } from 'node:crypto';
 import { TableClient } from '@azure/data-tables';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -22,18 +23,20 @@ let t: TestSluice;
 let emulator: DatabricksEmulator;
 const atsTable = uniqueTableName('events');
 
-interface Setup {
+/** The base connection of each source, made once for the file in beforeAll. */
+interface Source {
   connectionId: string;
   table: string;
-  columns: { name: string; type: string }[];
   deltaColumn: string;
-  sourceConnectionId: string;
-  dataSetId: string;
-  targetConnectionId: string;
-  mappingId: string;
-  flowId: string;
 }
-const setups: Record<string, Setup> = {};
+const sources: Record<string, Source> = {};
+type Column = { name: string; type: string };
+
+/** Memoises a prerequisite, so that each step can run alone (`-t`) or after the others. */
+const once = <T>(make: () => Promise<T>): (() => Promise<T>) => {
+  let made: Promise<T> | undefined;
+  return () => (made ??= make());
+};
 
 const json = async (
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
@@ -111,11 +114,7 @@ beforeAll(async () => {
     connectionSpec: { id: DATABRICKS, version: '1.0' },
   });
   expect(dbx.status, dbx.raw).toBe(201);
-  setups['databricks'] = {
-    connectionId: dbx.body.id,
-    table: 'crm.customers',
-    deltaColumn: 'updated_at',
-  } as Setup;
+  sources['databricks'] = { connectionId: dbx.body.id, table: 'crm.customers', deltaColumn: 'updated_at' };
   const ats = await json('POST', '/connections', {
     name: 'ATS',
     auth: {
@@ -125,11 +124,7 @@ beforeAll(async () => {
     connectionSpec: { id: ATS, version: '1.0' },
   });
   expect(ats.status, ats.raw).toBe(201);
-  setups['azure-table-storage'] = {
-    connectionId: ats.body.id,
-    table: atsTable,
-    deltaColumn: 'Timestamp',
-  } as Setup;
+  sources['azure-table-storage'] = { connectionId: ats.body.id, table: atsTable, deltaColumn: 'Timestamp' };
 });
 
 afterAll(async () => {
@@ -140,46 +135,37 @@ afterAll(async () => {
 const specOf = (name: string) => (name === 'databricks' ? DATABRICKS : ATS);
 
 describe.each(['databricks', 'azure-table-storage'])('dataflow setup: %s', (name) => {
-  const s = () => setups[name]!;
+  const s = () => sources[name]!;
 
-  it('1. explores the table and takes its columns', async () => {
+  // Each step of the walk-through, as a function a test asserts on; later steps take the earlier
+  // ones' results from the memoised prerequisites below, never from another test.
+  const explore = async (): Promise<Column[]> => {
     const explored = await json(
       'GET',
       `/connections/${s().connectionId}/explore?objectType=table&object=${encodeURIComponent(s().table)}`,
     );
     expect(explored.status, explored.raw).toBe(200);
-    s().columns = explored.body.schema.columns.map(
-      (column: { name: string; type: string; xdm: unknown }) => column,
-    );
-    expect(s().columns.map((c) => c.name)).toContain(s().deltaColumn);
-  });
-
-  it('2. creates the source connection, validated against the live table', async () => {
+    return explored.body.schema.columns.map((column: Column & { xdm: unknown }) => column);
+  };
+  const createSource = async (columns: Column[]): Promise<string> => {
     const created = await json('POST', '/sourceConnections', {
       name: `${name} source`,
       baseConnectionId: s().connectionId,
       data: { format: 'tabular' },
-      params: { tableName: s().table, columns: s().columns },
+      params: { tableName: s().table, columns },
       connectionSpec: { id: specOf(name), version: '1.0' },
     });
     expect(created.status, created.raw).toBe(201);
-    s().sourceConnectionId = created.body.id;
-    const fetched = await json('GET', `/sourceConnections/${created.body.id}`);
-    expect(fetched.body.items[0]).toMatchObject({
-      baseConnectionId: s().connectionId,
-      state: 'enabled',
-      data: { format: 'tabular' },
-    });
-  });
-
-  it('3. creates a dataset and a target connection to it', async () => {
-    const fields = s().columns.map((column) => ({ name: column.name, type: column.type }));
+    return created.body.id;
+  };
+  const createTarget = async (columns: Column[]) => {
+    const fields = columns.map((column) => ({ name: column.name, type: column.type }));
     const dataset = await json('POST', '/data/foundation/catalog/dataSets', {
-      name: `${name}-landing`,
+      name: `${name}-landing-${randomUUID().slice(0, 8)}`,
       schema: { fields },
     });
     expect(dataset.status, dataset.raw).toBe(201);
-    s().dataSetId = String(dataset.body[0]).replace('@/dataSets/', '');
+    const dataSetId = String(dataset.body[0]).replace('@/dataSets/', '');
     const target = await json('POST', '/targetConnections', {
       name: `${name} target`,
       data: {
@@ -189,54 +175,92 @@ describe.each(['databricks', 'azure-table-storage'])('dataflow setup: %s', (name
           version: 'application/vnd.adobe.xed-full+json;version=1',
         },
       },
-      params: { dataSetId: s().dataSetId },
+      params: { dataSetId },
       connectionSpec: { id: DATA_LAKE, version: '1.0' },
     });
     expect(target.status, target.raw).toBe(201);
-    s().targetConnectionId = target.body.id;
-  });
-
-  it('4. creates a mapping set and finds the flow spec', async () => {
+    return { dataSetId, targetConnectionId: target.body.id as string };
+  };
+  const createMapping = async (dataSetId: string, columns: Column[]): Promise<string> => {
     const mapping = await json('POST', '/data/foundation/conversion/mappingSets', {
       version: 0,
       xdmSchema: 'https://ns.adobe.com/sluice/schemas/x',
       xdmVersion: '1.0',
       id: null,
-      dataSetId: s().dataSetId,
-      mappings: s().columns.map((column) => ({
+      dataSetId,
+      mappings: columns.map((column) => ({
         sourceType: 'ATTRIBUTE',
         sourceAttribute: column.name,
         destinationXdmPath: column.name,
       })),
     });
     expect(mapping.status, mapping.raw).toBe(201);
-    s().mappingId = mapping.body.id;
-    const specs = await json('GET', '/flowSpecs?property=name=="CRMToAEP"');
-    expect(specs.body.items).toHaveLength(1);
-    expect(specs.body.items[0].sourceConnectionSpecIds).toContain(specOf(name));
-  });
+    return mapping.body.id;
+  };
 
-  const flowBody = (overrides: Record<string, unknown> = {}) => ({
+  const columns = once(explore);
+  const sourceConnection = once(async () => createSource(await columns()));
+  const target = once(async () => createTarget(await columns()));
+  const mappingSet = once(async () => createMapping((await target()).dataSetId, await columns()));
+  /** Everything a flow needs, made once for this source. */
+  const prerequisites = once(async () => ({
+    columns: await columns(),
+    sourceConnectionId: await sourceConnection(),
+    ...(await target()),
+    mappingId: await mappingSet(),
+  }));
+  type Prerequisites = Awaited<ReturnType<typeof prerequisites>>;
+
+  const flowBody = (p: Prerequisites, overrides: Record<string, unknown> = {}) => ({
     name: `${name} dataflow`,
     flowSpec: { id: CRM_TO_AEP, version: '1.0' },
-    sourceConnectionIds: [s().sourceConnectionId],
-    targetConnectionIds: [s().targetConnectionId],
+    sourceConnectionIds: [p.sourceConnectionId],
+    targetConnectionIds: [p.targetConnectionId],
     transformations: [
       {
         name: 'Copy',
         params: { deltaColumn: { name: s().deltaColumn, dateFormat: 'YYYY-MM-DD', timezone: 'UTC' } },
       },
-      { name: 'Mapping', params: { mappingId: s().mappingId, mappingVersion: 0 } },
+      { name: 'Mapping', params: { mappingId: p.mappingId, mappingVersion: 0 } },
     ],
     scheduleParams: { startTime: '1612310466', frequency: 'minute', interval: '15', backfill: 'true' },
     options: { partialIngestionPercent: 10, errorDiagnosticsEnabled: true },
     ...overrides,
   });
 
+  it('1. explores the table and takes its columns', async () => {
+    expect((await explore()).map((c) => c.name)).toContain(s().deltaColumn);
+  });
+
+  it('2. creates the source connection, validated against the live table', async () => {
+    const id = await createSource(await columns());
+    const fetched = await json('GET', `/sourceConnections/${id}`);
+    expect(fetched.body.items[0]).toMatchObject({
+      baseConnectionId: s().connectionId,
+      state: 'enabled',
+      data: { format: 'tabular' },
+    });
+  });
+
+  it('3. creates a dataset and a target connection to it', async () => {
+    const { dataSetId, targetConnectionId } = await createTarget(await columns());
+    const fetched = await json('GET', `/targetConnections/${targetConnectionId}`);
+    expect(fetched.body.items[0]).toMatchObject({ params: { dataSetId } });
+  });
+
+  it('4. creates a mapping set and finds the flow spec', async () => {
+    const mappingId = await createMapping((await target()).dataSetId, await columns());
+    expect(mappingId).toMatch(/^[0-9a-f]{32}$/);
+    const specs = await json('GET', '/flowSpecs?property=name=="CRMToAEP"');
+    expect(specs.body.items).toHaveLength(1);
+    expect(specs.body.items[0].sourceConnectionSpecIds).toContain(specOf(name));
+  });
+
   it("5. creates the flow and returns Adobe's shape", async () => {
-    const created = await json('POST', '/flows', flowBody());
+    // Its own source connection, so the listing by source connection finds exactly this flow.
+    const p = { ...(await prerequisites()), sourceConnectionId: await createSource(await columns()) };
+    const created = await json('POST', '/flows', flowBody(p));
     expect(created.status, created.raw).toBe(201);
-    s().flowId = created.body.id;
     const flow = (await json('GET', `/flows/${created.body.id}`)).body.items[0];
     expect(flow).toMatchObject({
       state: 'enabled',
@@ -245,28 +269,29 @@ describe.each(['databricks', 'azure-table-storage'])('dataflow setup: %s', (name
       runs: `/runs?property=flowId==${created.body.id}`,
       lastOperation: { operation: 'create' },
       inheritedAttributes: {
-        sourceConnections: [{ id: s().sourceConnectionId, baseConnection: { id: s().connectionId } }],
-        targetConnections: [{ id: s().targetConnectionId, connectionSpec: { id: DATA_LAKE } }],
+        sourceConnections: [{ id: p.sourceConnectionId, baseConnection: { id: s().connectionId } }],
+        targetConnections: [{ id: p.targetConnectionId, connectionSpec: { id: DATA_LAKE } }],
         properties: { isSourceFlow: true },
       },
     });
     expect(flow.schedule).toBeUndefined();
-    const listed = await json('GET', `/flows?property=sourceConnectionIds[]==${s().sourceConnectionId}`);
+    const listed = await json('GET', `/flows?property=sourceConnectionIds[]==${p.sourceConnectionId}`);
     expect(listed.body.items.map((f: { id: string }) => f.id)).toEqual([created.body.id]);
   });
 
   it('6. refuses each wrong source connection with its own code', async () => {
+    const p = await prerequisites();
     const base = {
       name: 'bad',
       baseConnectionId: s().connectionId,
       data: { format: 'tabular' },
-      params: { tableName: s().table, columns: s().columns },
+      params: { tableName: s().table, columns: p.columns },
       connectionSpec: { id: specOf(name), version: '1.0' },
     };
     const cases: [Record<string, unknown>, string][] = [
       [{ baseConnectionId: '00000000-0000-4000-8000-000000000000' }, 'FLOW-1338-400'],
       [{ connectionSpec: { id: specOf(name === 'databricks' ? 'ats' : 'databricks') } }, 'FLOW-1306-400'],
-      [{ params: { tableName: 'nosuchtable', columns: s().columns } }, 'CONNECTOR-1344-400'],
+      [{ params: { tableName: 'nosuchtable', columns: p.columns } }, 'CONNECTOR-1344-400'],
       [
         { params: { tableName: s().table, columns: [{ name: 'nope', type: 'string' }] } },
         'CONNECTOR-1345-400',
@@ -276,12 +301,12 @@ describe.each(['databricks', 'azure-table-storage'])('dataflow setup: %s', (name
         'CONNECTOR-1346-400',
       ],
       [{ data: { format: 'json' } }, 'CONNECTOR-1327-400'],
-      [{ params: { columns: s().columns } }, 'CONNECTOR-1304-400'],
+      [{ params: { columns: p.columns } }, 'CONNECTOR-1304-400'],
       [
         {
           params: {
             tableName: s().table,
-            columns: s().columns,
+            columns: p.columns,
             filters: {
               type: 'PQL',
               format: 'pql/json',
@@ -299,13 +324,14 @@ describe.each(['databricks', 'azure-table-storage'])('dataflow setup: %s', (name
         'CONNECTOR-1377-400',
       ],
       [{ state: 'enabled' }, 'FLOW-1410-400'],
-      [{ params: { tableName: s().table, columns: s().columns, cdcEnabled: true } }, 'CONNECTOR-1312-400'],
+      [{ params: { tableName: s().table, columns: p.columns, cdcEnabled: true } }, 'CONNECTOR-1312-400'],
     ];
     for (const [override, code] of cases)
       expectCode(await json('POST', '/sourceConnections', { ...base, ...override }), 400, code);
   });
 
   it('7. refuses each wrong target connection with its own code', async () => {
+    const p = await prerequisites();
     await t.sluice.identity.createSandbox(t.credentials.org.id, `other-${name}`).catch(() => undefined);
     const elsewhere = await json(
       'POST',
@@ -318,7 +344,7 @@ describe.each(['databricks', 'azure-table-storage'])('dataflow setup: %s', (name
     const base = {
       name: 'bad',
       data: { format: 'parquet_xdm' },
-      params: { dataSetId: s().dataSetId },
+      params: { dataSetId: p.dataSetId },
       connectionSpec: { id: DATA_LAKE, version: '1.0' },
     };
     const cases: [Record<string, unknown>, string][] = [
@@ -332,15 +358,16 @@ describe.each(['databricks', 'azure-table-storage'])('dataflow setup: %s', (name
   });
 
   it('8. refuses each wrong flow with its own code', async () => {
+    const p = await prerequisites();
     const copy = (column: string) => ({ name: 'Copy', params: { deltaColumn: { name: column } } });
     const mapping = (params: Record<string, unknown>) => ({ name: 'Mapping', params });
-    const nonDate = s().columns.find((column) => !['date', 'date-time'].includes(column.type))!.name;
+    const nonDate = p.columns.find((column) => !['date', 'date-time'].includes(column.type))!.name;
     const cases: [Record<string, unknown>, string][] = [
       [{ flowSpec: { id: '9753525b-82c7-4dce-8a9b-5ccfce2b9876' } }, 'FLOW-1423-400'],
-      [{ sourceConnectionIds: [s().sourceConnectionId, s().sourceConnectionId] }, 'FLOW-1320-400'],
+      [{ sourceConnectionIds: [p.sourceConnectionId, p.sourceConnectionId] }, 'FLOW-1320-400'],
       [{ targetConnectionIds: [] }, 'FLOW-1321-400'],
       [{ sourceConnectionIds: ['00000000-0000-4000-8000-000000000000'] }, 'FLOW-1338-400'],
-      [{ transformations: [mapping({ mappingId: s().mappingId })] }, 'CONNECTOR-1367-400'],
+      [{ transformations: [mapping({ mappingId: p.mappingId })] }, 'CONNECTOR-1367-400'],
       [
         { scheduleParams: { startTime: '1612310466', frequency: 'minute', interval: '5' } },
         'CONNECTOR-1363-400',
@@ -379,13 +406,13 @@ describe.each(['databricks', 'azure-table-storage'])('dataflow setup: %s', (name
       [{ scheduleParams: undefined }, 'CONNECTOR-1312-400'],
     ];
     for (const [override, code] of cases)
-      expectCode(await json('POST', '/flows', flowBody(override)), 400, code);
+      expectCode(await json('POST', '/flows', flowBody(p, override)), 400, code);
     // A mapping version that does not exist is refused too.
     const badVersion = await json(
       'POST',
       '/flows',
-      flowBody({
-        transformations: [copy(s().deltaColumn), mapping({ mappingId: s().mappingId, mappingVersion: 7 })],
+      flowBody(p, {
+        transformations: [copy(s().deltaColumn), mapping({ mappingId: p.mappingId, mappingVersion: 7 })],
       }),
     );
     expect(badVersion.status, badVersion.raw).toBe(400);
@@ -393,8 +420,12 @@ describe.each(['databricks', 'azure-table-storage'])('dataflow setup: %s', (name
   });
 
   it("9. keeps a started flow's schedule immutable, and guards deletions", async () => {
-    const flow = (await json('GET', `/flows/${s().flowId}`)).body.items[0];
-    const patch = (ops: unknown) => json('PATCH', `/flows/${s().flowId}`, ops, { 'if-match': flow.etag });
+    const p = await prerequisites();
+    const created = await json('POST', '/flows', flowBody(p));
+    expect(created.status, created.raw).toBe(201);
+    const flowId: string = created.body.id;
+    const flow = (await json('GET', `/flows/${flowId}`)).body.items[0];
+    const patch = (ops: unknown) => json('PATCH', `/flows/${flowId}`, ops, { 'if-match': flow.etag });
     expectCode(
       await patch([{ op: 'replace', path: '/scheduleParams/startTime', value: '1712310466' }]),
       400,
@@ -423,7 +454,7 @@ describe.each(['databricks', 'azure-table-storage'])('dataflow setup: %s', (name
       { op: 'replace', path: '/scheduleParams/interval', value: '30' },
     ]);
     expect(renamed.status, renamed.raw).toBe(200);
-    const after = (await json('GET', `/flows/${s().flowId}`)).body.items[0];
+    const after = (await json('GET', `/flows/${flowId}`)).body.items[0];
     expect(after.lastOperation).toMatchObject({
       operation: 'update',
       ops: [
@@ -433,15 +464,15 @@ describe.each(['databricks', 'azure-table-storage'])('dataflow setup: %s', (name
     });
 
     expectCode(await json('DELETE', `/connections/${s().connectionId}`), 400, 'FLOW-1418-400');
-    expectCode(await json('DELETE', `/sourceConnections/${s().sourceConnectionId}`), 400, 'FLOW-1447-400');
-    expectCode(await json('DELETE', `/targetConnections/${s().targetConnectionId}`), 400, 'FLOW-1447-400');
-    const refusedDataset = await json('DELETE', `/data/foundation/catalog/dataSets/${s().dataSetId}`);
+    expectCode(await json('DELETE', `/sourceConnections/${p.sourceConnectionId}`), 400, 'FLOW-1447-400');
+    expectCode(await json('DELETE', `/targetConnections/${p.targetConnectionId}`), 400, 'FLOW-1447-400');
+    const refusedDataset = await json('DELETE', `/data/foundation/catalog/dataSets/${p.dataSetId}`);
     expect(refusedDataset.status, refusedDataset.raw).toBe(400);
-    expect(refusedDataset.raw).toContain(s().flowId);
+    expect(refusedDataset.raw).toContain(flowId);
 
-    const disabled = await json('POST', `/flows/${s().flowId}/action?op=disable`);
+    const disabled = await json('POST', `/flows/${flowId}/action?op=disable`);
     expect(disabled.status, disabled.raw).toBe(200);
-    expectCode(await json('POST', `/flows/${s().flowId}/action?op=disable`), 400, 'FLOW-1422-400');
-    expect((await json('POST', `/flows/${s().flowId}/action?op=enable`)).status).toBe(200);
+    expectCode(await json('POST', `/flows/${flowId}/action?op=disable`), 400, 'FLOW-1422-400');
+    expect((await json('POST', `/flows/${flowId}/action?op=enable`)).status).toBe(200);
   });
 });

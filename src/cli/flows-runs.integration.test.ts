@@ -4,7 +4,7 @@
  * test executes with `runner.runOnce()` while the CLI watches them.
  */
 import { TableClient } from '@azure/data-tables';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { azuriteConnectionString, uniqueTableName } from '../../test/support/azurite.ts';
 import { startTestSluice, type TestSluice } from '../../test/support/sluice.ts';
 import type { Terminal } from './context.ts';
@@ -109,10 +109,8 @@ async function setupFlow(name: string, connectionId: string, options?: Record<st
   return { flowId, dataSetId };
 }
 
+// The source table is shared and only read; each test gets its own Sluice, connection and flows.
 beforeAll(async () => {
-  t = await startTestSluice({
-    env: { SLUICE_RUN_SAFETY_LAG_MS: '0', SLUICE_RUN_HEARTBEAT_MS: '20', SLUICE_RUN_READ_BATCH_SIZE: '5' },
-  });
   const client = TableClient.fromConnectionString(azuriteConnectionString(), table, {
     allowInsecureConnection: true,
   });
@@ -128,6 +126,12 @@ beforeAll(async () => {
       updated: new Date(base + id * 60_000),
     });
   }
+});
+
+beforeEach(async () => {
+  t = await startTestSluice({
+    env: { SLUICE_RUN_SAFETY_LAG_MS: '0', SLUICE_RUN_HEARTBEAT_MS: '20', SLUICE_RUN_READ_BATCH_SIZE: '5' },
+  });
   const { id: connectionId } = await json('POST', '/connections', {
     name: 'ATS',
     auth: {
@@ -143,9 +147,17 @@ beforeAll(async () => {
   flows.strict = await setupFlow('strict', connectionId);
 });
 
-afterAll(async () => {
+afterEach(async () => {
   await t.close();
 });
+
+/** Runs the tolerant flow's first window to its end (28 of 30 rows land) and returns the run id. */
+async function landTolerant(): Promise<string> {
+  const created = await cli('flows', 'run', flows.tolerant.flowId);
+  expect(created.code, created.err).toBe(0);
+  expect(await t.sluice.runner.runOnce()).toBe(1);
+  return /^Created run (\S+)$/m.exec(created.out)?.[1] ?? '';
+}
 
 describe('sluice flows / runs', () => {
   it('lists flows with their schedule and no run yet', async () => {
@@ -160,12 +172,10 @@ describe('sluice flows / runs', () => {
     expect(result.out).toContain('2 flow(s)');
   });
 
-  let runId = '';
-
   it('creates the next window and watches it on a TTY while the runner executes it', async () => {
     const created = await cli('flows', 'run', flows.tolerant.flowId);
     expect(created.code, created.err).toBe(0);
-    runId = /^Created run (\S+)$/m.exec(created.out)?.[1] ?? '';
+    const runId = /^Created run (\S+)$/m.exec(created.out)?.[1] ?? '';
     expect(runId).toMatch(/^[0-9a-f-]{36}$/);
     expect(created.out).toMatch(/window: \[beginning, \d{4}-\d\d-\d\dT\S+Z\) on updated/);
 
@@ -182,7 +192,7 @@ describe('sluice flows / runs', () => {
     // The final summary is a plain line after the redrawn one has been cleared.
     expect(watch.out[1]).toMatch(
       new RegExp(
-        `^run ${runId} success: read 30, written 28, failed 2, duplicates 0 in \\S+ \\(\\d+ rows/s\\); window \\[beginning, `,
+        `^run ${runId} success: read 30, written 28, failed 2, duplicates 0 in \\S+ \\([\\d,]+ rows/s\\); window \\[beginning, `,
       ),
     );
     expect(watch.out[2]).toMatch(/^ {2}CONNECTOR-2001-500: 2 row\(s\) could not be converted/);
@@ -190,6 +200,7 @@ describe('sluice flows / runs', () => {
   });
 
   it('shows a run with its counters, errors and row error samples', async () => {
+    const runId = await landTolerant();
     const result = await cli('runs', 'show', runId);
     expect(result.code, result.err).toBe(0);
     expect(result.out).toContain(`Run ${runId} of flow ${flows.tolerant.flowId}`);
@@ -206,6 +217,7 @@ describe('sluice flows / runs', () => {
   });
 
   it('lists runs of a flow and shows the flow with its last runs', async () => {
+    const runId = await landTolerant();
     const list = await cli('runs', 'list', flows.tolerant.flowId);
     expect(list.code, list.err).toBe(0);
     expect(list.out).toMatch(
@@ -227,6 +239,7 @@ describe('sluice flows / runs', () => {
   });
 
   it('runs --wait follows a failing run without a TTY and exits 1', async () => {
+    await landTolerant();
     const run = start(['flows', 'run', flows.strict.flowId, '--wait']);
     await waitFor('the watch to start', () => run.out.some((line) => line.startsWith('Watching run')));
     expect(await t.sluice.runner.runOnce()).toBe(1);
@@ -261,6 +274,7 @@ describe('sluice flows / runs', () => {
   });
 
   it('lists datasets and queries the landed rows', async () => {
+    await landTolerant();
     const datasets = await cli('datasets', 'list');
     expect(datasets.code, datasets.err).toBe(0);
     expect(datasets.out).toMatch(new RegExp(`^${flows.tolerant.dataSetId}\\s+tolerant-codes\\s+4\\s+`, 'm'));

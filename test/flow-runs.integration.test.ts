@@ -19,8 +19,6 @@ const LAG_MS = 1000;
 
 let t: TestSluice;
 let emulator: DatabricksEmulator;
-let ats: TableClient;
-const atsTable = uniqueTableName('orders');
 const base = Date.parse('2026-01-01T00:00:00Z');
 const at = (minutes: number): Date => new Date(base + minutes * 60_000);
 
@@ -30,12 +28,13 @@ const json = async (method: 'GET' | 'POST', path: string, body?: unknown) => {
   return JSON.parse(response.body) as any;
 };
 
+type Row = { id: number; name: string; amount: string; updated: Date };
+/** A table of its own at the source with a flow over it: each test makes one, so tests share nothing. */
 interface Source {
   flowId: string;
   dataSetId: string;
-  addRows(rows: { id: number; name: string; amount: string; updated: Date }[]): Promise<void>;
+  addRows(rows: Row[]): Promise<void>;
 }
-const sources: Record<string, Source> = {};
 
 async function setupFlow(
   name: string,
@@ -60,7 +59,7 @@ async function setupFlow(
     connectionSpec: { id: spec, version: '1.0' },
   });
   const dataset = await json('POST', '/data/foundation/catalog/dataSets', {
-    name: `${name}-orders`,
+    name: `${name}-${table.replace(/\W/g, '-')}`,
     // Decimal precision and scale follow the source column (Databricks DECIMAL(18,2)).
     schema: {
       fields: columns.map((column) => ({
@@ -96,6 +95,87 @@ async function setupFlow(
   return { flowId, dataSetId, addRows: () => Promise.resolve() };
 }
 
+const newSource: Record<string, () => Promise<Source>> = {
+  databricks: async () => {
+    const table = uniqueTableName('orders');
+    await emulator.exec(
+      `CREATE TABLE hive_metastore.shop.${table} (id BIGINT, name VARCHAR, amount DECIMAL(18,2), updated TIMESTAMP)`,
+    );
+    const source = await setupFlow(
+      'databricks',
+      {
+        name: 'Databricks',
+        auth: {
+          specName: 'Access Token Authentication',
+          params: {
+            domain: emulator.url,
+            clusterId: emulator.clusterId,
+            accessToken: emulator.token,
+            database: 'shop',
+          },
+        },
+        connectionSpec: { id: DATABRICKS, version: '1.0' },
+      },
+      `shop.${table}`,
+      'updated',
+    );
+    source.addRows = async (rows) => {
+      for (const row of rows) {
+        await emulator.exec(`INSERT INTO hive_metastore.shop.${table} VALUES (?, ?, ?, ?)`, [
+          row.id,
+          row.name,
+          row.amount,
+          row.updated.toISOString().replace('T', ' ').replace('Z', ''),
+        ]);
+      }
+    };
+    return source;
+  },
+  'azure-table-storage': async () => {
+    const table = uniqueTableName('orders');
+    const ats = TableClient.fromConnectionString(azuriteConnectionString(), table, {
+      allowInsecureConnection: true,
+    });
+    await ats.createTable();
+    // Seed one entity so explore can infer the schema, then remove it before any run.
+    await ats.createEntity({
+      partitionKey: 'seed',
+      rowKey: '0',
+      id: { value: '0', type: 'Int64' },
+      name: 'seed',
+      amount: '0.00',
+      updated: at(-10_000),
+    });
+    const source = await setupFlow(
+      'azure-table-storage',
+      {
+        name: 'ATS',
+        auth: {
+          specName: 'Connection String Based Authentication',
+          params: { connectionString: azuriteConnectionString() },
+        },
+        connectionSpec: { id: ATS, version: '1.0' },
+      },
+      table,
+      'updated',
+    );
+    await ats.deleteEntity('seed', '0');
+    source.addRows = async (rows) => {
+      for (const row of rows) {
+        await ats.createEntity({
+          partitionKey: `p${row.id % 3}`,
+          rowKey: String(row.id).padStart(6, '0'),
+          id: { value: String(row.id), type: 'Int64' },
+          name: row.name,
+          amount: row.amount,
+          updated: row.updated,
+        });
+      }
+    };
+    return source;
+  },
+};
+
 beforeAll(async () => {
   emulator = await startDatabricksEmulator({
     fixture: {
@@ -108,13 +188,8 @@ beforeAll(async () => {
               name: 'shop',
               tables: [
                 {
-                  name: 'orders',
-                  columns: [
-                    { name: 'id', type: 'BIGINT' },
-                    { name: 'name', type: 'STRING' },
-                    { name: 'amount', type: 'DECIMAL(18,2)' },
-                    { name: 'updated', type: 'TIMESTAMP' },
-                  ],
+                  name: 'placeholder',
+                  columns: [{ name: 'id', type: 'BIGINT' }],
                   rows: [],
                 },
               ],
@@ -127,77 +202,6 @@ beforeAll(async () => {
   t = await startTestSluice({
     env: { SLUICE_EXTRA_CA_CERTS: emulator.caFile, SLUICE_RUN_SAFETY_LAG_MS: String(LAG_MS) },
   });
-  ats = TableClient.fromConnectionString(azuriteConnectionString(), atsTable, {
-    allowInsecureConnection: true,
-  });
-  await ats.createTable();
-
-  const dbx = await setupFlow(
-    'databricks',
-    {
-      name: 'Databricks',
-      auth: {
-        specName: 'Access Token Authentication',
-        params: {
-          domain: emulator.url,
-          clusterId: emulator.clusterId,
-          accessToken: emulator.token,
-          database: 'shop',
-        },
-      },
-      connectionSpec: { id: DATABRICKS, version: '1.0' },
-    },
-    'shop.orders',
-    'updated',
-  );
-  dbx.addRows = async (rows) => {
-    for (const row of rows) {
-      await emulator.exec('INSERT INTO hive_metastore.shop.orders VALUES (?, ?, ?, ?)', [
-        row.id,
-        row.name,
-        row.amount,
-        row.updated.toISOString().replace('T', ' ').replace('Z', ''),
-      ]);
-    }
-  };
-  sources['databricks'] = dbx;
-
-  // Seed one entity so explore can infer the schema, then remove it from the comparison by id range.
-  await ats.createEntity({
-    partitionKey: 'seed',
-    rowKey: '0',
-    id: { value: '0', type: 'Int64' },
-    name: 'seed',
-    amount: '0.00',
-    updated: at(-10_000),
-  });
-  const atsFlow = await setupFlow(
-    'azure-table-storage',
-    {
-      name: 'ATS',
-      auth: {
-        specName: 'Connection String Based Authentication',
-        params: { connectionString: azuriteConnectionString() },
-      },
-      connectionSpec: { id: ATS, version: '1.0' },
-    },
-    atsTable,
-    'updated',
-  );
-  await ats.deleteEntity('seed', '0');
-  atsFlow.addRows = async (rows) => {
-    for (const row of rows) {
-      await ats.createEntity({
-        partitionKey: `p${row.id % 3}`,
-        rowKey: String(row.id).padStart(6, '0'),
-        id: { value: String(row.id), type: 'Int64' },
-        name: row.name,
-        amount: row.amount,
-        updated: row.updated,
-      });
-    }
-  };
-  sources['azure-table-storage'] = atsFlow;
 });
 
 afterAll(async () => {
@@ -239,7 +243,6 @@ const expected = (rows: { id: number; name: string; amount: string; updated: Dat
     .sort((a, b) => Number(a.split('|')[0]) - Number(b.split('|')[0]));
 
 describe.each(['databricks', 'azure-table-storage'])('flow runs: %s', (name) => {
-  const s = () => sources[name]!;
   const first = Array.from({ length: 25 }, (_v, index) => ({
     id: index + 1,
     name: `Ünïcode ${index + 1}`,
@@ -247,10 +250,16 @@ describe.each(['databricks', 'azure-table-storage'])('flow runs: %s', (name) => 
     updated: at(index),
   }));
 
-  it('lands exactly the source rows in the first window', async () => {
-    await s().addRows(first);
+  /** A new source and flow with `first` landed by its first run. */
+  const landFirst = async () => {
+    const source = await newSource[name]!();
+    await source.addRows(first);
     await new Promise((resolve) => setTimeout(resolve, LAG_MS + 50));
-    const run = await runNextWindow(s().flowId);
+    return { source, run: await runNextWindow(source.flowId) };
+  };
+
+  it('lands exactly the source rows in the first window', async () => {
+    const { source, run } = await landFirst();
     expect(run.metrics.statusSummary.status, JSON.stringify(run.metrics.statusSummary)).toBe('success');
     expect(run.metrics.recordSummary).toMatchObject({
       inputRecordCount: 25,
@@ -259,14 +268,15 @@ describe.each(['databricks', 'azure-table-storage'])('flow runs: %s', (name) => 
     });
     expect(run.activities.map((a: { id: string }) => a.id)).toEqual(['copyActivity', 'promotionActivity']);
     expect(run.activities[1].targetInfo[0].reference.ids).toHaveLength(1);
-    const rows = await landed(s().dataSetId);
+    const rows = await landed(source.dataSetId);
     expect(rows).toEqual(expected(first));
-    const flow = (await json('GET', `/flows/${s().flowId}`)).items[0];
+    const flow = (await json('GET', `/flows/${source.flowId}`)).items[0];
     expect(flow.lastRunDetails).toMatchObject({ id: run.id, state: 'success' });
   });
 
   it('lands exactly the rows added since, including one on the window boundary', async () => {
-    const previous = (await json('GET', `/runs?property=flowId==${s().flowId}&property=state==success`))
+    const { source } = await landFirst();
+    const previous = (await json('GET', `/runs?property=flowId==${source.flowId}&property=state==success`))
       .items[0];
     const boundary = previous.activities[0].durationSummary.extensions.windowEnd as number;
     const added = [
@@ -274,12 +284,12 @@ describe.each(['databricks', 'azure-table-storage'])('flow runs: %s', (name) => 
       { id: 102, name: 'just before now', amount: '2.00', updated: new Date(boundary + 1) },
       { id: 103, name: 'backdated late', amount: '3.00', updated: new Date(boundary - 1) },
     ];
-    await s().addRows(added);
+    await source.addRows(added);
     await new Promise((resolve) => setTimeout(resolve, LAG_MS + 50));
-    const run = await runNextWindow(s().flowId);
+    const run = await runNextWindow(source.flowId);
     expect(run.metrics.statusSummary.status, JSON.stringify(run.metrics.statusSummary)).toBe('success');
     expect(run.activities[0].durationSummary.extensions.windowStart).toBe(boundary);
-    const rows = await landed(s().dataSetId);
+    const rows = await landed(source.dataSetId);
     // 103 is stamped before the committed boundary, as a row that became visible late. Azure Table
     // Storage has row keys, so its runs re-read an overlap zone and land it exactly once; Databricks
     // has none, so its window starts exactly at the boundary and the late row is not read (no CDC).
@@ -290,14 +300,16 @@ describe.each(['databricks', 'azure-table-storage'])('flow runs: %s', (name) => 
   });
 
   it('lists runs with filters and pages', async () => {
-    const page = await json('GET', `/runs?property=flowId==${s().flowId}&limit=1`);
+    const { source } = await landFirst();
+    await runNextWindow(source.flowId);
+    const page = await json('GET', `/runs?property=flowId==${source.flowId}&limit=1`);
     expect(page.items).toHaveLength(1);
     expect(page._links.next.href).toContain('continuationToken');
     const failed = await json(
       'GET',
-      `/runs?property=flowId==${s().flowId}&property=metrics.statusSummary.status==Failed`,
+      `/runs?property=flowId==${source.flowId}&property=metrics.statusSummary.status==Failed`,
     );
     expect(failed.items).toEqual([]);
-    expect(await json('GET', `/runs?property=flowId==${s().flowId}&count=true`)).toEqual({ count: 2 });
+    expect(await json('GET', `/runs?property=flowId==${source.flowId}&count=true`)).toEqual({ count: 2 });
   });
 });

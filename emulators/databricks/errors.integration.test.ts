@@ -56,7 +56,12 @@ describe('connection errors as the driver surfaces them', () => {
     expect(error.message).toMatch(/job cluster: interactive SQL .* not allowed on job clusters/);
   });
 
-  it('a cluster stopping under an open session fails the next call, and starting it again works', async () => {
+  it('a cluster stopping under an open session fails the next call, and starting it again works', async ({
+    onTestFinished,
+  }) => {
+    onTestFinished(() => {
+      emulator.setClusterState(emulator.clusterId, 'RUNNING');
+    });
     const conn = await connectDriver(emulator);
     emulator.setClusterState(emulator.clusterId, 'TERMINATED');
     const stopped = await failure(query(conn.session, 'SELECT 1'));
@@ -70,7 +75,11 @@ describe('connection errors as the driver surfaces them', () => {
     await conn.client.close();
   });
 
-  it('clusters/start makes a terminated cluster usable for SQL', async () => {
+  it('clusters/start makes a terminated cluster usable for SQL', async ({ onTestFinished }) => {
+    // Leave the fixture's stopped cluster stopped for the tests that expect it, in any order.
+    onTestFinished(() => {
+      emulator.setClusterState('0123-456789-stopped', 'TERMINATED');
+    });
     const path = emulator.httpPath('0123-456789-stopped');
     await rest(emulator, 'POST', '/api/2.0/clusters/start', { body: { cluster_id: '0123-456789-stopped' } });
     expect((await failure(connectDriver(emulator, { path }))).message).toMatch(/state PENDING/);
