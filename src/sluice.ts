@@ -220,8 +220,7 @@ export async function createSluice(
       readBatchSize: config.runner.readBatchSize,
       retry: {
         attempts: config.runner.retryAttempts,
-        baseDelayMs: config.runner.retryBaseMs,
-        maxDelayMs: config.runner.retryMaxMs,
+        spanMs: config.runner.retrySpanMs,
         throttleBudgetMs: config.runner.throttleBudgetMs,
       },
       maxRowErrors: config.runner.maxRowErrors,

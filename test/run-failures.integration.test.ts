@@ -84,8 +84,7 @@ beforeAll(async () => {
       SLUICE_RUN_HEARTBEAT_MS: '50',
       SLUICE_RUN_LEASE_MS: '2000',
       SLUICE_RUN_RETRY_ATTEMPTS: '3',
-      SLUICE_RUN_RETRY_BASE_MS: '50',
-      SLUICE_RUN_RETRY_MAX_MS: '200',
+      SLUICE_RUN_RETRY_SPAN_MS: '300',
     },
   });
 });

@@ -68,7 +68,7 @@ beforeAll(async () => {
       SLUICE_RUN_HEARTBEAT_MS: '50',
       SLUICE_RUN_LEASE_MS: '2000',
       SLUICE_RUN_RETRY_ATTEMPTS: '2',
-      SLUICE_RUN_RETRY_BASE_MS: '20',
+      SLUICE_RUN_RETRY_SPAN_MS: '60',
     },
   });
 });

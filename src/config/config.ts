@@ -65,12 +65,24 @@ export interface Config {
     readonly overlapMs: number;
     readonly readBatchSize: number;
     readonly retryAttempts: number;
-    readonly retryBaseMs: number;
-    readonly retryMaxMs: number;
+    /** What the backoff delays between the attempts of a failing read add up to (at most; at least half). */
+    readonly retrySpanMs: number;
     readonly throttleBudgetMs: number;
     readonly maxRowErrors: number;
     /** Rows per Parquet file a run writes; bounds the memory a window needs. */
     readonly fileMaxRows: number;
+  };
+  readonly queue: {
+    /** `local`: the runs table is the queue (SQLite, one machine); `pg-boss`: pg-boss on the PostgreSQL store. */
+    readonly engine: 'local' | 'pg-boss';
+    /** PostgreSQL schema of pg-boss's tables. */
+    readonly schema: string;
+    /** Runs one worker process executes at once. */
+    readonly concurrency: number;
+    /** On SIGTERM, how long active runs may take to finish before they are handed back. */
+    readonly graceMs: number;
+    /** How often pg-boss's monitor fails jobs whose heartbeat stopped (and so how fast a takeover starts). */
+    readonly monitorMs: number;
   };
   /** Not errors: e.g. unknown SLUICE_* variables (probably typos), for the start banner. */
   readonly warnings: readonly string[];
@@ -122,11 +134,15 @@ export const CONFIG_VARIABLES = [
   'SLUICE_RUN_OVERLAP_MS',
   'SLUICE_RUN_READ_BATCH_SIZE',
   'SLUICE_RUN_RETRY_ATTEMPTS',
-  'SLUICE_RUN_RETRY_BASE_MS',
-  'SLUICE_RUN_RETRY_MAX_MS',
+  'SLUICE_RUN_RETRY_SPAN_MS',
   'SLUICE_RUN_THROTTLE_BUDGET_MS',
   'SLUICE_RUN_MAX_ROW_ERRORS',
   'SLUICE_RUN_FILE_MAX_ROWS',
+  'SLUICE_RUN_QUEUE',
+  'SLUICE_QUEUE_SCHEMA',
+  'SLUICE_WORKER_CONCURRENCY',
+  'SLUICE_WORKER_GRACE_MS',
+  'SLUICE_QUEUE_MONITOR_MS',
 ] as const;
 
 const MIB = 1024 * 1024;
@@ -180,9 +196,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, readFile: ReadF
     safetyLagMs: read.integer('SLUICE_RUN_SAFETY_LAG_MS', 30_000, 0, HOUR_MS),
     overlapMs: read.integer('SLUICE_RUN_OVERLAP_MS', 60_000, 0, 24 * HOUR_MS),
     readBatchSize: read.integer('SLUICE_RUN_READ_BATCH_SIZE', 1000, 1, 100_000),
-    retryAttempts: read.integer('SLUICE_RUN_RETRY_ATTEMPTS', 4, 1, 100),
-    retryBaseMs: read.integer('SLUICE_RUN_RETRY_BASE_MS', 500, 1, HOUR_MS),
-    retryMaxMs: read.integer('SLUICE_RUN_RETRY_MAX_MS', 30_000, 1, HOUR_MS),
+    retryAttempts: read.integer('SLUICE_RUN_RETRY_ATTEMPTS', 5, 1, 100),
+    retrySpanMs: read.integer('SLUICE_RUN_RETRY_SPAN_MS', 60_000, 0, 24 * HOUR_MS),
     throttleBudgetMs: read.integer('SLUICE_RUN_THROTTLE_BUDGET_MS', 600_000, 0, 24 * HOUR_MS),
     maxRowErrors: read.integer('SLUICE_RUN_MAX_ROW_ERRORS', 100_000, 0, 10_000_000),
     fileMaxRows: read.integer('SLUICE_RUN_FILE_MAX_ROWS', 100_000, 1, 100_000_000),
@@ -192,6 +207,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, readFile: ReadF
       `SLUICE_RUN_HEARTBEAT_MS (${runner.heartbeatMs}) must be at most half of SLUICE_RUN_LEASE_MS (${runner.leaseMs}), so a live runner never loses its lease`,
     );
   }
+
+  const engine = read.oneOf(
+    'SLUICE_RUN_QUEUE',
+    ['local', 'pg-boss'],
+    store.kind === 'postgres' ? 'pg-boss' : 'local',
+  );
+  if (engine === 'pg-boss' && store.kind !== 'postgres')
+    read.problem('SLUICE_RUN_QUEUE=pg-boss needs the PostgreSQL store (set SLUICE_DATABASE_URL)');
+  const queueSchema = read.string('SLUICE_QUEUE_SCHEMA', 'sluice_queue');
+  if (!/^[a-z_][a-z0-9_]{0,49}$/.test(queueSchema))
+    read.problem('SLUICE_QUEUE_SCHEMA must be a lower-case SQL identifier of at most 50 characters');
+  const queue = {
+    engine,
+    schema: queueSchema,
+    concurrency: read.integer('SLUICE_WORKER_CONCURRENCY', 1, 1, 64),
+    graceMs: read.integer('SLUICE_WORKER_GRACE_MS', 30_000, 0, HOUR_MS),
+    monitorMs: read.integer('SLUICE_QUEUE_MONITOR_MS', 2_000, 1_000, HOUR_MS),
+  };
 
   if (read.problems.length > 0) throw new ConfigError(read.problems);
 
@@ -212,6 +245,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, readFile: ReadF
     limits,
     timeouts,
     runner,
+    queue,
     warnings,
   });
 }

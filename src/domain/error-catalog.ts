@@ -3,17 +3,25 @@
  * there is here (a test checks both directions). Codes follow Adobe's `{PREFIX}-{number}-{status}`
  * shape; where Adobe publishes a number for the same situation we reuse it.
  *
- * fault: `client` = the caller can fix the request (4xx); `source` = the source or network failed
- * (retryable); `internal` = a bug or an unavailable dependency of Sluice itself.
+ * fault — what went wrong, and so what a flow run does about it (src/flows/retry.ts):
+ * - `client`: the caller can fix the request (4xx); a run fails at once;
+ * - `source`: the source or the network failed; a run retries with backoff, then fails;
+ * - `throttle`: the source asked us to slow down (HTTP 429/503, Retry-After, a cluster starting); a run
+ *   waits without using up attempts, up to its throttle budget;
+ * - `internal`: a bug or an unavailable dependency of Sluice itself; a run fails at once, with the stack
+ *   in the log.
  */
+export type Fault = 'client' | 'source' | 'throttle' | 'internal';
+
 export interface ErrorDefinition {
   readonly status: number;
   readonly title: string;
-  readonly fault: 'client' | 'source' | 'internal';
+  readonly fault: Fault;
 }
 
 const client = (status: number, title: string): ErrorDefinition => ({ status, title, fault: 'client' });
 const source = (status: number, title: string): ErrorDefinition => ({ status, title, fault: 'source' });
+const throttle = (status: number, title: string): ErrorDefinition => ({ status, title, fault: 'throttle' });
 const internal = (status: number, title: string): ErrorDefinition => ({ status, title, fault: 'internal' });
 
 export const errorCatalog = {
@@ -88,7 +96,7 @@ export const errorCatalog = {
   'CONNECTOR-1389-400': client(400, 'Invalid filter encoding'),
   'CONNECTOR-1390-400': client(400, 'Invalid NOT filter'),
   'CONNECTOR-1502-502': source(502, 'Source error'),
-  'CONNECTOR-1503-503': source(503, 'Source unavailable'),
+  'CONNECTOR-1503-503': throttle(503, 'Source unavailable'),
   'CONNECTOR-1504-504': source(504, 'Source timeout'),
   // Source and target connections, flow specs and flows.
   'FLOW-1306-400': client(400, 'Connection spec mismatch'),

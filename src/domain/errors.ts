@@ -1,6 +1,6 @@
-import { errorCatalog, type ErrorCode } from './error-catalog.ts';
+import { errorCatalog, type ErrorCode, type Fault } from './error-catalog.ts';
 
-export type { ErrorCode } from './error-catalog.ts';
+export type { ErrorCode, Fault } from './error-catalog.ts';
 
 /** Extra fields an error may carry into the problem-JSON `report` (never secrets). */
 export interface ErrorReport {
@@ -30,8 +30,13 @@ export class AppError extends Error {
     return errorCatalog[this.code].title;
   }
 
+  get fault(): Fault {
+    return errorCatalog[this.code].fault;
+  }
+
   get retryable(): boolean {
-    return errorCatalog[this.code].fault === 'source';
+    const { fault } = errorCatalog[this.code];
+    return fault === 'source' || fault === 'throttle';
   }
 }
 

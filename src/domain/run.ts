@@ -1,25 +1,60 @@
 /**
- * Runs: one execution of a flow over a time window of its delta column. A run is created `scheduled`,
- * claimed by a runner (`inProgress`, under a lease the runner renews), and ends `success` (its batch and
- * the flow's cursor committed in one transaction), `failed` (nothing committed) or `cancelled`.
+ * Runs: one execution of a flow over a time window of its delta column. A run is created `scheduled`
+ * (or `queued` behind the flow's current run), claimed by a worker (`inProgress`, under a claim the
+ * worker keeps alive with heartbeats), and ends `success` (its batch and the flow's cursor committed in
+ * one transaction), `failed` (nothing committed) or `cancelled`. States change only through `transition`,
+ * which refuses any change the table below does not list.
  */
 import type { SpecRef } from './connection.ts';
 import type { EntityMeta } from './entity.ts';
+import type { ErrorCode } from './error-catalog.ts';
 
-export type RunState = 'scheduled' | 'inProgress' | 'success' | 'failed' | 'cancelled';
+export type RunState = 'queued' | 'scheduled' | 'inProgress' | 'success' | 'failed' | 'cancelled';
 export type RunKind = 'scheduled' | 'onDemand' | 'retrigger';
 
-/** The lifecycle as a literal transition table. inProgress → scheduled is a lease handed back. */
+/**
+ * The lifecycle as a literal transition table.
+ * - queued → scheduled: the flow's current run ended, so the oldest queued run becomes current.
+ * - inProgress → scheduled: a worker handed the run back (graceful stop); another starts it at once.
+ * - inProgress → inProgress: a worker took the run over from one that stopped heartbeating.
+ */
 export const runTransitions: Readonly<Record<RunState, readonly RunState[]>> = {
+  queued: ['scheduled', 'cancelled'],
   scheduled: ['inProgress', 'cancelled'],
-  inProgress: ['success', 'failed', 'cancelled', 'scheduled'],
+  inProgress: ['success', 'failed', 'cancelled', 'scheduled', 'inProgress'],
   success: [],
   failed: [],
   cancelled: [],
 };
 
+/** States that hold the flow's one execution slot (the partial unique index on runs.active). */
 export const ACTIVE_RUN_STATES: readonly RunState[] = ['scheduled', 'inProgress'];
+/** States of a run that has not ended. */
+export const PENDING_RUN_STATES: readonly RunState[] = ['queued', 'scheduled', 'inProgress'];
 export const isTerminal = (state: RunState): boolean => runTransitions[state].length === 0;
+
+/** A run state change that the lifecycle does not allow: a bug in the caller, never a client mistake. */
+export class RunTransitionError extends Error {
+  constructor(run: Pick<Run, 'id' | 'state'>, to: RunState) {
+    super(`run ${run.id}: ${run.state} → ${to} is not a transition of the run lifecycle`);
+    this.name = 'RunTransitionError';
+  }
+}
+
+type TransitionChanges = Partial<Omit<Run, 'id' | 'state' | 'updatedAt' | 'flowId' | 'imsOrgId'>>;
+
+/** `run` moved to `to` at `at`, with `changes`; throws RunTransitionError when the table forbids it. */
+export function transition(run: Run, to: RunState, at: number, changes: TransitionChanges = {}): Run {
+  if (!runTransitions[run.state].includes(to)) throw new RunTransitionError(run, to);
+  const ending = isTerminal(to);
+  return {
+    ...run,
+    ...changes,
+    state: to,
+    updatedAt: at,
+    ...(ending && changes.completedAt === undefined ? { completedAt: at } : {}),
+  };
+}
 
 /** `[start, end)` in epoch ms on the delta column; `start` null = from the beginning of history. */
 export interface RunWindow {
@@ -49,7 +84,7 @@ export const ZERO_COUNTERS: RunCounters = {
 };
 
 export interface RunError {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly message: string;
 }
 

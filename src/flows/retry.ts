@@ -1,40 +1,67 @@
 /**
- * Retries for source trouble: exponential backoff with full jitter for failures, and waits that do not
- * use up attempts when the source throttles (HTTP 429/503, a cluster starting) — throttling slows a run
- * down, it does not fail it, up to a total wait budget.
+ * Retries of a run's reads, decided by one rule: the error catalogue's `fault` of the error.
+ *
+ * - `throttle` (the source said so: HTTP 429/503, Retry-After, a cluster starting): wait — at least the
+ *   source's Retry-After — without using up an attempt, until the throttle budget is spent;
+ * - `source` (the source or the network failed: a refused connection, a reset, a timeout): retry with
+ *   exponential backoff and jitter; the delays of all attempts add up to between half of `spanMs` and
+ *   `spanMs`, so the attempts outlast a brief outage instead of spending themselves inside it;
+ * - `client` (the flow's configuration is wrong: a missing table, a bad filter): fail at once;
+ * - `internal`, or an error that is not an AppError at all (a TypeError, a DuckDB failure): a bug in
+ *   Sluice. Fail at once — retrying cannot help, and the caller logs the stack.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isAppError } from '../domain/errors.ts';
 
 export interface RetryPolicy {
+  /** Complete reads of the window before a `source` failure ends the run (≥ 1). */
   readonly attempts: number;
-  readonly baseDelayMs: number;
-  readonly maxDelayMs: number;
+  /** What the backoff delays between those attempts add up to, at most (at least half of it). */
+  readonly spanMs: number;
   /** Total time a run may spend waiting on throttling before it fails. */
   readonly throttleBudgetMs: number;
 }
 
-export type Trouble = 'throttled' | 'retryable' | 'fatal';
+export type Trouble = 'throttled' | 'retryable' | 'fatal' | 'bug';
 
-/** How to treat an error: throttling and transient source failures are retried; the rest fail at once. */
+/** The one rule: the catalogue's fault of an AppError; anything else is a bug. */
 export function classify(error: unknown): Trouble {
-  if (!isAppError(error)) return 'retryable';
-  if (error.code === 'CONNECTOR-1503-503') return 'throttled';
-  if (error.code === 'CONNECTOR-1502-502' || error.code === 'CONNECTOR-1504-504') return 'retryable';
-  return 'fatal';
+  if (!isAppError(error)) return 'bug';
+  switch (error.fault) {
+    case 'throttle':
+      return 'throttled';
+    case 'source':
+      return 'retryable';
+    case 'client':
+      return 'fatal';
+    case 'internal':
+      return 'bug';
+  }
 }
 
-export const backoffDelay = (
-  policy: RetryPolicy,
-  failure: number,
-  random: () => number = Math.random,
-): number => Math.floor(random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (failure - 1)));
+/**
+ * The delay before retry `failure` (1-based) of `policy.attempts - 1` retries: the nominal delays double
+ * and add up to `spanMs`; each is drawn from [nominal/2, nominal] ("equal jitter"), so retries of
+ * runs that failed together spread out and the total stays within [spanMs/2, spanMs].
+ */
+export function backoffDelay(policy: RetryPolicy, failure: number, random: () => number = Math.random): number {
+  const retries = Math.max(1, policy.attempts - 1);
+  const nominal = (policy.spanMs * 2 ** (Math.min(failure, retries) - 1)) / (2 ** retries - 1);
+  return Math.floor(nominal * (0.5 + 0.5 * random()));
+}
+
+/** How long to wait on a throttled answer: the source's Retry-After if it gave one, else a growing pause. */
+export function throttleDelay(error: unknown, waitedMs: number): number {
+  const hinted = isAppError(error) ? Number(error.report['retryAfterMs'] ?? 0) : 0;
+  const pause = Math.min(30_000, Math.max(1_000, waitedMs / 2));
+  return Math.max(Number.isFinite(hinted) ? hinted : 0, pause);
+}
 
 export interface RetryEvents {
-  onRetry?(error: unknown, trouble: Trouble, delayMs: number, failures: number): void;
+  onRetry?(error: unknown, trouble: 'throttled' | 'retryable', delayMs: number, failures: number): void;
 }
 
-/** Run `attempt` until it succeeds, a fatal error occurs, or retries/throttle budget run out. */
+/** Run `attempt` until it succeeds, a fatal error or a bug occurs, or the retries/throttle budget run out. */
 export async function withRetries<T>(
   policy: RetryPolicy,
   signal: AbortSignal,
@@ -51,10 +78,9 @@ export async function withRetries<T>(
       const trouble = classify(error);
       let delay: number;
       if (trouble === 'throttled') {
-        const hinted = isAppError(error) ? Number(error.report['retryAfterMs'] ?? 0) : 0;
-        delay = Math.max(hinted, backoffDelay(policy, Math.min(throttled + 1, 6)), policy.baseDelayMs);
+        delay = throttleDelay(error, throttled);
+        if (throttled + delay > policy.throttleBudgetMs) throw error;
         throttled += delay;
-        if (throttled > policy.throttleBudgetMs) throw error;
       } else if (trouble === 'retryable') {
         failures += 1;
         if (failures >= policy.attempts) throw error;

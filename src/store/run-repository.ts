@@ -3,9 +3,9 @@
  * scheduled, or its lease has expired), so several runner processes can share one PostgreSQL store.
  * Every write a runner makes to a claimed run is conditioned on it still holding the lease.
  */
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { BatchError } from '../domain/dataset.ts';
-import { ACTIVE_RUN_STATES, type Run } from '../domain/run.ts';
+import { ACTIVE_RUN_STATES, PENDING_RUN_STATES, type Run } from '../domain/run.ts';
 import type { Tenant } from '../domain/tenancy.ts';
 import { isUniqueViolation } from './dialect.ts';
 import type { Database, RunsTable } from './schema.ts';
@@ -27,9 +27,39 @@ export interface RunScan {
 
 type Db = Kysely<Database> | Transaction<Database>;
 
+export interface RunCounts {
+  readonly queued: number;
+  readonly scheduled: number;
+  readonly inProgress: number;
+  /** When the longest-waiting queued or scheduled run became due (epoch ms). */
+  readonly oldestWaitingSince?: number;
+}
+
 export interface RunRepository {
-  /** Inserts a scheduled run unless the flow already has an active one; false when it does. */
-  insertIfNoActive(run: Run): Promise<boolean>;
+  /**
+   * Inserts a scheduled run unless the flow already has an active one; false when it does. Safe inside a
+   * transaction on both stores (a conflict is ON CONFLICT DO NOTHING, not an error that aborts it).
+   */
+  insertIfNoActive(run: Run, db?: Db): Promise<boolean>;
+  /** Inserts a run `queued` behind the flow's current run (it holds no slot until promoted). */
+  insertQueued(run: Run, db?: Db): Promise<void>;
+  /** Runs of the flow that have not ended (queued, scheduled, in progress), oldest first. */
+  pendingForFlow(flowId: string): Promise<Run[]>;
+  /**
+   * Moves the flow's oldest queued run to `scheduled` (it now holds the flow's slot) when no run holds
+   * it; returns the promoted run, or undefined.
+   */
+  promoteNext(flowId: string, now: number, db: Db): Promise<Run | undefined>;
+  /**
+   * Takes `runId` for the claim `token`, as the queue decided: scheduled → inProgress, or inProgress →
+   * inProgress (a takeover: the previous claim's token stops matching, so its writes all fail). Returns
+   * the claimed run, or undefined when the run has ended or no longer exists.
+   */
+  takeClaim(runId: string, token: string, now: number, leaseMs: number): Promise<Run | undefined>;
+  /** How many runs wait or run, for `sluice status` and the queue's stats. */
+  counts(): Promise<RunCounts>;
+  /** Active runs whose row was not written since `before`: candidates for the queue's reconciler. */
+  staleActive(before: number, limit: number): Promise<Run[]>;
   get(tenant: Tenant, id: string): Promise<Run | undefined>;
   getById(id: string): Promise<Run | undefined>;
   activeForFlow(flowId: string): Promise<Run | undefined>;
@@ -48,7 +78,7 @@ export interface RunRepository {
   /** Ends (or hands back) a claimed run; false when the lease is no longer ours. */
   finish(run: Run, owner: string, now: number, db?: Db): Promise<boolean>;
   /** Ends an active run whoever holds it (cancel); its runner then loses the lease and commits nothing. */
-  forceEnd(run: Run, now: number): Promise<boolean>;
+  forceEnd(run: Run, now: number, db?: Db): Promise<boolean>;
   /** Updates a run that is not claimed by anyone (cancel a scheduled run). */
   updateUnclaimed(run: Run, expectedState: Run['state'], now: number): Promise<boolean>;
   cursor(flowId: string, db?: Db): Promise<FlowCursor | undefined>;
@@ -68,6 +98,17 @@ export interface RunRepository {
 
 const fromRow = (row: Pick<RunsTable, 'body'>): Run => JSON.parse(row.body) as Run;
 
+const rowOf = (run: Run) => ({
+  id: run.id,
+  org_id: run.imsOrgId,
+  sandbox_id: run.sandboxId,
+  flow_id: run.flowId,
+  lease_owner: null,
+  lease_expires_at: null,
+  created_at: run.createdAt,
+  ...columnsOf(run, run.createdAt),
+});
+
 const columnsOf = (run: Run, now: number) => ({
   state: run.state,
   active: ACTIVE_RUN_STATES.includes(run.state) ? 1 : 0,
@@ -78,26 +119,126 @@ const columnsOf = (run: Run, now: number) => ({
 
 export function createRunRepository(db: Kysely<Database>): RunRepository {
   const repository: RunRepository = {
-    async insertIfNoActive(run) {
-      try {
-        await db
-          .insertInto('runs')
-          .values({
-            id: run.id,
-            org_id: run.imsOrgId,
-            sandbox_id: run.sandboxId,
-            flow_id: run.flowId,
-            lease_owner: null,
-            lease_expires_at: null,
-            created_at: run.createdAt,
-            ...columnsOf(run, run.createdAt),
-          })
-          .execute();
-        return true;
-      } catch (error) {
-        if (isUniqueViolation(error)) return false;
-        throw error;
-      }
+    async insertIfNoActive(run, on = db) {
+      const result = await on
+        .insertInto('runs')
+        .values(rowOf(run))
+        // The partial unique index runs_one_active_per_flow (flow_id WHERE active = 1) is the guard.
+        .onConflict((oc) => oc.column('flow_id').where(sql.ref('active'), '=', sql.lit(1)).doNothing())
+        .executeTakeFirst();
+      return Number(result.numInsertedOrUpdatedRows ?? 0n) === 1;
+    },
+
+    async insertQueued(run, on = db) {
+      await on.insertInto('runs').values(rowOf(run)).execute();
+    },
+
+    async pendingForFlow(flowId) {
+      const rows = await db
+        .selectFrom('runs')
+        .select('body')
+        .where('flow_id', '=', flowId)
+        .where('state', 'in', [...PENDING_RUN_STATES])
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
+      return rows.map(fromRow);
+    },
+
+    async promoteNext(flowId, now, on) {
+      const next = await on
+        .selectFrom('runs')
+        .select('body')
+        .where('flow_id', '=', flowId)
+        .where('state', '=', 'queued')
+        .orderBy('created_at')
+        .orderBy('id')
+        .limit(1)
+        .executeTakeFirst();
+      if (!next) return undefined;
+      const queued = fromRow(next);
+      const promoted: Run = { ...queued, state: 'scheduled', scheduledAt: now, updatedAt: now };
+      const result = await on
+        .updateTable('runs')
+        .set(columnsOf(promoted, now))
+        .where('id', '=', queued.id)
+        .where('state', '=', 'queued')
+        .where((eb) =>
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('runs as holder')
+                .select('holder.id')
+                .where('holder.flow_id', '=', flowId)
+                .where('holder.active', '=', 1),
+            ),
+          ),
+        )
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1 ? promoted : undefined;
+    },
+
+    async takeClaim(runId, token, now, leaseMs) {
+      const row = await db
+        .selectFrom('runs')
+        .select(['body', 'state', 'lease_owner'])
+        .where('id', '=', runId)
+        .executeTakeFirst();
+      if (!row || (row.state !== 'scheduled' && row.state !== 'inProgress')) return undefined;
+      const current = fromRow(row);
+      const claimed: Run = {
+        ...current,
+        state: 'inProgress',
+        attempt: current.attempt + 1,
+        startedAt: current.startedAt ?? now,
+        updatedAt: now,
+      };
+      const result = await db
+        .updateTable('runs')
+        .set({ ...columnsOf(claimed, now), lease_owner: token, lease_expires_at: now + leaseMs })
+        .where('id', '=', runId)
+        .where('state', '=', row.state)
+        .where((eb) =>
+          row.lease_owner === null ? eb('lease_owner', 'is', null) : eb('lease_owner', '=', row.lease_owner),
+        )
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1 ? claimed : undefined;
+    },
+
+    async counts() {
+      const rows = await db
+        .selectFrom('runs')
+        .select((eb) => [
+          'state',
+          eb.fn.countAll<number>().as('n'),
+          eb.fn.min<number>('scheduled_at').as('oldest'),
+        ])
+        .where('state', 'in', [...PENDING_RUN_STATES])
+        .groupBy('state')
+        .execute();
+      const of = (state: string) => rows.find((row) => row.state === state);
+      const waiting = rows
+        .filter((row) => row.state !== 'inProgress')
+        .map((row) => Number(row.oldest))
+        .filter((value) => Number.isFinite(value));
+      return {
+        queued: Number(of('queued')?.n ?? 0),
+        scheduled: Number(of('scheduled')?.n ?? 0),
+        inProgress: Number(of('inProgress')?.n ?? 0),
+        ...(waiting.length === 0 ? {} : { oldestWaitingSince: Math.min(...waiting) }),
+      };
+    },
+
+    async staleActive(before, limit) {
+      const rows = await db
+        .selectFrom('runs')
+        .select('body')
+        .where('active', '=', 1)
+        .where('updated_at', '<', before)
+        .orderBy('updated_at')
+        .limit(limit)
+        .execute();
+      return rows.map(fromRow);
     },
 
     async get(tenant, id) {
@@ -244,8 +385,8 @@ export function createRunRepository(db: Kysely<Database>): RunRepository {
       return Number(result.numUpdatedRows) === 1;
     },
 
-    async forceEnd(run, now) {
-      const result = await db
+    async forceEnd(run, now, on = db) {
+      const result = await on
         .updateTable('runs')
         .set({ ...columnsOf(run, now), lease_owner: null, lease_expires_at: null })
         .where('id', '=', run.id)

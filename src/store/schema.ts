@@ -137,6 +137,16 @@ export interface FlowCursorsTable {
   updated_at: number;
 }
 
+export interface WorkersTable {
+  id: string;
+  host: string;
+  pid: number;
+  concurrency: number;
+  started_at: number;
+  seen_at: number;
+  runs: string;
+}
+
 export interface Database {
   orgs: OrgsTable;
   sandboxes: SandboxesTable;
@@ -152,6 +162,7 @@ export interface Database {
   mapping_set_versions: MappingSetVersionsTable;
   datasets: DatasetsTable;
   batches: BatchesTable;
+  workers: WorkersTable;
 }
 
 export type EntityTableName = 'connections' | 'source_connections' | 'target_connections' | 'flows';

@@ -36,10 +36,18 @@ const postgres = await probePostgres();
 const isCi = process.env.CI === 'true' || process.env.CI === '1';
 let warned = false;
 
-export function describeEachStore(name: string, body: (ctx: StoreTestContext) => void): void {
-  describe(`${name} [sqlite]`, () => {
-    body(storeContext('sqlite'));
-  });
+export function describeEachStore(
+  name: string,
+  body: (ctx: StoreTestContext) => void,
+  options: { dialects?: readonly StoreDialect[] } = {},
+): void {
+  const dialects = options.dialects ?? ['sqlite', 'postgres'];
+  if (dialects.includes('sqlite')) {
+    describe(`${name} [sqlite]`, () => {
+      body(storeContext('sqlite'));
+    });
+  }
+  if (!dialects.includes('postgres')) return;
 
   if (postgres.reachable) {
     describe(`${name} [postgres]`, () => {
