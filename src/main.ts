@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', shutdown);
 
   const address = await app.listen({ host: config.server.host, port: config.server.port });
-  if (config.runner.enabled) sluice.runner.start();
+  if (config.runner.enabled) sluice.worker.start();
   const base = `${address}/data/foundation/flowservice`;
   const lines = [
     '',

@@ -3,8 +3,7 @@
  * The server (main.ts), the CLI and the tests all assemble Sluice here, so there is one wiring.
  */
 import { createHmac } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
 import type { FastifyBaseLogger } from 'fastify';
 import { buildApp } from './api/app.ts';
 import type { App, RouteDeps } from './api/types.ts';
@@ -17,10 +16,15 @@ import { loadOrCreateKey } from './crypto/key-file.ts';
 import { createSecretBox } from './crypto/secret-box.ts';
 import { createCursorCodec } from './domain/cursor.ts';
 import { createConnectionService, type ConnectionService } from './services/connections.ts';
-import { createConnectorRuntime } from './services/connector-runtime.ts';
+import { createConnectorRuntime } from './connectors/runtime.ts';
 import { createFlowService, type FlowService } from './services/flows.ts';
 import { createRunService, type RunService } from './services/runs.ts';
-import { createRunner, type Runner } from './flows/runner.ts';
+import { createSourceAccess } from './flows/source-access.ts';
+import { createWorker, type Worker } from './flows/worker.ts';
+import { silentLogger, type Logger } from './domain/logger.ts';
+import { createLocalRunQueue } from './store/queue/local-queue.ts';
+import { openPgBossRunQueue } from './store/queue/pg-boss-queue.ts';
+import type { RunQueue } from './store/queue/run-queue.ts';
 import {
   createSourceConnectionService,
   type SourceConnectionService,
@@ -57,8 +61,10 @@ export interface Sluice {
   readonly targetConnections: TargetConnectionService;
   readonly flows: FlowService;
   readonly runs: RunService;
-  /** The scheduler and run executor; `main.ts` starts it when SLUICE_RUNNER_ENABLED. */
-  readonly runner: Runner;
+  /** The scheduler and run executor (a worker); `main.ts` and `sluice worker` start it. */
+  readonly worker: Worker;
+  /** Which worker executes which run: pg-boss on PostgreSQL, the runs table on SQLite. */
+  readonly queue: RunQueue;
   readonly store: Store<Database>;
   /** True when this start generated the encryption key file. */
   readonly keyCreated: boolean;
@@ -72,8 +78,8 @@ export async function createSluice(
     connectors?: readonly ConnectorModule[];
     /** Overrides config.store, e.g. a PostgreSQL schema per test. */
     storeOptions?: StoreOptions;
-    /** Where the runner logs (the server's pino logger). */
-    logger?: Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>;
+    /** Where workers and the queue log (the server's pino logger). */
+    logger?: Logger;
   } = {},
 ): Promise<Sluice> {
   await mkdir(config.dataDir, { recursive: true });
@@ -85,7 +91,8 @@ export async function createSluice(
   // Continuation tokens are signed with a key derived from (not equal to) the encryption key.
   const cursors = createCursorCodec(createHmac('sha256', key).update('sluice/continuation-token').digest());
 
-  const store = await openStore<Database>(options.storeOptions ?? config.store);
+  const storeOptions = options.storeOptions ?? config.store;
+  const store = await openStore<Database>(storeOptions);
   try {
     await migrateToLatest(store, migrations);
   } catch (error) {
@@ -93,6 +100,21 @@ export async function createSluice(
     throw error;
   }
   const repositories = createRepositories(store.db);
+  const log = options.logger ?? silentLogger;
+  const queueSettings = { leaseMs: config.runner.leaseMs, now: Date.now };
+  const queue: RunQueue =
+    config.queue.engine === 'pg-boss' && storeOptions.kind === 'postgres'
+      ? await openPgBossRunQueue(repositories.runs, {
+          ...queueSettings,
+          connectionString: storeOptions.url,
+          schema: config.queue.schema,
+          monitorMs: config.queue.monitorMs,
+          log,
+        }).catch(async (error: unknown) => {
+          await store.close();
+          throw error;
+        })
+      : createLocalRunQueue(repositories.runs, queueSettings);
 
   const modules = options.connectors ?? connectorModules;
   const catalog = createCatalog({
@@ -178,43 +200,25 @@ export async function createSluice(
 
   const runs = createRunService({
     runs: repositories.runs,
+    queue,
     flows,
     flowRepository: repositories.flows,
     sourceConnections: repositories.sourceConnections,
     cursors,
     safetyLagMs: config.runner.safetyLagMs,
   });
-  const runner = createRunner({
-    runs: repositories.runs,
+  const worker = createWorker({
     flows: repositories.flows,
     sourceConnections: repositories.sourceConnections,
     targetConnections: repositories.targetConnections,
-    openConnection: (tenant, id) => connections.openForConnector(tenant, id),
-    connectorFor: (specId) => runtime.connector(specId),
-    contextFor: (signal) => runtime.context(signal),
-    resolveMapping: async (tenant, id, version) =>
-      (await mappingSets.resolveMapping(tenant, id, version)).mappings,
-    datasetSchema: async (tenant, id) => (await lookupDataset(tenant, id))?.schema,
-    batches: {
-      begin: async (tenant, datasetId, owner) => {
-        const { batch, writer } = await datasetService.beginBatch(tenant, datasetId, {
-          ...owner,
-          writer: { maxRowsPerFile: config.runner.fileMaxRows },
-        });
-        return { batchId: batch.id, writer };
-      },
-      commit: (batchId, result, trx) => datasetService.commitBatch(batchId, result, trx),
-      fail: (writer, status, error) => datasetService.failBatch(writer, status, error),
-      writeBatchFile: async (datasetId, batchId, name, content) => {
-        const relative = join('datasets', datasetId, batchId, name);
-        await mkdir(join(config.lake.dir, 'datasets', datasetId, batchId), { recursive: true });
-        await writeFile(join(config.lake.dir, relative), content, { mode: 0o600 });
-        return relative;
-      },
-    },
+    sources: createSourceAccess({ connections: repositories.connections, catalog, secrets, runtime }),
+    mappings: repositories.mappingSets,
+    datasets: repositories.datasets,
+    batches: datasetService,
+    runs: repositories.runs,
+    queue,
+    workers: repositories.workers,
     settings: {
-      leaseMs: config.runner.leaseMs,
-      heartbeatMs: config.runner.heartbeatMs,
       safetyLagMs: config.runner.safetyLagMs,
       overlapMs: config.runner.overlapMs,
       readBatchSize: config.runner.readBatchSize,
@@ -224,13 +228,17 @@ export async function createSluice(
         throttleBudgetMs: config.runner.throttleBudgetMs,
       },
       maxRowErrors: config.runner.maxRowErrors,
+      fileMaxRows: config.runner.fileMaxRows,
+    },
+    worker: {
+      concurrency: config.queue.concurrency,
       pollMs: config.runner.pollMs,
+      heartbeatMs: config.runner.heartbeatMs,
+      graceMs: config.queue.graceMs,
       retentionDays: config.runner.runRetentionDays,
     },
     now: Date.now,
-    log: (level, message, fields) => {
-      options.logger?.[level](fields ?? {}, message);
-    },
+    log,
   });
 
   const routeDeps: RouteDeps = {
@@ -258,7 +266,8 @@ export async function createSluice(
     targetConnections,
     flows,
     runs,
-    runner,
+    worker,
+    queue,
     store,
     datasets,
     lake,
@@ -270,7 +279,8 @@ export async function createSluice(
         logger,
       }),
     close: async () => {
-      await runner.stop();
+      await worker.stop();
+      await queue.close();
       await lake.close();
       await store.close();
     },

@@ -230,7 +230,7 @@ const landed = async (dataSetId: string) => {
 
 async function runNextWindow(flowId: string) {
   const run = await t.sluice.runs.runNow(tenant(), flowId);
-  await t.sluice.runner.runOnce();
+  await t.sluice.worker.runOnce();
   return (await json('GET', `/runs/${run.id}`)).items[0];
 }
 

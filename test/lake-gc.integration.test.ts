@@ -58,7 +58,7 @@ it('keeps the batches of active runs and removes crash leftovers', async () => {
 
   // A committed run's batch stays.
   const landed = await t.sluice.runs.runNow(tenant, flowId);
-  await t.sluice.runner.runOnce();
+  await t.sluice.worker.runOnce();
   const view = (await t.request('GET', `/runs/${landed.id}`)).json() as {
     items: { state: string; batchId: string }[];
   };

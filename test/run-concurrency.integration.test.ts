@@ -1,7 +1,8 @@
 /**
- * Two Sluice instances on one PostgreSQL schema (and one lake), as two server processes would be:
- * their runners claim runs by compare-and-set, so no run is executed twice and no row lands twice;
- * a runner whose lease was taken over commits nothing, and the runner that took over lands the window.
+ * Two Sluice instances on one PostgreSQL schema (and one lake), as two worker processes would be, with
+ * each run queue engine: no run is executed twice and no row lands twice; a worker whose claim was lost
+ * (its lease expired; with pg-boss, its job failed as the monitor does when heartbeats stop) commits
+ * nothing, and the worker that took the run over lands the window once.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +11,9 @@ import {
   startDatabricksEmulator,
   type DatabricksEmulator,
 } from '../emulators/databricks/index.ts';
+import { PgBoss } from 'pg-boss';
 import { loadConfig } from '../src/config/config.ts';
+import { RUN_QUEUE_NAME } from '../src/store/queue/pg-boss-queue.ts';
 import { createSluice, type Sluice } from '../src/sluice.ts';
 import { aggregate, createFlow, databricksConnection, runsOf, tenantOf } from './support/flows.ts';
 import { postgresTestUrl } from './support/postgres.ts';
@@ -20,8 +23,6 @@ const LAG_MS = 200;
 const TABLES = ['t1', 't2', 't3', 't4', 't5', 't6'];
 
 let emulator: DatabricksEmulator;
-let t: TestSluice;
-let other: Sluice;
 
 const runnerEnv = (): Record<string, string> => ({
   SLUICE_EXTRA_CA_CERTS: emulator.caFile,
@@ -60,29 +61,74 @@ beforeAll(async () => {
       ],
     },
   });
-  t = await startTestSluice({ dialect: 'postgres', env: runnerEnv() });
-  // Same schema, same data dir (encryption key) and lake: a second server process in all but pid.
-  other = await createSluice(loadConfig({ SLUICE_DATA_DIR: t.sluice.config.dataDir, ...runnerEnv() }), {
-    storeOptions: {
-      kind: 'postgres',
-      url: postgresTestUrl(),
-      ...(t.sluice.store.schema === undefined ? {} : { schema: t.sluice.store.schema }),
-    },
-  });
 });
 
 afterAll(async () => {
-  await other.close();
-  await t.close();
   await emulator.stop();
 });
 
-const successBatches = async (dataSetId: string) =>
-  (await t.sluice.datasets.listBatches(tenantOf(t), dataSetId, { start: 0, limit: 100 })).filter(
-    (batch) => batch.status === 'success',
-  );
+describe.each(['local', 'pg-boss'] as const)('two workers on one store (%s queue)', (engine) => {
+  let t: TestSluice;
+  let other: Sluice;
+  let boss: PgBoss | undefined;
 
-describe('two runners on one store', () => {
+  beforeAll(async () => {
+    t = await startTestSluice({ dialect: 'postgres', env: { ...runnerEnv(), SLUICE_RUN_QUEUE: engine } });
+    // Same schema, same data dir (encryption key), lake and queue: a second worker process in all but pid.
+    const config = t.sluice.config;
+    other = await createSluice(
+      loadConfig({
+        SLUICE_DATA_DIR: config.dataDir,
+        SLUICE_DATABASE_URL: postgresTestUrl(),
+        SLUICE_QUEUE_SCHEMA: config.queue.schema,
+        SLUICE_QUEUE_MONITOR_MS: '1000',
+        SLUICE_RUN_QUEUE: engine,
+        ...runnerEnv(),
+      }),
+      {
+        storeOptions: {
+          kind: 'postgres',
+          url: postgresTestUrl(),
+          ...(t.sluice.store.schema === undefined ? {} : { schema: t.sluice.store.schema }),
+        },
+      },
+    );
+    if (engine === 'pg-boss') {
+      boss = new PgBoss({
+        connectionString: postgresTestUrl(),
+        schema: config.queue.schema,
+        supervise: false,
+      });
+      await boss.start();
+    }
+  });
+
+  afterAll(async () => {
+    await boss?.stop({ graceful: false });
+    await other.close();
+    await t.close();
+  });
+
+  /** What a worker whose heartbeats stop reaching the store suffers: its claim on `runId` is lost. */
+  const loseClaim = async (runId: string): Promise<void> => {
+    if (boss === undefined) {
+      await t.sluice.store.db
+        .updateTable('runs')
+        .set({ lease_expires_at: 1 })
+        .where('id', '=', runId)
+        .execute();
+      return;
+    }
+    for (const job of await boss.findJobs(RUN_QUEUE_NAME, { data: { runId } }))
+      if (job.state === 'active')
+        await boss.fail(RUN_QUEUE_NAME, job.id, { reason: 'heartbeat lost (test)' });
+  };
+
+  const successBatches = async (dataSetId: string) =>
+    (await t.sluice.datasets.listBatches(tenantOf(t), dataSetId, { start: 0, limit: 100 })).filter(
+      (batch) => batch.status === 'success',
+    );
+
   it('never execute the same run twice nor land a row twice', async () => {
     const flows = [];
     for (const name of TABLES) {
@@ -97,7 +143,7 @@ describe('two runners on one store', () => {
     }
     await sleep(LAG_MS + 20);
     for (const flow of flows) await t.sluice.runs.runNow(tenantOf(t), flow.flowId);
-    const [mine, theirs] = await Promise.all([t.sluice.runner.runOnce(), other.runner.runOnce()]);
+    const [mine, theirs] = await Promise.all([t.sluice.worker.runOnce(), other.worker.runOnce()]);
     expect(mine + theirs).toBe(TABLES.length);
     for (const flow of flows) {
       const runs = await runsOf(t, flow.flowId);
@@ -118,7 +164,7 @@ describe('two runners on one store', () => {
     });
     await sleep(LAG_MS + 20);
     const run = await t.sluice.runs.runNow(tenantOf(t), flowId);
-    const first = t.sluice.runner.runOnce();
+    const first = t.sluice.worker.runOnce();
     // Wait until the first runner is reading, then freeze the source so it stays mid-read.
     for (let waited = 0; ; waited += 10) {
       const current = await t.sluice.runs.load(tenantOf(t), run.id);
@@ -136,12 +182,8 @@ describe('two runners on one store', () => {
       for (let waited = 0; ; waited += 10) {
         if (claimedNothing) {
           claimedNothing = false;
-          await t.sluice.store.db
-            .updateTable('runs')
-            .set({ lease_expires_at: 1 })
-            .where('id', '=', run.id)
-            .execute();
-          second = other.runner.runOnce().then((executed) => {
+          await loseClaim(run.id);
+          second = other.worker.runOnce().then((executed) => {
             if (executed === 0) claimedNothing = true;
             return executed;
           });

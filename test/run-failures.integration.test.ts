@@ -98,7 +98,7 @@ afterAll(async () => {
 /** Runs one claimed run in this process; resolves when it has ended. */
 async function runNextWindow(flowId: string, whileRunning?: (runId: string) => Promise<void>) {
   const run = await t.sluice.runs.runNow(tenantOf(t), flowId);
-  const pass = t.sluice.runner.runOnce();
+  const pass = t.sluice.worker.runOnce();
   try {
     await whileRunning?.(run.id);
   } finally {

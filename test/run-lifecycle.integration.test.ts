@@ -90,7 +90,7 @@ const flowOn = (table: string, scheduleParams?: Record<string, string>) =>
 async function runNextWindow(flowId: string) {
   await sleep(LAG_MS + 20);
   const run = await t.sluice.runs.runNow(tenantOf(t), flowId);
-  expect(await t.sluice.runner.runOnce()).toBe(1);
+  expect(await t.sluice.worker.runOnce()).toBe(1);
   return runView(t, run.id);
 }
 
@@ -125,7 +125,7 @@ describe('RE_TRIGGER', () => {
       retriggerOf: failed.id,
       metrics: { statusSummary: { status: 'scheduled' } },
     });
-    expect(await t.sluice.runner.runOnce()).toBe(1);
+    expect(await t.sluice.worker.runOnce()).toBe(1);
     const landed = await runView(t, retry.id);
     expect(landed.metrics.statusSummary.status, JSON.stringify(landed.metrics.statusSummary)).toBe('success');
     expect(landed.activities[0].durationSummary.extensions.windowEnd).toBe(
@@ -164,11 +164,11 @@ describe('cancel', () => {
     const scheduled = await t.sluice.runs.runNow(tenantOf(t), flowId);
     const cancelScheduled = await action(scheduled.id, 'cancel');
     expect(cancelScheduled.statusCode, cancelScheduled.body).toBe(200);
-    expect(await t.sluice.runner.runOnce()).toBe(0);
+    expect(await t.sluice.worker.runOnce()).toBe(0);
     expect((await runView(t, scheduled.id)).metrics.statusSummary.status).toBe('cancelled');
 
     const running = await t.sluice.runs.runNow(tenantOf(t), flowId);
-    const pass = t.sluice.runner.runOnce();
+    const pass = t.sluice.worker.runOnce();
     for (let waited = 0; ; waited += 10) {
       const current = await t.sluice.runs.load(tenantOf(t), running.id);
       if ((current.progress?.rowsRead ?? 0) >= 100) break;
@@ -203,14 +203,15 @@ describe('graceful stop', () => {
     const { flowId, dataSetId } = await flowOn('handback');
     await sleep(LAG_MS + 20);
     const run = await t.sluice.runs.runNow(tenantOf(t), flowId);
-    const pass = t.sluice.runner.runOnce();
+    const pass = t.sluice.worker.runOnce();
     for (let waited = 0; ; waited += 10) {
       const current = await t.sluice.runs.load(tenantOf(t), run.id);
       if ((current.progress?.rowsRead ?? 0) >= 100) break;
       if (waited > 20_000) throw new Error('the run did not start reading');
       await sleep(10);
     }
-    await t.sluice.runner.stop();
+    // No grace: the active run is handed back at once (a grace lets it finish first; see below).
+    await t.sluice.worker.stop(0);
     await pass;
     const handedBack = await t.sluice.store.db
       .selectFrom('runs')
@@ -220,7 +221,7 @@ describe('graceful stop', () => {
     expect(handedBack).toEqual({ state: 'scheduled', lease_owner: null });
     expect(await successBatches(dataSetId)).toEqual([]);
 
-    t.sluice.runner.start();
+    t.sluice.worker.start();
     try {
       for (
         let waited = 0;
@@ -231,7 +232,7 @@ describe('graceful stop', () => {
         await sleep(50);
       }
     } finally {
-      await t.sluice.runner.stop();
+      await t.sluice.worker.stop();
     }
     const done = await runView(t, run.id);
     expect(done.attempt).toBe(2);
@@ -260,7 +261,7 @@ describe('scheduler and flow state', () => {
       backfill: 'true',
     });
 
-    expect(await t.sluice.runner.runOnce()).toBe(1);
+    expect(await t.sluice.worker.runOnce()).toBe(1);
     const [first] = await runsOf(t, flowId);
     expect(first).toMatchObject({
       kind: 'scheduled',
@@ -272,13 +273,13 @@ describe('scheduler and flow state', () => {
     const disabled = await t.request('POST', `/flows/${flowId}/action?op=disable`);
     expect(disabled.statusCode, disabled.body).toBe(200);
     await sleep(Math.max(0, start + 2 * period - Date.now()) + 100);
-    expect(await t.sluice.runner.runOnce()).toBe(0);
+    expect(await t.sluice.worker.runOnce()).toBe(0);
     expect(await runsOf(t, flowId)).toHaveLength(1);
     await expect(t.sluice.runs.runNow(tenantOf(t), flowId)).rejects.toMatchObject({ code: 'FLOW-1388-400' });
     const enabled = await t.request('POST', `/flows/${flowId}/action?op=enable`);
     expect(enabled.statusCode, enabled.body).toBe(200);
 
-    expect(await t.sluice.runner.runOnce()).toBe(1);
+    expect(await t.sluice.worker.runOnce()).toBe(1);
     const runs = await runsOf(t, flowId);
     expect(runs.map((run) => [run.state, run.window.start, run.window.end])).toEqual([
       ['success', null, start + period - LAG_MS],
@@ -303,7 +304,7 @@ describe('scheduler and flow state', () => {
     const disabled = await t.request('POST', `/flows/${flowId}/action?op=disable`);
     expect(disabled.statusCode, disabled.body).toBe(200);
     emulator.resetStats();
-    expect(await t.sluice.runner.runOnce()).toBe(1);
+    expect(await t.sluice.worker.runOnce()).toBe(1);
     const ended = await runView(t, run.id);
     expect(ended.metrics.statusSummary.status).toBe('cancelled');
     expect(ended.metrics.statusSummary.errors[0].code).toBe('FLOW-1388-400');

@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
 import { afterAll, expect, it } from 'vitest';
 import { createdMeta } from '../src/domain/entity.ts';
+import { silentLogger } from '../src/domain/logger.ts';
 import { ZERO_COUNTERS, transition, type Run } from '../src/domain/run.ts';
 import { openStore, type Store, type StoreOptions } from '../src/store/db.ts';
 import { migrations } from '../src/store/migrations/index.ts';
@@ -46,7 +47,6 @@ interface Node {
   readonly queue: RunQueue;
 }
 
-const log = (): void => undefined;
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
@@ -66,7 +66,7 @@ async function openNode(options: StoreOptions, engine: Engine, leaseMs: number):
           connectionString: options.kind === 'postgres' ? options.url : '',
           schema: `${options.kind === 'postgres' ? (options.schema ?? 'public') : ''}q`,
           monitorMs: 1000,
-          log,
+          log: silentLogger,
         });
   cleanups.push(async () => {
     await queue.close();
@@ -211,7 +211,7 @@ for (const { engine, dialects } of engines) {
               throw rollback;
             return 'committed';
           })
-          .catch((error: unknown) => (error === rollback ? 'rolled back' : Promise.reject(error)));
+          .catch((error: unknown) => (error === rollback ? 'rolled back' : Promise.reject(error as Error)));
         expect(late).toBe('rolled back');
         expect(
           await first.store.db.selectFrom('workers').select('id').where('id', '=', marker.id).execute(),

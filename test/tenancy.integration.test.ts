@@ -86,7 +86,7 @@ beforeAll(async () => {
   }));
   const tenant = { orgId: t.credentials.org.id, sandboxId: t.credentials.sandbox.id, sandboxName: 'prod' };
   ids['run'] = (await t.sluice.runs.runNow(tenant, ids['flow']!)).id;
-  await t.sluice.runner.runOnce();
+  await t.sluice.worker.runOnce();
   const run = (await t.request('GET', `/runs/${ids['run']}`)).json() as {
     items: { activities: { targetInfo?: { reference?: { ids: string[] } }[] }[] }[];
   };

@@ -148,7 +148,7 @@ async function flow(c: Config): Promise<Measure> {
   try {
     return await measure('flow', async () => {
       const created = await sluice.runs.runNow(tenant, c['flowId'] ?? '');
-      await sluice.runner.runOnce();
+      await sluice.worker.runOnce();
       const run = await sluice.runs.load(tenant, created.id);
       if (run.state !== 'success')
         throw new Error(`run ${run.id} ended ${run.state}: ${JSON.stringify(run.errors)}`);

@@ -155,7 +155,7 @@ afterEach(async () => {
 async function landTolerant(): Promise<string> {
   const created = await cli('flows', 'run', flows.tolerant.flowId);
   expect(created.code, created.err).toBe(0);
-  expect(await t.sluice.runner.runOnce()).toBe(1);
+  expect(await t.sluice.worker.runOnce()).toBe(1);
   return /^Created run (\S+)$/m.exec(created.out)?.[1] ?? '';
 }
 
@@ -184,7 +184,7 @@ describe('sluice flows / runs', () => {
     // The first frame is drawn before any runner has claimed the run.
     await waitFor('the first frame', () => tty.text().includes('\r'));
     expect(tty.text()).toContain('scheduled: waiting for a runner');
-    expect(await t.sluice.runner.runOnce()).toBe(1);
+    expect(await t.sluice.worker.runOnce()).toBe(1);
     expect(await watch.done, watch.err.join('\n')).toBe(0);
     expect(watch.out[0]).toBe(
       `Watching run ${runId} of flow ${flows.tolerant.flowId}, window ${/window: (.*) on/.exec(created.out)?.[1] ?? ''}`,
@@ -242,7 +242,7 @@ describe('sluice flows / runs', () => {
     await landTolerant();
     const run = start(['flows', 'run', flows.strict.flowId, '--wait']);
     await waitFor('the watch to start', () => run.out.some((line) => line.startsWith('Watching run')));
-    expect(await t.sluice.runner.runOnce()).toBe(1);
+    expect(await t.sluice.worker.runOnce()).toBe(1);
     expect(await run.done).toBe(1);
     const text = run.out.join('\n');
     expect(text).not.toContain('\r');

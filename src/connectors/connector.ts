@@ -130,6 +130,8 @@ export interface ReadRequest {
   readonly window?: { readonly column: string; readonly start?: string; readonly end: string };
   /** Rows per RecordBatch (the connector may return fewer; never more). */
   readonly batchSize: number;
+  /** What `planRead` found for this table in this run, so the read need not look the table up again. */
+  readonly plan?: ReadPlan;
 }
 
 export interface RecordBatch {

@@ -144,6 +144,11 @@ export const errorCatalog = {
   'CONNECTOR-1382-400': client(400, 'Delta column differs'),
   'CONNECTOR-1383-400': client(400, 'Delta column missing'),
   'CONNECTOR-1384-400': client(400, 'Invalid run parameters'),
+  // Runs and the run queue (on-demand runs queue behind the flow's current run).
+  'FLOW-1391-409': client(409, 'Run window overlaps a pending run'),
+  'FLOW-1392-409': client(409, 'Flow has an active run'),
+  'FLOW-1393-409': client(409, 'Run already ended'),
+  'FLOW-1394-400': client(400, 'Next window is empty'),
   'CONNECTOR-1001-500': source(500, 'Error copying data from the source'),
   'CONNECTOR-2001-500': internal(500, 'Error processing copied data'),
 

@@ -83,6 +83,13 @@ export const ZERO_COUNTERS: RunCounters = {
   outputFiles: 0,
 };
 
+/** A source row that could not be converted: its key (or position), the column and why. */
+export interface RowErrorRecord {
+  readonly row: string;
+  readonly column: string;
+  readonly reason: string;
+}
+
 export interface RunError {
   readonly code: ErrorCode;
   readonly message: string;
@@ -114,11 +121,7 @@ export interface Run extends EntityMeta {
   /** A RE_TRIGGER run points at the run whose window it repeats. */
   readonly retriggerOf?: string;
   /** Row errors, kept when the flow enables errorDiagnostics: the first few, as samples. */
-  readonly rowErrorSamples?: readonly {
-    readonly row: string;
-    readonly column: string;
-    readonly reason: string;
-  }[];
+  readonly rowErrorSamples?: readonly RowErrorRecord[];
   /** The batch file holding every row error (relative lake path), when written. */
   readonly rowErrorsFile?: string;
   /** Live progress while in progress: rows read so far and when last updated. */

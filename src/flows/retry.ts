@@ -44,7 +44,11 @@ export function classify(error: unknown): Trouble {
  * and add up to `spanMs`; each is drawn from [nominal/2, nominal] ("equal jitter"), so retries of
  * runs that failed together spread out and the total stays within [spanMs/2, spanMs].
  */
-export function backoffDelay(policy: RetryPolicy, failure: number, random: () => number = Math.random): number {
+export function backoffDelay(
+  policy: RetryPolicy,
+  failure: number,
+  random: () => number = Math.random,
+): number {
   const retries = Math.max(1, policy.attempts - 1);
   const nominal = (policy.spanMs * 2 ** (Math.min(failure, retries) - 1)) / (2 ** retries - 1);
   return Math.floor(nominal * (0.5 + 0.5 * random()));

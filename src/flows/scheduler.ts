@@ -1,13 +1,15 @@
 /**
  * Creates the runs that are due: for every enabled flow with a schedule and no active run, the next
- * window from `nextDueRun`. Several schedulers may tick at once (several processes on one PostgreSQL
- * store): the one-active-run-per-flow index makes the second insert a no-op.
+ * window from `nextDueRun`, inserted and enqueued in one transaction. Several schedulers may tick at
+ * once (every worker runs one): the one-active-run-per-flow index makes the second insert a no-op, so
+ * two schedulers never create the same window twice. Ticks that come while a flow's run is active are
+ * collapsed, not lost: the next window starts at the committed cursor whenever it is created.
  */
 import { createdMeta } from '../domain/entity.ts';
 import type { Flow } from '../domain/flow-entities.ts';
 import { newEtag, newId } from '../domain/ids.ts';
 import { ZERO_COUNTERS, type Run, type RunKind, type RunWindow } from '../domain/run.ts';
-import type { RunnerPorts } from './ports.ts';
+import type { RunDeps } from './run-deps.ts';
 import { nextDueRun } from './windows.ts';
 
 export function deltaColumnOf(flow: Flow): string | undefined {
@@ -55,7 +57,19 @@ export function newRun(
   };
 }
 
-export function createScheduler(ports: Pick<RunnerPorts, 'flows' | 'runs' | 'settings' | 'now' | 'log'>) {
+/**
+ * Inserts `run` as the flow's current run and makes it due, in one transaction; false (and nothing
+ * written) when the flow already has a current run.
+ */
+export function scheduleRun(ports: Pick<RunDeps, 'runs' | 'queue'>, run: Run): Promise<boolean> {
+  return ports.runs.transaction(async (trx) => {
+    if (!(await ports.runs.insertIfNoActive(run, trx))) return false;
+    await ports.queue.enqueue(run, trx);
+    return true;
+  });
+}
+
+export function createScheduler(ports: Pick<RunDeps, 'flows' | 'runs' | 'queue' | 'settings' | 'now'>) {
   return {
     /** Creates every due run; returns how many were created. */
     async tick(): Promise<number> {
@@ -80,8 +94,8 @@ export function createScheduler(ports: Pick<RunnerPorts, 'flows' | 'runs' | 'set
             lagMs: ports.settings.safetyLagMs,
           });
           if (!due) continue;
-          if (await ports.runs.insertIfNoActive(newRun(flow, due.window, due.scheduledAt, now, 'scheduled')))
-            created += 1;
+          const run = newRun(flow, due.window, due.scheduledAt, now, 'scheduled');
+          if (await scheduleRun(ports, run)) created += 1;
         }
         const last = flows.at(-1);
         if (flows.length < 200 || !last) return created;

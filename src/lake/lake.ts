@@ -4,11 +4,11 @@
  * the file list from the caller (who takes it from `success` batches) and never lists directories.
  * See docs/lake.md for the layout and the commit protocol.
  */
-import { readdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { DatasetSchema } from '../domain/dataset.ts';
-import { assertIds, DATASETS, literal, resolveFile, STAGING } from './layout.ts';
+import { assertIds, batchPath, DATASETS, literal, resolveFile, sideFilePath, STAGING } from './layout.ts';
 import { runQuery, type QueryDataset, type QueryOptions, type QueryResult } from './query.ts';
 import { fromDuck, type LakeRow } from './output-values.ts';
 import { openBatchWriter, type BatchWriter, type BatchWriterOptions } from './writer.ts';
@@ -23,6 +23,13 @@ export interface Lake {
     schema: DatasetSchema,
     options?: BatchWriterOptions,
   ): Promise<BatchWriter>;
+  /**
+   * Writes `content` to a file beside the batch's data (readable only by this user, 0600) and returns
+   * its relative path; it is removed with the batch's files.
+   */
+  writeSideFile(datasetId: string, batchId: string, name: string, content: string): Promise<string>;
+  /** Removes every file of a batch: its staging dir and its dir under datasets/. Idempotent. */
+  removeBatch(datasetId: string, batchId: string): Promise<void>;
   /** Rows of the given files, in file order then row order. */
   read(files: readonly string[], options?: { limit?: number; offset?: number }): Promise<LakeRow[]>;
   /** Read-only SQL where `dataset('<name or id>')` names a key of `datasets` (see query.ts). */
@@ -91,6 +98,20 @@ export async function openLake(
         release();
         throw error;
       }
+    },
+
+    async writeSideFile(datasetId, batchId, name, content) {
+      const relative = sideFilePath(datasetId, batchId, name);
+      await mkdir(join(dir, ...batchPath(datasetId, batchId).split('/')), { recursive: true });
+      await writeFile(join(dir, ...relative.split('/')), content, { mode: 0o600 });
+      return relative;
+    },
+
+    async removeBatch(datasetId, batchId) {
+      assertIds(datasetId, batchId);
+      if (writing.has(batchId)) throw new Error(`batch ${batchId} is being written by this process`);
+      await rm(join(dir, STAGING, batchId), { recursive: true, force: true });
+      await rm(join(dir, ...batchPath(datasetId, batchId).split('/')), { recursive: true, force: true });
     },
 
     async read(files, readOptions = {}) {

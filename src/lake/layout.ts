@@ -2,6 +2,7 @@
  * Where things live under the lake directory, and how schema fields become engine columns.
  *
  *   datasets/<datasetId>/<batchId>/part-00000.parquet   committed or orphaned batch files
+ *   datasets/<datasetId>/<batchId>/row-errors.jsonl     files beside a batch's data (`sideFileName`)
  *   _staging/<batchId>/                                 a batch being written (never read)
  *
  * Every path handed to or returned by the lake is relative to the lake directory and `/`-separated.
@@ -20,6 +21,16 @@ export const partName = (index: number): string => `part-${String(index).padStar
 
 export const batchPath = (datasetId: string, batchId: string): string =>
   `${DATASETS}/${datasetId}/${batchId}`;
+
+/** Names a file beside a batch's data may have: lower-case words, one extension, no path. */
+export const SIDE_FILE = /^[a-z][a-z0-9-]{0,62}\.(jsonl|json|txt)$/;
+
+/** The relative path of a side file of a batch; throws for ids or names of another shape. */
+export function sideFilePath(datasetId: string, batchId: string, name: string): string {
+  assertIds(datasetId, batchId);
+  if (!SIDE_FILE.test(name)) throw new Error(`invalid batch side file name ${JSON.stringify(name)}`);
+  return `${batchPath(datasetId, batchId)}/${name}`;
+}
 
 export function assertIds(datasetId: string, batchId: string): void {
   if (!DATASET_ID.test(datasetId)) throw new Error(`invalid dataset id ${JSON.stringify(datasetId)}`);

@@ -16,7 +16,7 @@ import type { Actor, Tenant } from '../domain/tenancy.ts';
 import type { SecretBox } from '../crypto/secret-box.ts';
 import { maskSecrets, openSecrets, sealSecrets } from '../crypto/secret-fields.ts';
 import type { EntityRepository } from '../store/entity-repository.ts';
-import type { ConnectorRuntime } from './connector-runtime.ts';
+import type { ConnectorRuntime } from '../connectors/runtime.ts';
 import { listEntities, type ListOutcome } from './listing.ts';
 import { loadEntity, patchEntity, requireEtag, saveEntity, tenantOf } from './entity-support.ts';
 

@@ -69,8 +69,15 @@ export interface DatasetService {
   ): Promise<{ batch: Batch; writer: BatchWriter }>;
   /** loading → success with the writer's files; throws if the batch is no longer loading. */
   commitBatch(batchId: string, result: BatchWriteResult, trx?: Transaction<Database>): Promise<void>;
-  /** Marks the batch failed (or aborted) and removes its staged files; harmless if already ended. */
+  /** Marks the batch failed (or aborted) and removes its files, staged or renamed; harmless if already ended. */
   failBatch(writer: BatchWriter, status: 'failed' | 'aborted', error?: BatchError): Promise<void>;
+  /** Writes a file beside a loading batch's data (e.g. its row errors); removed with the batch if not committed. */
+  writeBatchFile(datasetId: string, batchId: string, name: string, content: string): Promise<string>;
+  /**
+   * Ends, as aborted, the batches an earlier attempt of `runId` left loading (it crashed or lost its
+   * claim) and removes their files; returns how many. The worker that takes a run over calls it.
+   */
+  abandonRunBatches(runId: string): Promise<number>;
   /** Removes lake files of batches that are not `success` or whose dataset is deleted. Run at start. */
   collectGarbage(): Promise<{ removed: string[] }>;
 }
@@ -278,7 +285,26 @@ export function createDatasetService(deps: DatasetServiceDeps): DatasetService {
 
     async failBatch(writer, status, error) {
       await writer.abort();
-      await repository.endBatch(writer.batchId, status, error === undefined ? [] : [error], now());
+      if (await repository.endBatch(writer.batchId, status, error === undefined ? [] : [error], now()))
+        await lake.removeBatch(writer.datasetId, writer.batchId);
+    },
+
+    writeBatchFile: (datasetId, batchId, name, content) =>
+      lake.writeSideFile(datasetId, batchId, name, content),
+
+    async abandonRunBatches(runId) {
+      const ended = await repository.abandonRunBatches(
+        runId,
+        [
+          {
+            code: 'CONNECTOR-1001-500',
+            message: `The worker writing this batch stopped (it crashed or lost its claim); run ${runId} was taken over and writes a new batch.`,
+          },
+        ],
+        now(),
+      );
+      for (const { datasetId, batchId } of ended) await lake.removeBatch(datasetId, batchId);
+      return ended.length;
     },
 
     async collectGarbage() {

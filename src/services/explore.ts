@@ -10,7 +10,7 @@ import { AppError, isAppError } from '../domain/errors.ts';
 import { assertKnownParams } from '../domain/listing.ts';
 import type { Tenant } from '../domain/tenancy.ts';
 import type { ConnectionService } from './connections.ts';
-import type { ConnectorRuntime } from './connector-runtime.ts';
+import type { ConnectorRuntime } from '../connectors/runtime.ts';
 
 export const PREVIEW_DEFAULT_COUNT = 10;
 export const PREVIEW_MAX_COUNT = 100;

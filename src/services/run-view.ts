@@ -99,6 +99,6 @@ export function representRun(run: Run): Record<string, unknown> {
       },
       statusSummary: { ...status, activityRefs: ['promotionActivity'] },
     },
-    activities: run.state === 'scheduled' ? [] : [copyActivity, promotionActivity],
+    activities: run.state === 'scheduled' || run.state === 'queued' ? [] : [copyActivity, promotionActivity],
   };
 }

@@ -7,9 +7,10 @@ import type { CursorCodec } from '../domain/cursor.ts';
 import { AppError } from '../domain/errors.ts';
 import type { Flow, SourceConnection } from '../domain/flow-entities.ts';
 import { matchesFilters, type ParsedListRequest } from '../domain/listing.ts';
-import { isTerminal, type Run, type RunWindow } from '../domain/run.ts';
+import { isTerminal, transition, type Run, type RunWindow } from '../domain/run.ts';
 import type { Actor, Tenant } from '../domain/tenancy.ts';
-import { deltaColumnOf, newRun } from '../flows/scheduler.ts';
+import { deltaColumnOf, newRun, scheduleRun } from '../flows/scheduler.ts';
+import type { RunQueue } from '../store/queue/run-queue.ts';
 import type { EntityRepository } from '../store/entity-repository.ts';
 import type { RunRepository } from '../store/run-repository.ts';
 import { notFound, tenantOf } from './entity-support.ts';
@@ -26,7 +27,11 @@ export interface RunService {
   get(tenant: Tenant, id: string): Promise<Record<string, unknown>>;
   load(tenant: Tenant, id: string): Promise<Run>;
   list(tenant: Tenant, request: ParsedListRequest): Promise<ListOutcome<Record<string, unknown>>>;
-  createOnDemand(actor: Actor, input: OnDemandInput): Promise<{ id: string; etag: string }>;
+  /** The new run: the flow's current run, or `queued` behind it. */
+  createOnDemand(
+    actor: Actor,
+    input: OnDemandInput,
+  ): Promise<{ id: string; etag: string; state: Run['state'] }>;
   action(actor: Actor, id: string, op: string): Promise<Record<string, unknown>>;
   /** Sluice extension (CLI `sluice flows run`): the next window of a scheduled flow, now. */
   runNow(tenant: Tenant, flowId: string): Promise<Run>;
@@ -34,6 +39,7 @@ export interface RunService {
 
 export interface RunServiceDeps {
   readonly runs: RunRepository;
+  readonly queue: RunQueue;
   readonly flows: FlowService;
   readonly flowRepository: EntityRepository<Flow>;
   readonly sourceConnections: EntityRepository<SourceConnection>;
@@ -79,15 +85,46 @@ export function createRunService(deps: RunServiceDeps): RunService {
     }
   };
 
+  /** The run as the flow's current run, due now; refused (FLOW-1392-409) when the flow has one. */
   const insert = async (run: Run): Promise<Run> => {
-    if (!(await runs.insertIfNoActive(run))) {
-      const active = await runs.activeForFlow(run.flowId);
-      throw new AppError(
-        'FLOW-1416-400',
-        `The flow ${run.flowId} already has an active run${active ? ` (${active.id}, ${active.state})` : ''}; wait for it to end or cancel it.`,
-      );
+    if (await scheduleRun(deps, run)) return run;
+    const active = await runs.activeForFlow(run.flowId);
+    throw new AppError(
+      'FLOW-1392-409',
+      `The flow ${run.flowId} has an active run${active ? ` (${active.id}, ${active.state})` : ''}; wait for it to end or cancel it.`,
+      active ? { activeRunId: active.id } : {},
+    );
+  };
+
+  const overlaps = (a: RunWindow, b: RunWindow): boolean =>
+    (a.start ?? Number.NEGATIVE_INFINITY) < b.end && (b.start ?? Number.NEGATIVE_INFINITY) < a.end;
+
+  /**
+   * An on-demand (or re-triggered) run: the flow's current run when it has none, else queued behind it
+   * (it starts when the runs before it have ended). A window overlapping one still pending is refused.
+   */
+  const insertOrQueue = async (run: Run): Promise<Run> => {
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      if (await scheduleRun(deps, run)) return run;
+      const pending = await runs.pendingForFlow(run.flowId);
+      const clash = pending.find((other) => other.kind !== 'scheduled' && overlaps(other.window, run.window));
+      if (clash) {
+        throw new AppError(
+          'FLOW-1391-409',
+          `The window overlaps run ${clash.id} of the flow (${clash.state}), which covers [${clash.window.start === null ? 'beginning' : new Date(clash.window.start).toISOString()}, ${new Date(clash.window.end).toISOString()}); wait for it to end, or ask for a window that does not overlap.`,
+          { runId: clash.id },
+        );
+      }
+      const queued: Run = { ...run, state: 'queued' };
+      const placed = await runs.transaction(async (trx) => {
+        await runs.insertQueued(queued, trx);
+        // The current run may have ended meanwhile: then this one takes the slot at once.
+        await deps.queue.advance(run.flowId, trx);
+        return true;
+      });
+      if (placed) return (await runs.getById(run.id)) ?? queued;
     }
-    return run;
+    throw new AppError('FLOW-1392-409', `The flow ${run.flowId} is busy; try again.`);
   };
 
   return {
@@ -210,9 +247,10 @@ export function createRunService(deps: RunServiceDeps): RunService {
         );
       }
       const at = now();
-      const run = newRun(flow, { start, end }, at, at, 'onDemand', { deltaColumn, params });
-      await insert(run);
-      return { id: run.id, etag: run.etag };
+      const run = await insertOrQueue(
+        newRun(flow, { start, end }, at, at, 'onDemand', { deltaColumn, params }),
+      );
+      return { id: run.id, etag: run.etag, state: run.state };
     },
 
     async action(actor, id, op) {
@@ -247,21 +285,22 @@ export function createRunService(deps: RunServiceDeps): RunService {
           ...(run.kind === 'onDemand' ? { kind: 'onDemand' as const } : {}),
           ...(run.params === undefined ? {} : { params: run.params }),
         });
-        return representRun(await insert(retry));
+        return representRun(await insertOrQueue(retry));
       }
       if (action === 'CANCEL') {
-        if (isTerminal(run.state))
-          throw new AppError('FLOW-1416-400', `Run ${id} has already ended (${run.state}).`);
-        const at = now();
-        const cancelled: Run = {
-          ...run,
-          state: 'cancelled',
-          completedAt: at,
-          updatedAt: at,
+        const ended = () => new AppError('FLOW-1393-409', `Run ${id} has already ended (${run.state}).`);
+        if (isTerminal(run.state)) throw ended();
+        const cancelled = transition(run, 'cancelled', now(), {
           errors: [{ code: 'CONNECTOR-1001-500', message: 'The run was cancelled; nothing was committed.' }],
-        };
-        if (!(await runs.forceEnd(cancelled, at)))
-          throw new AppError('FLOW-1416-400', `Run ${id} ended before it could be cancelled.`);
+        });
+        // Its worker's next heartbeat finds the claim gone and stops, committing nothing; the flow's next
+        // queued run takes the slot in the same transaction.
+        const done = await runs.transaction(async (trx) => {
+          if (!(await runs.forceEnd(cancelled, now(), trx))) return false;
+          await deps.queue.advance(run.flowId, trx);
+          return true;
+        });
+        if (!done) throw ended();
         return representRun(cancelled);
       }
       throw new AppError(
@@ -285,7 +324,7 @@ export function createRunService(deps: RunServiceDeps): RunService {
         const end = at - deps.safetyLagMs;
         if (start !== null && end <= start) {
           throw new AppError(
-            'FLOW-1416-400',
+            'FLOW-1394-400',
             `The flow's next window would be empty: it has landed everything up to ${new Date(start).toISOString()} (minus the safety lag).`,
           );
         }

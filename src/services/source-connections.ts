@@ -17,7 +17,7 @@ import type { ParsedListRequest } from '../domain/listing.ts';
 import type { Actor, Tenant } from '../domain/tenancy.ts';
 import type { EntityRepository } from '../store/entity-repository.ts';
 import type { ConnectionService } from './connections.ts';
-import type { ConnectorRuntime } from './connector-runtime.ts';
+import type { ConnectorRuntime } from '../connectors/runtime.ts';
 import { loadEntity, patchEntity, requireEtag, saveEntity, tenantOf, withVersion } from './entity-support.ts';
 import { listEntities, type ListOutcome } from './listing.ts';
 

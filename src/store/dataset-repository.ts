@@ -51,6 +51,15 @@ export interface DatasetRepository {
     errors: readonly BatchError[],
     now: number,
   ): Promise<boolean>;
+  /**
+   * Ends, as aborted, the `loading` batches of `runId` (an earlier attempt that crashed or lost its
+   * claim) and returns them, so their files can be removed; a stale writer can then not commit them.
+   */
+  abandonRunBatches(
+    runId: string,
+    errors: readonly BatchError[],
+    now: number,
+  ): Promise<{ datasetId: string; batchId: string }[]>;
   /** Files of the dataset's `success` batches, oldest batch first. */
   committedFiles(tenant: Tenant, datasetId: string): Promise<BatchFile[]>;
   /** `datasetId/batchId` of every `success` batch of a live dataset, any tenant (for lake GC). */
@@ -233,6 +242,26 @@ export function createDatasetRepository(db: Kysely<Database>): DatasetRepository
         .where('status', '=', 'loading')
         .executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
+    },
+
+    async abandonRunBatches(runId, errors, now) {
+      const loading = await db
+        .selectFrom('batches')
+        .select(['id', 'dataset_id'])
+        .where('run_id', '=', runId)
+        .where('status', '=', 'loading')
+        .execute();
+      const ended: { datasetId: string; batchId: string }[] = [];
+      for (const row of loading) {
+        const result = await db
+          .updateTable('batches')
+          .set({ status: 'aborted', errors: JSON.stringify(errors), completed_at: now, updated_at: now })
+          .where('id', '=', row.id)
+          .where('status', '=', 'loading')
+          .executeTakeFirst();
+        if (Number(result.numUpdatedRows) === 1) ended.push({ datasetId: row.dataset_id, batchId: row.id });
+      }
+      return ended;
     },
 
     async committedFiles(tenant, datasetId) {

@@ -4,7 +4,6 @@
  * Every write a runner makes to a claimed run is conditioned on it still holding the lease.
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { BatchError } from '../domain/dataset.ts';
 import { ACTIVE_RUN_STATES, PENDING_RUN_STATES, type Run } from '../domain/run.ts';
 import type { Tenant } from '../domain/tenancy.ts';
 import { isUniqueViolation } from './dialect.ts';
@@ -67,12 +66,6 @@ export interface RunRepository {
   scan(tenant: Tenant, options: RunScan): Promise<Run[]>;
   /** Claims the oldest due run (scheduled, or in progress with an expired lease). */
   claimNext(owner: string, now: number, leaseMs: number): Promise<Run | undefined>;
-  /**
-   * Ends, as `aborted`, the `loading` batches an earlier attempt of this run left when its runner died
-   * or lost the lease (a taken-over run writes a fresh batch), so no batch stays `loading` forever; the
-   * lake GC removes their files. A runner that lost its lease can then not commit its batch either.
-   */
-  abandonBatches(runId: string, now: number): Promise<number>;
   /** Extends the lease and stores progress; false when the lease is no longer ours. */
   heartbeat(run: Run, owner: string, now: number, leaseMs: number): Promise<boolean>;
   /** Ends (or hands back) a claimed run; false when the lease is no longer ours. */
@@ -219,12 +212,12 @@ export function createRunRepository(db: Kysely<Database>): RunRepository {
       const of = (state: string) => rows.find((row) => row.state === state);
       const waiting = rows
         .filter((row) => row.state !== 'inProgress')
-        .map((row) => Number(row.oldest))
+        .map((row) => row.oldest)
         .filter((value) => Number.isFinite(value));
       return {
-        queued: Number(of('queued')?.n ?? 0),
-        scheduled: Number(of('scheduled')?.n ?? 0),
-        inProgress: Number(of('inProgress')?.n ?? 0),
+        queued: of('queued')?.n ?? 0,
+        scheduled: of('scheduled')?.n ?? 0,
+        inProgress: of('inProgress')?.n ?? 0,
         ...(waiting.length === 0 ? {} : { oldestWaitingSince: Math.min(...waiting) }),
       };
     },
@@ -343,22 +336,6 @@ export function createRunRepository(db: Kysely<Database>): RunRepository {
       return undefined;
     },
 
-    async abandonBatches(runId, now) {
-      const errors: BatchError[] = [
-        {
-          code: 'CONNECTOR-1001-500',
-          message: `The runner writing this batch stopped (it crashed or lost its lease); run ${runId} was taken over and writes a new batch.`,
-        },
-      ];
-      const result = await db
-        .updateTable('batches')
-        .set({ status: 'aborted', errors: JSON.stringify(errors), completed_at: now, updated_at: now })
-        .where('run_id', '=', runId)
-        .where('status', '=', 'loading')
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows);
-    },
-
     async heartbeat(run, owner, now, leaseMs) {
       const result = await db
         .updateTable('runs')
@@ -390,7 +367,7 @@ export function createRunRepository(db: Kysely<Database>): RunRepository {
         .updateTable('runs')
         .set({ ...columnsOf(run, now), lease_owner: null, lease_expires_at: null })
         .where('id', '=', run.id)
-        .where('active', '=', 1)
+        .where('state', 'in', [...PENDING_RUN_STATES])
         .executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
     },

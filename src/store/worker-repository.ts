@@ -56,10 +56,10 @@ export function createWorkerRepository(db: Kysely<Database>): WorkerRepository {
       return rows.map((row) => ({
         id: row.id,
         host: row.host,
-        pid: Number(row.pid),
-        concurrency: Number(row.concurrency),
-        startedAt: Number(row.started_at),
-        seenAt: Number(row.seen_at),
+        pid: row.pid,
+        concurrency: row.concurrency,
+        startedAt: row.started_at,
+        seenAt: row.seen_at,
         runs: JSON.parse(row.runs) as string[],
       }));
     },

@@ -55,20 +55,29 @@ export function probePostgres(url = postgresTestUrl()): Promise<PostgresProbe> {
 export interface TestSchema {
   readonly url: string;
   readonly schema: string;
+  /** Where a pg-boss queue of this test keeps its tables (SLUICE_QUEUE_SCHEMA). */
+  readonly queueSchema: string;
   drop(): Promise<void>;
 }
 
-/** Creates `s_<random>` in the test database; `drop()` removes it with everything in it. */
+/**
+ * Creates `s_<random>` in the test database; `drop()` removes it with everything in it, and the
+ * `s_<random>q` schema a pg-boss run queue of the test may have created (`queueSchema`).
+ */
 export async function createTestSchema(url = postgresTestUrl()): Promise<TestSchema> {
   const schema = `s_${randomBytes(6).toString('hex')}`;
   await withClient(url, (client) => client.query(`create schema "${schema}"`));
   let dropped: Promise<void> | undefined;
+  const queueSchema = `${schema}q`;
   return {
     url,
     schema,
+    queueSchema,
     drop: () =>
       (dropped ??= withClient(url, (client) =>
-        client.query(`drop schema if exists "${schema}" cascade`),
+        client.query(
+          `drop schema if exists "${schema}" cascade; drop schema if exists "${queueSchema}" cascade`,
+        ),
       ).then(() => undefined)),
   };
 }

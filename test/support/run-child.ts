@@ -15,10 +15,10 @@ const quiet = {
 
 const sluice = await createSluice(loadConfig(), { logger: quiet as never });
 await sluice.datasets.collectGarbage();
-sluice.runner.start();
+sluice.worker.start();
 process.stdout.write('ready\n');
 process.once('SIGTERM', () => {
-  void sluice.runner
+  void sluice.worker
     .stop()
     .then(() => sluice.close())
     .then(() => process.exit(0));

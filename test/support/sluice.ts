@@ -35,9 +35,20 @@ export async function startTestSluice(
   options: { dialect?: 'sqlite' | 'postgres'; env?: Record<string, string> } = {},
 ): Promise<TestSluice> {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-test-'));
-  const config = loadConfig({ SLUICE_DATA_DIR: dir, SLUICE_STAGE_TIMEOUT_MS: '3000', ...options.env });
   let schema: TestSchema | undefined;
   if (options.dialect === 'postgres') schema = await createTestSchema();
+  const config = loadConfig({
+    SLUICE_DATA_DIR: dir,
+    SLUICE_STAGE_TIMEOUT_MS: '3000',
+    ...(schema === undefined
+      ? {}
+      : {
+          SLUICE_DATABASE_URL: schema.url,
+          SLUICE_QUEUE_SCHEMA: schema.queueSchema,
+          SLUICE_QUEUE_MONITOR_MS: '1000',
+        }),
+    ...options.env,
+  });
   const sluice = await createSluice(config, {
     ...(schema === undefined
       ? {}

@@ -45,6 +45,9 @@ export function progressLine(run: Run, now: number, frame: number): string {
   if (run.state === 'scheduled') {
     return `scheduled: waiting for a runner (${formatDuration(now - run.createdAt)})`;
   }
+  if (run.state === 'queued') {
+    return `queued: waiting for the flow's earlier runs to end (${formatDuration(now - run.createdAt)})`;
+  }
   const perSecond = rate(run, now);
   return [
     run.state,

@@ -191,7 +191,8 @@ export async function* read(
     let statement: Statement;
     let next: () => Promise<Record<string, unknown>[] | undefined>;
     try {
-      const described = await describe(session, name);
+      // The run's plan already described the table; a read without one (tests, tools) describes it here.
+      const described = request.plan ? [...request.plan.columns] : await describe(session, name);
       if (described.length === 0) {
         throw new AppError('CONNECTOR-1340-404', `The table ${request.table} has no columns to read.`, {
           table: request.table,

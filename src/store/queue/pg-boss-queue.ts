@@ -24,6 +24,7 @@
  * a stale worker's complete overwriting a newer attempt (#925: completions and touches are fenced).
  */
 import { PgBoss, fromKysely, type JobAttempt } from 'pg-boss';
+import type { Logger } from '../../domain/logger.ts';
 import { isTerminal } from '../../domain/run.ts';
 import type { RunRepository } from '../run-repository.ts';
 import { handedBack, type QueueSettings, type RunClaim, type RunQueue } from './run-queue.ts';
@@ -36,7 +37,7 @@ export interface PgBossQueueOptions extends QueueSettings {
   readonly schema: string;
   /** How often pg-boss's monitor runs (fails jobs whose heartbeat stopped). */
   readonly monitorMs: number;
-  readonly log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+  readonly log: Logger;
 }
 
 interface RunJob {
@@ -46,7 +47,10 @@ interface RunJob {
 /** The `affected` count pg-boss's command responses carry at run time (typed as `{}` in its d.ts). */
 const affected = (response: unknown): number => Number((response as { affected?: unknown }).affected ?? 0);
 
-export async function openPgBossRunQueue(runs: RunRepository, options: PgBossQueueOptions): Promise<RunQueue> {
+export async function openPgBossRunQueue(
+  runs: RunRepository,
+  options: PgBossQueueOptions,
+): Promise<RunQueue> {
   const { now, leaseMs, log } = options;
   const heartbeatSeconds = Math.max(10, Math.ceil(leaseMs / 1000));
   const monitorSeconds = Math.max(1, Math.round(options.monitorMs / 1000));
@@ -61,7 +65,7 @@ export async function openPgBossRunQueue(runs: RunRepository, options: PgBossQue
     schedule: false,
   });
   boss.on('error', (error: unknown) => {
-    log('warn', 'run queue (pg-boss) reported an error', { err: error });
+    log.warn({ err: error }, 'run queue (pg-boss) reported an error');
   });
   await boss.start();
   await boss.createQueue(RUN_QUEUE_NAME, {
@@ -123,11 +127,11 @@ export async function openPgBossRunQueue(runs: RunRepository, options: PgBossQue
     },
 
     async heartbeat(claim, progress) {
-      let touched = 0;
+      let touched: number;
       try {
         touched = affected(await boss.touch(RUN_QUEUE_NAME, attemptOf(claim)));
       } catch (error) {
-        log('warn', `run ${claim.run.id}: the queue heartbeat failed`, { err: error });
+        log.warn({ err: error }, `run ${claim.run.id}: the queue heartbeat failed`);
         return true; // a transient queue error is not a lost claim; the run row still fences
       }
       if (touched !== 1) return false;
@@ -163,12 +167,17 @@ export async function openPgBossRunQueue(runs: RunRepository, options: PgBossQue
     async reconcile() {
       let repaired = 0;
       for (const run of await runs.staleActive(now() - 3 * leaseMs, 50)) {
-        const jobs = await boss.findJobs<RunJob>(RUN_QUEUE_NAME, { key: run.flowId, data: { runId: run.id } });
-        const live = jobs.some((job) => job.state === 'created' || job.state === 'retry' || job.state === 'active');
+        const jobs = await boss.findJobs<RunJob>(RUN_QUEUE_NAME, {
+          key: run.flowId,
+          data: { runId: run.id },
+        });
+        const live = jobs.some(
+          (job) => job.state === 'created' || job.state === 'retry' || job.state === 'active',
+        );
         if (live) continue;
         await boss.send(RUN_QUEUE_NAME, { runId: run.id } satisfies RunJob, { singletonKey: run.flowId });
         repaired += 1;
-        log('warn', `run ${run.id}: its queue job was lost; a new one was sent`);
+        log.warn({ runId: run.id }, `run ${run.id}: its queue job was lost; a new one was sent`);
       }
       return repaired;
     },

@@ -77,4 +77,5 @@ export interface QueueSettings {
 }
 
 /** The run handed back: scheduled again, due now (the claim is cleared by the write). */
-export const handedBack = (run: Run, now: number): Run => transition(run, 'scheduled', now, { scheduledAt: now });
+export const handedBack = (run: Run, now: number): Run =>
+  transition(run, 'scheduled', now, { scheduledAt: now });

@@ -3,14 +3,7 @@ import { AppError } from '../../../domain/errors.ts';
 import { assertKnownParams } from '../../../domain/listing.ts';
 import { actorOf } from '../../auth.ts';
 import { listEnvelope, parseList } from '../../listing.ts';
-import {
-  CreatedResponse,
-  errorResponses,
-  IdParams,
-  ItemsResponse,
-  ListQuerystring,
-  ListResponse,
-} from '../../schemas.ts';
+import { errorResponses, IdParams, ItemsResponse, ListQuerystring, ListResponse } from '../../schemas.ts';
 import type { App, RouteDeps } from '../../types.ts';
 
 const RUN_FILTER_FIELDS = [
@@ -33,6 +26,18 @@ const RUN_FILTER_FIELDS = [
   'providerRefId',
   'retriggerOf',
 ];
+
+const CreatedRunResponse = Type.Object(
+  {
+    id: Type.String(),
+    etag: Type.String({ description: 'The new etag, quoted.' }),
+    state: Type.String({
+      description:
+        "`scheduled`: the run is the flow's current run and starts as soon as a worker is free; `queued`: it waits for the flow's runs before it to end, then starts (Sluice extension).",
+    }),
+  },
+  { description: 'The created run.' },
+);
 
 export function registerRunRoutes(app: App, deps: RouteDeps): void {
   app.get(
@@ -95,7 +100,7 @@ export function registerRunRoutes(app: App, deps: RouteDeps): void {
           },
           { additionalProperties: true },
         ),
-        response: { 201: CreatedResponse, ...errorResponses },
+        response: { 201: CreatedRunResponse, ...errorResponses },
       },
     },
     async (request, reply) => {

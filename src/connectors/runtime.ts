@@ -4,7 +4,7 @@
  * source can never hang a request.
  */
 import { AppError } from '../domain/errors.ts';
-import type { ConnectorContext, EgressPolicy, SourceConnector } from '../connectors/connector.ts';
+import type { ConnectorContext, EgressPolicy, SourceConnector } from './connector.ts';
 
 export interface ConnectorRuntimeOptions {
   readonly connectors: readonly SourceConnector[];
