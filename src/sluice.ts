@@ -19,6 +19,7 @@ import { createConnectionService, type ConnectionService } from './services/conn
 import { createConnectorRuntime } from './connectors/runtime.ts';
 import { createFlowService, type FlowService } from './services/flows.ts';
 import { createRunService, type RunService } from './services/runs.ts';
+import { createStatusService, type StatusService } from './services/status.ts';
 import { createSourceAccess } from './flows/source-access.ts';
 import { createWorker, type Worker } from './flows/worker.ts';
 import { silentLogger, type Logger } from './domain/logger.ts';
@@ -65,6 +66,8 @@ export interface Sluice {
   readonly worker: Worker;
   /** Which worker executes which run: pg-boss on PostgreSQL, the runs table on SQLite. */
   readonly queue: RunQueue;
+  /** Workers alive, queue depth, active runs (`sluice status`). */
+  readonly status: StatusService;
   readonly store: Store<Database>;
   /** True when this start generated the encryption key file. */
   readonly keyCreated: boolean;
@@ -268,6 +271,12 @@ export async function createSluice(
     runs,
     worker,
     queue,
+    status: createStatusService({
+      queue,
+      runs: repositories.runs,
+      workers: repositories.workers,
+      aliveWithinMs: 3 * Math.max(config.runner.heartbeatMs, 1000),
+    }),
     store,
     datasets,
     lake,

@@ -167,9 +167,15 @@ describe.each(['local', 'pg-boss'] as const)('two workers on one store (%s queue
     const first = t.sluice.worker.runOnce();
     // Wait until the first runner is reading, then freeze the source so it stays mid-read.
     for (let waited = 0; ; waited += 10) {
-      const current = await t.sluice.runs.load(tenantOf(t), run.id);
-      if (current.state === 'inProgress') break;
-      if (waited > 10_000) throw new Error('the first runner did not claim the run');
+      // Its attempt has begun its batch: it is about to read, or reading.
+      const loading = await t.sluice.store.db
+        .selectFrom('batches')
+        .select('id')
+        .where('run_id', '=', run.id)
+        .where('status', '=', 'loading')
+        .execute();
+      if (loading.length > 0) break;
+      if (waited > 20_000) throw new Error('the first runner did not start reading');
       await sleep(10);
     }
     emulator.setHang(true);

@@ -14,6 +14,8 @@ import { flowsCommand } from './commands/flows.ts';
 import { keysCommand, orgsCommand, sandboxesCommand, tokensCommand } from './commands/identity.ts';
 import { queryCommand } from './commands/query.ts';
 import { runsCommand } from './commands/runs.ts';
+import { statusCommand } from './commands/status.ts';
+import { runProcess } from './process.ts';
 
 export const USAGE = `usage: sluice <command> [args] [--org ORG_ID] [--sandbox NAME]
 
@@ -33,6 +35,10 @@ export const USAGE = `usage: sluice <command> [args] [--org ORG_ID] [--sandbox N
   runs show <runId>                           a run's window, counters, errors and row error samples
   runs watch <runId>                          live progress until the run ends (exit 0 success, 1 failed
                                               or cancelled); Ctrl-C stops watching, not the run
+  serve                                       the API only (no runs executed here); stops on SIGTERM
+  worker [--concurrency N]                    executes runs only (no HTTP port); SIGTERM hands runs back
+                                              after SLUICE_WORKER_GRACE_MS
+  status [--output json]                      workers alive, queue depth, running runs, oldest waiting run
 
 Settings come from SLUICE_* environment variables (docs/configuration.md), as for the server.`;
 
@@ -46,7 +52,13 @@ const COMMANDS: Record<string, (ctx: CliContext) => Promise<number>> = {
   query: queryCommand,
   flows: flowsCommand,
   runs: runsCommand,
+  status: statusCommand,
+  // Long-running roles open Sluice themselves (runCli), with the process logger; not for runCommand.
+  serve: () => Promise.reject(new UsageError('usage: sluice serve runs as a process of its own')),
+  worker: () => Promise.reject(new UsageError('usage: sluice worker runs as a process of its own')),
 };
+
+const ROLES = { serve: { api: true, worker: false }, worker: { api: false, worker: true } } as const;
 
 export interface CliIo {
   readonly out: (line: string) => void;
@@ -85,6 +97,8 @@ function parse(argv: readonly string[]): Parsed {
         'max-rows': { type: 'string' },
         limit: { type: 'string' },
         wait: { type: 'boolean' },
+        concurrency: { type: 'string' },
+        output: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -152,6 +166,29 @@ export async function runCli(
   if ('exit' in parsed) {
     (parsed.toErr ? err : out)(parsed.message);
     return parsed.exit;
+  }
+  const [command] = argv;
+  if (command === 'serve' || command === 'worker') {
+    let concurrency: number | undefined;
+    const raw = parsed.flags['concurrency'];
+    if (raw !== undefined) {
+      concurrency = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : NaN;
+      if (!Number.isSafeInteger(concurrency) || concurrency < 1 || concurrency > 64) {
+        err(`--concurrency must be an integer from 1 to 64, not '${String(raw)}'.\n\n${USAGE}`);
+        return 2;
+      }
+    }
+    return runProcess({
+      env,
+      roles: ROLES[command],
+      ...(concurrency === undefined ? {} : { concurrency }),
+      out: (text) => {
+        out(text.replace(/\n$/, ''));
+      },
+      err: (text) => {
+        err(text.replace(/\n$/, ''));
+      },
+    });
   }
   let sluice;
   try {

@@ -149,9 +149,11 @@ export interface ReadPlan {
 
 /**
  * Optional capabilities of flow runs. A connector without them cannot be the source of a flow.
- * Errors: retryable trouble (throttling 429/503, a cluster starting, a dropped connection) is thrown as
- * AppError CONNECTOR-1503-503 / 1502-502 / 1504-504 so the runner retries with backoff; anything the
- * caller must fix is a 4xx AppError.
+ * Errors are AppErrors whose catalogue fault decides what the run does (src/flows/retry.ts): the source
+ * asking to slow down (HTTP 429/503, Retry-After, a cluster starting) is CONNECTOR-1503-503 (throttle:
+ * waited out); a refused, dropped or failed connection is 1502-502 and no answer in time 1504-504
+ * (source: retried with backoff); anything the flow's owner must fix is a 4xx (client: fails at once).
+ * Any other error is treated as a bug in Sluice.
  */
 export interface ReadableConnector extends SourceConnector {
   /** Make the source ready for a run (Databricks: start a terminated cluster and wait). */

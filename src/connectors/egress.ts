@@ -232,7 +232,7 @@ const resolveAll = async (
     const code = (error as { code?: unknown }).code;
     const permanent = code === 'ENOTFOUND' || code === 'ENODATA';
     throw new AppError(
-      permanent ? 'CONNECTOR-1308-400' : 'CONNECTOR-1503-503',
+      permanent ? 'CONNECTOR-1308-400' : 'CONNECTOR-1502-502',
       `The host ${host} could not be resolved (${typeof code === 'string' ? code : 'DNS error'}); check the name.`,
       { host, port },
       { cause: error },

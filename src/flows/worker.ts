@@ -42,6 +42,8 @@ export interface Worker {
   readonly id: string;
   /** One pass: schedule due runs, then claim and execute runs one by one until none is due. */
   runOnce(): Promise<number>;
+  /** Creates the runs that are due now, without executing them; returns how many. */
+  tick(): Promise<number>;
   start(): void;
   stop(graceMs?: number): Promise<void>;
   /** Ids of the runs executing now. */
@@ -183,6 +185,7 @@ export function createWorker(
   const worker: Worker = {
     id,
     active: () => [...running.keys()],
+    tick: () => scheduler.tick(),
 
     async runOnce() {
       const pass = (async () => {
@@ -218,6 +221,14 @@ export function createWorker(
       );
       const loop = async (): Promise<void> => {
         if (stopping) return;
+        const pass = onePass();
+        passes.add(pass);
+        await pass;
+        passes.delete(pass);
+        if (!isStopping()) timer = setTimeout(() => void loop(), settings.pollMs);
+      };
+      // One pass of the loop, tracked so stop() waits for it (a scheduler tick half done, say).
+      const onePass = async (): Promise<void> => {
         try {
           await scheduler.tick();
           while (!isStopping() && running.size < settings.concurrency) {
@@ -229,7 +240,6 @@ export function createWorker(
         } catch (error) {
           deps.log.error({ err: error }, 'worker pass failed');
         }
-        if (!isStopping()) timer = setTimeout(() => void loop(), settings.pollMs);
       };
       void loop();
     },

@@ -4,7 +4,7 @@
  * Every write a runner makes to a claimed run is conditioned on it still holding the lease.
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
-import { ACTIVE_RUN_STATES, PENDING_RUN_STATES, type Run } from '../domain/run.ts';
+import { ACTIVE_RUN_STATES, PENDING_RUN_STATES, transition, type Run } from '../domain/run.ts';
 import type { Tenant } from '../domain/tenancy.ts';
 import { isUniqueViolation } from './dialect.ts';
 import type { Database, RunsTable } from './schema.ts';
@@ -57,6 +57,9 @@ export interface RunRepository {
   takeClaim(runId: string, token: string, now: number, leaseMs: number): Promise<Run | undefined>;
   /** How many runs wait or run, for `sluice status` and the queue's stats. */
   counts(): Promise<RunCounts>;
+  /** Runs in progress (any tenant), the longest-running first, and the longest-waiting due runs. */
+  inProgress(limit: number): Promise<Run[]>;
+  oldestWaiting(): Promise<Run | undefined>;
   /** Active runs whose row was not written since `before`: candidates for the queue's reconciler. */
   staleActive(before: number, limit: number): Promise<Run[]>;
   get(tenant: Tenant, id: string): Promise<Run | undefined>;
@@ -150,7 +153,7 @@ export function createRunRepository(db: Kysely<Database>): RunRepository {
         .executeTakeFirst();
       if (!next) return undefined;
       const queued = fromRow(next);
-      const promoted: Run = { ...queued, state: 'scheduled', scheduledAt: now, updatedAt: now };
+      const promoted = transition(queued, 'scheduled', now, { scheduledAt: now });
       const result = await on
         .updateTable('runs')
         .set(columnsOf(promoted, now))
@@ -179,13 +182,10 @@ export function createRunRepository(db: Kysely<Database>): RunRepository {
         .executeTakeFirst();
       if (!row || (row.state !== 'scheduled' && row.state !== 'inProgress')) return undefined;
       const current = fromRow(row);
-      const claimed: Run = {
-        ...current,
-        state: 'inProgress',
+      const claimed = transition(current, 'inProgress', now, {
         attempt: current.attempt + 1,
         startedAt: current.startedAt ?? now,
-        updatedAt: now,
-      };
+      });
       const result = await db
         .updateTable('runs')
         .set({ ...columnsOf(claimed, now), lease_owner: token, lease_expires_at: now + leaseMs })
@@ -220,6 +220,28 @@ export function createRunRepository(db: Kysely<Database>): RunRepository {
         inProgress: of('inProgress')?.n ?? 0,
         ...(waiting.length === 0 ? {} : { oldestWaitingSince: Math.min(...waiting) }),
       };
+    },
+
+    async inProgress(limit) {
+      const rows = await db
+        .selectFrom('runs')
+        .select('body')
+        .where('state', '=', 'inProgress')
+        .orderBy('scheduled_at')
+        .limit(limit)
+        .execute();
+      return rows.map(fromRow);
+    },
+
+    async oldestWaiting() {
+      const row = await db
+        .selectFrom('runs')
+        .select('body')
+        .where('state', 'in', ['queued', 'scheduled'])
+        .orderBy('scheduled_at')
+        .limit(1)
+        .executeTakeFirst();
+      return row ? fromRow(row) : undefined;
     },
 
     async staleActive(before, limit) {
@@ -310,13 +332,10 @@ export function createRunRepository(db: Kysely<Database>): RunRepository {
         .execute();
       for (const candidate of candidates) {
         const current = fromRow(candidate);
-        const claimed: Run = {
-          ...current,
-          state: 'inProgress',
+        const claimed = transition(current, 'inProgress', now, {
           attempt: current.attempt + 1,
           startedAt: current.startedAt ?? now,
-          updatedAt: now,
-        };
+        });
         const result = await db
           .updateTable('runs')
           .set({ ...columnsOf(claimed, now), lease_owner: owner, lease_expires_at: now + leaseMs })

@@ -10,6 +10,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import type { App } from '../../src/api/types.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import { createLogger } from '../../src/logger.ts';
+import type { ConnectorModule } from '../../src/connectors/connector.ts';
 import type { IssuedCredentials } from '../../src/services/identity.ts';
 import { createSluice, type Sluice } from '../../src/sluice.ts';
 import { createTestSchema, type TestSchema } from './postgres.ts';
@@ -32,7 +33,12 @@ export interface TestSluice {
 }
 
 export async function startTestSluice(
-  options: { dialect?: 'sqlite' | 'postgres'; env?: Record<string, string> } = {},
+  options: {
+    dialect?: 'sqlite' | 'postgres';
+    env?: Record<string, string>;
+    /** Connector modules instead of the registry's (a test's wrapper around a real one). */
+    connectors?: readonly ConnectorModule[];
+  } = {},
 ): Promise<TestSluice> {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-test-'));
   let schema: TestSchema | undefined;
@@ -49,11 +55,6 @@ export async function startTestSluice(
         }),
     ...options.env,
   });
-  const sluice = await createSluice(config, {
-    ...(schema === undefined
-      ? {}
-      : { storeOptions: { kind: 'postgres', url: schema.url, schema: schema.schema } }),
-  });
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, callback) {
@@ -61,7 +62,16 @@ export async function startTestSluice(
       callback();
     },
   });
-  const app = await sluice.buildApp(createLogger('trace', sink));
+  // One logger for the API and the workers, so tests see every line either writes.
+  const logger = createLogger('trace', sink);
+  const sluice = await createSluice(config, {
+    logger,
+    ...(options.connectors === undefined ? {} : { connectors: options.connectors }),
+    ...(schema === undefined
+      ? {}
+      : { storeOptions: { kind: 'postgres', url: schema.url, schema: schema.schema } }),
+  });
+  const app = await sluice.buildApp(logger);
   const created = await sluice.identity.createOrg('Test Org');
 
   const headers = (overrides: Record<string, string | undefined> = {}): Record<string, string> => {

@@ -111,7 +111,7 @@ const sourceError = (error: unknown, clusterId: string): AppError => {
   }
   if (error instanceof TransportError) {
     return new AppError(
-      error.kind === 'timeout' ? 'CONNECTOR-1504-504' : 'CONNECTOR-1503-503',
+      error.kind === 'timeout' ? 'CONNECTOR-1504-504' : 'CONNECTOR-1502-502',
       `Cannot read the state of cluster ${clusterId}: ${error.message}.`,
     );
   }

@@ -84,12 +84,18 @@ export function readError(
         'CONNECTOR-1504-504',
         `Databricks (${cluster}) did not answer within ${ctx.timeouts.exploreMs} ms while reading ${table}.`,
       );
+    case 'throttled':
+      return new AppError(
+        'CONNECTOR-1503-503',
+        `Databricks (${cluster}) is throttling or unavailable (${sql.message}) while reading ${table}; the run will be retried.`,
+      );
+    // A refused or dropped connection is source trouble, retried with backoff — not a request to wait.
     case 'unavailable':
     case 'network':
     case 'aborted':
       return new AppError(
-        'CONNECTOR-1503-503',
-        `Databricks (${cluster}) became unavailable while reading ${table}: ${sql.message}.`,
+        'CONNECTOR-1502-502',
+        `Databricks (${cluster}) could not be reached while reading ${table}: ${sql.message}.`,
       );
     case 'endpoint-not-found':
       return new AppError(

@@ -65,11 +65,17 @@ export const exploreError = (
         : new AppError('CONNECTOR-1340-404', `The table ${table} does not exist: ${error.message}`, {
             table,
           });
+    case 'throttled':
+      return new AppError(
+        'CONNECTOR-1503-503',
+        `Databricks (${cluster}) is throttling or unavailable (${error.message}). Try again later.`,
+      );
+    // Not an answer to slow down: the host refused, could not be reached, or failed (5xx).
     case 'unavailable':
     case 'network':
       return new AppError(
-        'CONNECTOR-1503-503',
-        `Databricks (${cluster}) is unavailable: ${error.message}. Try again later.`,
+        'CONNECTOR-1502-502',
+        `Databricks (${cluster}) cannot be reached: ${error.message}.`,
       );
     case 'tls':
       return new AppError(

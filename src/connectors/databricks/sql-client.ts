@@ -25,6 +25,8 @@ export interface SqlSession {
 
 export type SqlErrorKind =
   | 'auth'
+  /** HTTP 429 or 503: Databricks asks to slow down or come back later. */
+  | 'throttled'
   | 'endpoint-not-found'
   | 'cluster-not-running'
   | 'unavailable'
@@ -86,6 +88,9 @@ export const classifySqlError = (error: unknown, target: SqlTarget, limit: Deadl
     });
   }
   if (NOT_RUNNING.test(text)) return new SqlError('cluster-not-running', text, { cause: error });
+  if (status === 429 || status === 503) {
+    return new SqlError('throttled', `the SQL endpoint answered HTTP ${String(status)}`, { cause: error });
+  }
   if (status !== undefined && status >= 500) {
     return new SqlError(
       'unavailable',
