@@ -68,8 +68,7 @@ export async function openPgBossRunQueue(
     log.warn({ err: error }, 'run queue (pg-boss) reported an error');
   });
   await boss.start();
-  await boss.createQueue(RUN_QUEUE_NAME, {
-    policy: 'singleton',
+  const queueOptions = {
     heartbeatSeconds,
     // A run may take as long as it needs: only a lost heartbeat ends a claim. 24 h is pg-boss's maximum.
     expireInSeconds: 24 * 3600,
@@ -77,7 +76,20 @@ export async function openPgBossRunQueue(
     retryLimit: 1000,
     retryDelay: 0,
     deleteAfterSeconds: 24 * 3600,
-  });
+  };
+  const existing = await boss.getQueue(RUN_QUEUE_NAME);
+  if (!existing) {
+    await boss.createQueue(RUN_QUEUE_NAME, { policy: 'singleton', ...queueOptions });
+  } else {
+    // The queue keeps the options it was created with; the processes sharing it must agree on the
+    // heartbeat (SLUICE_RUN_LEASE_MS), so the latest to start brings it in line and says so.
+    if (existing.heartbeatSeconds !== heartbeatSeconds)
+      log.warn(
+        { was: existing.heartbeatSeconds, now: heartbeatSeconds },
+        'the run queue heartbeat changed (SLUICE_RUN_LEASE_MS differs between processes?); jobs sent from now on use the new one',
+      );
+    await boss.updateQueue(RUN_QUEUE_NAME, queueOptions);
+  }
 
   const attempts = new WeakMap<RunClaim, JobAttempt>();
   const attemptOf = (claim: RunClaim): JobAttempt => {
