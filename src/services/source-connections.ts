@@ -197,6 +197,7 @@ export function createSourceConnectionService(deps: SourceConnectionDeps): Sourc
       return listEntities({
         repository,
         tenant,
+        collection: 'sourceConnections',
         request,
         cursors,
         represent: withVersion,

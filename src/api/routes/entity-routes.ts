@@ -28,6 +28,8 @@ export interface EntityCollection<Input> {
   readonly tag: string;
   readonly createBody: TSchema;
   readonly filterFields: readonly string[];
+  /** Filterable paths that hold numbers (beyond createdAt and updatedAt). */
+  readonly numericFields?: readonly string[];
   readonly actions: readonly string[];
   readonly service: (deps: RouteDeps) => {
     create(actor: Actor, input: Input, options: { draft: boolean }): Promise<{ id: string; etag: string }>;
@@ -52,7 +54,12 @@ export interface EntityCollection<Input> {
 export function registerEntityRoutes<Input>(app: App, deps: RouteDeps, spec: EntityCollection<Input>): void {
   const { collection, tag } = spec;
   const service = spec.service(deps);
-  const rules: ListRules = { ...ENTITY_LIST_RULES, filterFields: spec.filterFields, ...deps.listLimits };
+  const rules: ListRules = {
+    ...ENTITY_LIST_RULES,
+    filterFields: spec.filterFields,
+    ...(spec.numericFields === undefined ? {} : { numericFields: spec.numericFields }),
+    ...deps.listLimits,
+  };
 
   app.post(
     `/${collection}`,
@@ -86,7 +93,7 @@ export function registerEntityRoutes<Input>(app: App, deps: RouteDeps, spec: Ent
     },
     async (request) => {
       const parsed = parseList(request, rules);
-      return listEnvelope(collection, parsed, await service.list(actorOf(request), parsed)) as never;
+      return listEnvelope(collection, await service.list(actorOf(request), parsed)) as never;
     },
   );
 

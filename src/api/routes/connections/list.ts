@@ -41,11 +41,7 @@ export function listConnections(app: App, deps: RouteDeps): void {
         filterFields: CONNECTION_FILTER_FIELDS,
         ...deps.listLimits,
       });
-      return listEnvelope(
-        'connections',
-        parsed,
-        await deps.connections.list(actorOf(request), parsed),
-      ) as never;
+      return listEnvelope('connections', await deps.connections.list(actorOf(request), parsed)) as never;
     },
   );
 }
