@@ -19,6 +19,7 @@ import { createCursorCodec } from './domain/cursor.ts';
 import { createConnectionService, type ConnectionService } from './services/connections.ts';
 import { createConnectorRuntime } from './services/connector-runtime.ts';
 import { createFlowService, type FlowService } from './services/flows.ts';
+import { createFlowSpecService } from './services/flow-specs.ts';
 import { createRunService, type RunService } from './services/runs.ts';
 import { createRunner, type Runner } from './flows/runner.ts';
 import {
@@ -244,6 +245,7 @@ export async function createSluice(
     sourceConnections,
     targetConnections,
     flows,
+    flowSpecs: createFlowSpecService({ catalog, cursors }),
     runs,
     listLimits: { defaultLimit: config.limits.listDefaultLimit, maxLimit: config.limits.listMaxLimit },
   };

@@ -11,6 +11,7 @@ import type { ListRules } from '../domain/listing.ts';
 import type { ConnectionService } from '../services/connections.ts';
 import type { DatasetService } from '../services/datasets.ts';
 import type { ExploreService } from '../services/explore.ts';
+import type { FlowSpecService } from '../services/flow-specs.ts';
 import type { FlowService } from '../services/flows.ts';
 import type { RunService } from '../services/runs.ts';
 import type { SourceConnectionService } from '../services/source-connections.ts';
@@ -37,6 +38,7 @@ export interface RouteDeps {
   readonly sourceConnections: SourceConnectionService;
   readonly targetConnections: TargetConnectionService;
   readonly flows: FlowService;
+  readonly flowSpecs: FlowSpecService;
   readonly runs: RunService;
   readonly listLimits: Pick<ListRules, 'defaultLimit' | 'maxLimit'>;
 }

@@ -21,6 +21,7 @@ import {
 import type { App, RouteDeps } from '../types.ts';
 import { assertNoServerOwnedFields, parseMode } from './connections/create.ts';
 import { ifMatchOf } from './if-match.ts';
+import { registerSearch } from './search.ts';
 import type { ParsedListRequest } from '../../domain/listing.ts';
 
 export interface EntityCollection<Input> {
@@ -31,6 +32,8 @@ export interface EntityCollection<Input> {
   /** Filterable paths that hold numbers (beyond createdAt and updatedAt). */
   readonly numericFields?: readonly string[];
   readonly actions: readonly string[];
+  /** Also serve `POST /{collection}/search` (Adobe has it for flows). */
+  readonly search?: boolean;
   readonly service: (deps: RouteDeps) => {
     create(actor: Actor, input: Input, options: { draft: boolean }): Promise<{ id: string; etag: string }>;
     get(tenant: Tenant, id: string): Promise<unknown>;
@@ -60,6 +63,10 @@ export function registerEntityRoutes<Input>(app: App, deps: RouteDeps, spec: Ent
     ...(spec.numericFields === undefined ? {} : { numericFields: spec.numericFields }),
     ...deps.listLimits,
   };
+
+  if (spec.search === true) {
+    registerSearch(app, { collection, rules, list: (actor, request) => service.list(actor, request) });
+  }
 
   app.post(
     `/${collection}`,

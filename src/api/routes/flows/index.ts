@@ -117,6 +117,7 @@ export function registerFlowRoutes(app: App, deps: RouteDeps): void {
     ],
     numericFields: FLOW_NUMERIC_FIELDS,
     actions: ['enable', 'disable', 'publish'],
+    search: true,
     service: ({ flows }) => flows,
   });
 }
