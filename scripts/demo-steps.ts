@@ -21,6 +21,8 @@ export interface Dataflow {
 interface Column {
   name: string;
   type: string;
+  /** Explore marks dates and timestamps (type string) with date or date-time. */
+  'meta:xdmType'?: string;
   meta?: { precision?: number; scale?: number };
 }
 
@@ -122,6 +124,7 @@ export async function createDataflow(
         fields: columns.map((column) => ({
           name: column.name,
           type: column.type,
+          ...(column['meta:xdmType'] === undefined ? {} : { 'meta:xdmType': column['meta:xdmType'] }),
           ...(column.meta?.precision === undefined
             ? {}
             : { precision: column.meta.precision, scale: column.meta.scale }),

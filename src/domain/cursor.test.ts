@@ -55,7 +55,10 @@ describe('continuation tokens', () => {
     const raw = codec.encode(token, 's');
     const flipped = `${raw.slice(0, 10)}${raw[10] === 'A' ? 'B' : 'A'}${raw.slice(11)}`;
     for (const bad of [flipped, raw.slice(0, -1), `${raw}=`, `${raw}.x`, 'garbage', '', 'a'.repeat(20_000)]) {
-      expect(codeOf(() => codec.decode(bad, 's')), bad.slice(0, 20)).toBe('FLOW-1420-400');
+      expect(
+        codeOf(() => codec.decode(bad, 's')),
+        bad.slice(0, 20),
+      ).toBe('FLOW-1420-400');
     }
   });
 
@@ -64,7 +67,12 @@ describe('continuation tokens', () => {
     const forge = (content: string): string => {
       // The same construction as the codec: content ‖ HMAC(scope ␀ content)[0..16].
       const bytes = Buffer.from(content);
-      const mac = createHmac('sha256', key).update('s').update('\u0000').update(bytes).digest().subarray(0, 16);
+      const mac = createHmac('sha256', key)
+        .update('s')
+        .update('\u0000')
+        .update(bytes)
+        .digest()
+        .subarray(0, 16);
       return Buffer.concat([bytes, mac]).toString('base64url');
     };
     expect(codeOf(() => codec.decode(forge('{"v":1}'), 's'))).toBe('FLOW-1420-400');

@@ -147,7 +147,10 @@ describe('refused values say what to fix', () => {
 });
 
 describe('resuming from a token', () => {
-  const carried = parseListQuery({ limit: '10', orderby: '-name', property: ['state==enabled', 'name==a'] }, rules);
+  const carried = parseListQuery(
+    { limit: '10', orderby: '-name', property: ['state==enabled', 'name==a'] },
+    rules,
+  );
 
   it('takes the query from the token when the request names nothing', () => {
     const resumed = resumeQuery(parseListQuery({ continuationToken: 't' }, rules), carried);

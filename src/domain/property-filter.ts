@@ -131,7 +131,9 @@ export function parsePropertyFilter(
   const numeric = new Set(['createdAt', 'updatedAt', ...(rules.numericFields ?? [])]);
   if (
     numeric.has(dotted) &&
-    values.some((value) => !NUMERIC.test(value) && !((operator === '==' || operator === '!=') && value === 'null'))
+    values.some(
+      (value) => !NUMERIC.test(value) && !((operator === '==' || operator === '!=') && value === 'null'),
+    )
   ) {
     throw notANumber(dotted);
   }

@@ -20,6 +20,7 @@ import {
   type MappingSet,
 } from '../domain/mapping.ts';
 import type { Actor, Tenant } from '../domain/tenancy.ts';
+import { normalizedTypeOf } from '../domain/types.ts';
 import type { MappingRepository, MappingSetListOptions } from '../store/mapping-repository.ts';
 
 export interface MappingSetInput {
@@ -163,10 +164,11 @@ export function createMappingSetService(deps: MappingSetServiceDeps): MappingSet
       input.xdmVersion ?? input.outputSchema?.schemaRef?.contentType ?? input.schemaRef?.contentType ?? '1.0';
     const { mappings, aligned, problems } = normalizeMappings(input.mappings, version);
     const target = await targetOf(actor, input, xdmSchema);
-    const columns = input.sourceSchema?.columns.map(({ name, type, meta }) => ({
-      name,
-      type,
-      ...(meta === undefined ? {} : { meta }),
+    // Explore's columns as they are: a temporal column is `string` + `meta:xdmType`.
+    const columns = input.sourceSchema?.columns.map((column) => ({
+      name: column.name,
+      type: normalizedTypeOf(column) ?? column.type,
+      ...(column.meta === undefined ? {} : { meta: column.meta }),
     }));
     const all = [
       ...problems,

@@ -30,8 +30,11 @@ export const SearchBody = Type.Object(
       Type.Union([Type.Boolean(), Type.String()], { description: 'true → only {count}.' }),
     ),
   },
-  { additionalProperties: true, description: 'projectionFields and groupByProperty are not supported.' },
+  { additionalProperties: true },
 );
+
+const SEARCH_BODY_DESCRIPTION =
+  'Optional (the next page needs only continuationToken). projectionFields and groupByProperty are not supported.';
 
 export function registerSearch(
   app: App,
@@ -59,7 +62,7 @@ export function registerSearch(
         ),
         // No `type`: the body may be absent (the next page needs only the token); when present, its
         // fields are checked here and in parseSearchBody, and the schema documents them in /openapi.json.
-        body: Type.Unsafe({ properties: SearchBody.properties, description: SearchBody.description }),
+        body: Type.Unsafe({ properties: SearchBody.properties, description: SEARCH_BODY_DESCRIPTION }),
         response: { 200: ListResponse, ...errorResponses },
       },
     },

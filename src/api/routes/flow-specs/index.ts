@@ -1,6 +1,11 @@
 import { Type } from 'typebox';
 import { AppError } from '../../../domain/errors.ts';
-import { assertKnownParams, matchesFilters, parseListQuery, type ListRules } from '../../../domain/listing.ts';
+import {
+  assertKnownParams,
+  matchesFilters,
+  parseListQuery,
+  type ListRules,
+} from '../../../domain/listing.ts';
 import { registerSearch } from '../search.ts';
 import { errorResponses, IdParams, ItemsResponse } from '../../schemas.ts';
 import type { App, RouteDeps } from '../../types.ts';
