@@ -21,6 +21,7 @@ import { createConnectorRuntime } from './services/connector-runtime.ts';
 import { createFlowService, type FlowService } from './services/flows.ts';
 import { createFlowSpecService } from './services/flow-specs.ts';
 import { createRunService, type RunService } from './services/runs.ts';
+import { createSchemaRegistryService } from './services/schema-registry.ts';
 import { createRunner, type Runner } from './flows/runner.ts';
 import {
   createSourceConnectionService,
@@ -117,8 +118,13 @@ export async function createSluice(
   );
   await mkdir(config.lake.dir, { recursive: true });
   const lake = await openLake(config.lake.dir);
+  const schemas = createSchemaRegistryService({
+    repository: repositories.xdmSchemas,
+    describeTable: (tenant, connectionId, table) => explore.describeTable(tenant, connectionId, table),
+  });
   const datasetService = createDatasetService({
     repository: repositories.datasets,
+    resolveSchemaRef: (tenant, reference) => schemas.datasetSchema(tenant, reference),
     lake,
     query: { maxRows: 10_000, timeoutMs: 30_000 },
   });
@@ -134,6 +140,7 @@ export async function createSluice(
   const mappingSets = createMappingSetService({
     repository: repositories.mappingSets,
     lookupDatasetSchema: async (tenant, id) => (await lookupDataset(tenant, id))?.schema,
+    lookupXdmSchema: (tenant, id) => schemas.datasetSchema(tenant, id),
   });
   const flows = createFlowService({
     repository: repositories.flows,
@@ -247,6 +254,7 @@ export async function createSluice(
     flows,
     flowSpecs: createFlowSpecService({ catalog, cursors }),
     runs,
+    schemas,
     listLimits: { defaultLimit: config.limits.listDefaultLimit, maxLimit: config.limits.listMaxLimit },
   };
 

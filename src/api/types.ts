@@ -14,6 +14,7 @@ import type { ExploreService } from '../services/explore.ts';
 import type { FlowSpecService } from '../services/flow-specs.ts';
 import type { FlowService } from '../services/flows.ts';
 import type { RunService } from '../services/runs.ts';
+import type { SchemaRegistryService } from '../services/schema-registry.ts';
 import type { SourceConnectionService } from '../services/source-connections.ts';
 import type { TargetConnectionService } from '../services/target-connections.ts';
 import type { IdentityService } from '../services/identity.ts';
@@ -40,5 +41,6 @@ export interface RouteDeps {
   readonly flows: FlowService;
   readonly flowSpecs: FlowSpecService;
   readonly runs: RunService;
+  readonly schemas: SchemaRegistryService;
   readonly listLimits: Pick<ListRules, 'defaultLimit' | 'maxLimit'>;
 }

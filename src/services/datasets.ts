@@ -18,6 +18,7 @@ import {
   type Batch,
   type BatchError,
   type Dataset,
+  type DatasetSchema,
 } from '../domain/dataset.ts';
 import { AppError } from '../domain/errors.ts';
 import type { Actor, Tenant } from '../domain/tenancy.ts';
@@ -77,6 +78,11 @@ export interface DatasetService {
 
 export interface DatasetServiceDeps {
   readonly repository: DatasetRepository;
+  /**
+   * The lake columns of a Schema Registry schema named by a `schemaRef.id` (`$id` or `meta:altId`);
+   * undefined when the registry has no such schema. Without it, only `schema` bodies create datasets.
+   */
+  readonly resolveSchemaRef?: (tenant: Tenant, reference: string) => Promise<DatasetSchema | undefined>;
   readonly lake: Lake;
   readonly query: QueryLimits;
   readonly now?: () => number;
@@ -102,13 +108,13 @@ function parseInput(input: DatasetInput) {
   }
   if (description !== undefined && typeof description !== 'string')
     throw invalid("'description' must be a string.");
-  if (schema === undefined) {
+  if (schema === undefined && schemaRef === undefined) {
     throw invalid(
-      "'schema' is required: Sluice has no Schema Registry, so give the columns as schema: { fields: [{ name, type }] } (schemaRef is stored but not resolved).",
+      "'schemaRef' or 'schema' is required: schemaRef: { id: '<$id of a Schema Registry schema>', contentType: 'application/vnd.adobe.xed+json;version=1' }, or Sluice's schema: { fields: [{ name, type }] }.",
     );
   }
-  const parsed = parseDatasetSchema(schema, NORMALIZED_TYPES);
-  if (!parsed.ok)
+  const parsed = schema === undefined ? undefined : parseDatasetSchema(schema, NORMALIZED_TYPES);
+  if (parsed?.ok === false)
     throw invalid(`The dataset schema is invalid: ${parsed.problems.join('; ')}`, {
       problems: parsed.problems,
     });
@@ -140,7 +146,7 @@ function parseInput(input: DatasetInput) {
   return {
     name: name.trim(),
     ...(description === undefined ? {} : { description }),
-    schema: parsed.schema,
+    ...(parsed === undefined ? {} : { schema: parsed.schema }),
     ...(ref === undefined ? {} : { schemaRef: ref }),
     tags: (tags ?? {}) as Record<string, string[]>,
   };
@@ -149,6 +155,22 @@ function parseInput(input: DatasetInput) {
 export function createDatasetService(deps: DatasetServiceDeps): DatasetService {
   const { repository, lake } = deps;
   const now = deps.now ?? Date.now;
+
+  const schemaOf = async (tenant: Tenant, reference: string): Promise<DatasetSchema> => {
+    const schema = await deps.resolveSchemaRef?.(tenant, reference);
+    if (schema === undefined) {
+      throw new AppError(
+        'CATALOG-1003-400',
+        "schemaRef.id names no schema of this sandbox's Schema Registry; create it with POST /data/foundation/schemaregistry/tenant/schemas and send its $id (or meta:altId), or give Sluice's schema: { fields } instead.",
+      );
+    }
+    if (schema.fields.length === 0) {
+      throw invalid(
+        'The schema named by schemaRef.id has no fields, so a dataset of it would have no columns; add fields to a schema (inline in allOf) and use that one.',
+      );
+    }
+    return schema;
+  };
 
   const get = async (tenant: Tenant, id: string): Promise<Dataset> => {
     const dataset = DATASET_ID.test(id) ? await repository.getDataset(tenant, id) : undefined;
@@ -166,7 +188,9 @@ export function createDatasetService(deps: DatasetServiceDeps): DatasetService {
 
   return {
     async create(actor, input) {
-      const fields = parseInput(input);
+      const { schema: given, ...fields } = parseInput(input);
+      // Sluice's own `schema` wins (the schemaRef is then recorded as given); else the registry's.
+      const schema = given ?? (await schemaOf(actor, fields.schemaRef?.id ?? ''));
       const taken = () =>
         new AppError('CATALOG-1002-409', `A dataset named '${fields.name}' already exists in this sandbox.`, {
           name: fields.name,
@@ -179,6 +203,7 @@ export function createDatasetService(deps: DatasetServiceDeps): DatasetService {
         sandboxId: actor.sandboxId,
         sandboxName: actor.sandboxName,
         ...fields,
+        schema,
         state: 'ENABLED',
         created: at,
         updated: at,

@@ -95,6 +95,8 @@ export interface MappingSetServiceDeps {
   readonly repository: MappingRepository;
   /** The schema of a dataset of the tenant; wired to the dataset service by the composition root. */
   readonly lookupDatasetSchema?: (tenant: Tenant, id: string) => Promise<DatasetSchema | undefined>;
+  /** The fields of a Schema Registry schema named by its `$id` or `meta:altId` (xdmSchema). */
+  readonly lookupXdmSchema?: (tenant: Tenant, id: string) => Promise<DatasetSchema | undefined>;
   readonly now?: () => number;
   readonly newId?: () => string;
 }
@@ -142,7 +144,9 @@ export function createMappingSetService(deps: MappingSetServiceDeps): MappingSet
           }
         : { schema, dataSetId: input.dataSetId };
     }
-    // Without a Schema Registry, an xdmSchema that is a dataset id is the one schema Sluice can resolve.
+    // xdmSchema is a Schema Registry schema's $id (as in Adobe's tutorial), or a Sluice dataset id.
+    const registered = await deps.lookupXdmSchema?.(tenant, xdmSchema);
+    if (registered !== undefined) return { schema: registered };
     const schema = await lookup(tenant, xdmSchema);
     return schema === undefined ? {} : { schema, dataSetId: xdmSchema };
   };

@@ -7,6 +7,7 @@ import { createIdentityRepository, type IdentityRepository } from './identity-re
 import { createMappingRepository, type MappingRepository } from './mapping-repository.ts';
 import { createRunRepository, type RunRepository } from './run-repository.ts';
 import type { Database } from './schema.ts';
+import { createXdmSchemaRepository, type XdmSchemaRepository } from './xdm-schema-repository.ts';
 
 export interface Repositories {
   readonly identity: IdentityRepository;
@@ -17,6 +18,7 @@ export interface Repositories {
   readonly targetConnections: EntityRepository<TargetConnection>;
   readonly flows: EntityRepository<Flow>;
   readonly runs: RunRepository;
+  readonly xdmSchemas: XdmSchemaRepository;
 }
 
 export function createRepositories(db: Kysely<Database>): Repositories {
@@ -40,6 +42,7 @@ export function createRepositories(db: Kysely<Database>): Repositories {
       specId: entity.connectionSpec.id,
     })),
     runs: createRunRepository(db),
+    xdmSchemas: createXdmSchemaRepository(db),
     flows: createEntityRepository<Flow>(db, 'flows', (flow) => ({
       name: flow.name,
       state: flow.state,

@@ -137,6 +137,20 @@ export interface FlowCursorsTable {
   updated_at: number;
 }
 
+/** An XDM schema of the Schema Registry subset; `body` is the XdmSchema document as JSON. */
+export interface XdmSchemasTable {
+  id: string;
+  org_id: string;
+  sandbox_id: string;
+  alt_id: string;
+  title: string;
+  /** The title in lower case: one title per sandbox, whatever its case. */
+  title_key: string;
+  created_at: number;
+  updated_at: number;
+  body: string;
+}
+
 export interface Database {
   orgs: OrgsTable;
   sandboxes: SandboxesTable;
@@ -152,6 +166,7 @@ export interface Database {
   mapping_set_versions: MappingSetVersionsTable;
   datasets: DatasetsTable;
   batches: BatchesTable;
+  xdm_schemas: XdmSchemasTable;
 }
 
 export type EntityTableName = 'connections' | 'source_connections' | 'target_connections' | 'flows';
