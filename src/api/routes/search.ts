@@ -60,9 +60,12 @@ export function registerSearch(
           },
           { additionalProperties: true },
         ),
-        // No `type`: the body may be absent (the next page needs only the token); when present, its
-        // fields are checked here and in parseSearchBody, and the schema documents them in /openapi.json.
-        body: Type.Unsafe({ properties: SearchBody.properties, description: SEARCH_BODY_DESCRIPTION }),
+        // The body may be absent (the next page needs only the token): an object is checked against
+        // SearchBody here and field by field in parseSearchBody; the schema documents it in /openapi.json.
+        body: Type.Unsafe({
+          description: SEARCH_BODY_DESCRIPTION,
+          anyOf: [SearchBody, { not: { type: 'object' } }],
+        }),
         response: { 200: ListResponse, ...errorResponses },
       },
     },
