@@ -300,6 +300,10 @@ describe.each(['databricks', 'azure-table-storage'])('dataflow setup: %s', (name
         { params: { tableName: s().table, columns: [{ name: s().deltaColumn, type: 'boolean' }] } },
         'CONNECTOR-1346-400',
       ],
+      [
+        { params: { tableName: s().table, columns: [{ name: s().deltaColumn, type: 'timestamp' }] } },
+        'CONNECTOR-1312-400',
+      ],
       [{ data: { format: 'json' } }, 'CONNECTOR-1327-400'],
       [{ params: { columns: p.columns } }, 'CONNECTOR-1304-400'],
       [

@@ -147,6 +147,38 @@ describe('dataSets', () => {
     expect((response.json() as { errorMessage: string }).errorMessage).toMatch(message);
   });
 
+  it("takes explore's columns as fields: a string with meta:xdmType is a date or date-time", async () => {
+    const response = await call('POST', '/dataSets', {
+      body: {
+        name: 'explored',
+        schema: {
+          fields: [
+            { name: 'TestID', type: 'string', xdm: { type: 'string' } },
+            {
+              name: 'Datefield',
+              type: 'string',
+              'meta:xdmType': 'date-time',
+              xdm: { type: 'string', format: 'date-time' },
+            },
+            { name: 'Birthday', type: 'string', 'meta:xdmType': 'date' },
+            { name: 'Legacy', type: 'date-time' },
+          ],
+        },
+      },
+    });
+    expect(response.statusCode, response.body).toBe(201);
+    const id = String((response.json() as string[])[0]).replace('@/dataSets/', '');
+    const view = (await call('GET', `/dataSets/${id}`)).json() as Record<string, { schema: unknown }>;
+    expect(view[id]?.schema).toEqual({
+      fields: [
+        { name: 'TestID', type: 'string' },
+        { name: 'Datefield', type: 'date-time' },
+        { name: 'Birthday', type: 'date' },
+        { name: 'Legacy', type: 'date-time' },
+      ],
+    });
+  });
+
   it('keeps names unique per sandbox', async () => {
     await createDataset('unique-name');
     const again = await call('POST', '/dataSets', { body: { name: 'unique-name', schema } });

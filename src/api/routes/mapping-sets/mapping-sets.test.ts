@@ -211,6 +211,50 @@ describe('POST /mappingSets', () => {
   });
 });
 
+describe("explore's column shapes in sourceSchema", () => {
+  it('reads a temporal column as its meta:xdmType, not as a string', async () => {
+    const dataset = await t.request('POST', '/data/foundation/catalog/dataSets', {
+      body: {
+        name: 'flags',
+        schema: {
+          fields: [
+            { name: 'flag1', type: 'boolean' },
+            { name: 'flag2', type: 'boolean' },
+          ],
+        },
+      },
+    });
+    expect(dataset.statusCode, dataset.body).toBe(201);
+    const dataSetId = String((dataset.json() as string[])[0]).replace('@/dataSets/', '');
+    const response = await call('POST', '/mappingSets/validate', {
+      xdmSchema: 's',
+      dataSetId,
+      sourceSchema: {
+        columns: [
+          { name: 'Text', type: 'string', xdm: { type: 'string' } },
+          {
+            name: 'Datefield',
+            type: 'string',
+            'meta:xdmType': 'date-time',
+            xdm: { type: 'string', format: 'date-time' },
+          },
+        ],
+      },
+      mappings: [
+        { source: 'Text', destination: 'flag1' },
+        { source: 'Datefield', destination: 'flag2' },
+      ],
+    });
+    const body = response.json() as {
+      validationResponse: { status: string }[];
+      problems: { message: string }[];
+    };
+    // A string parses as a boolean; a date-time never becomes one.
+    expect(body.validationResponse.map((entry) => entry.status)).toEqual(['SUCCESS', 'ERROR']);
+    expect(body.problems.map((problem) => problem.message).join(' ')).toContain('date-time');
+  });
+});
+
 describe('POST /mappingSets/validate', () => {
   it('reports a status per mapping and stores nothing', async () => {
     const before = (await call('GET', '/mappingSets?limit=1')).json() as { _page: { total: number } };
