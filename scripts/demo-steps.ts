@@ -105,7 +105,9 @@ export async function createDataflow(
       `${base}?objectType=table&object=${encodeURIComponent(source.table)}`,
     );
     source.columns = described.schema.columns;
-    say.note(`columns: ${source.columns.map((column) => `${column.name}:${column.type}`).join(', ')}`);
+    say.note(
+      `columns: ${source.columns.map((column) => `${column.name}:${column['meta:xdmType'] ?? column.type}`).join(', ')}`,
+    );
     const preview = await call<{ data?: Record<string, unknown>[] }>(
       'GET',
       `${base}?objectType=table&object=${encodeURIComponent(source.table)}&preview=true&count=2`,
