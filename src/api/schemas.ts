@@ -36,7 +36,7 @@ export const ListResponse = Type.Object(
 );
 
 /** A single-valued parameter; a repeat with the same value is accepted (see domain/listing.ts). */
-const Repeatable = (description: string) =>
+export const Repeatable = (description: string) =>
   Type.Union([Type.String(), Type.Array(Type.String())], { description });
 
 export const ListQuerystring = Type.Object(

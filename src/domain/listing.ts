@@ -68,6 +68,20 @@ export function single(name: string, value: unknown): string | undefined {
   return list[0];
 }
 
+/**
+ * The query with each named single-valued parameter collapsed to one string (see `single`); the others
+ * are kept as they are. For routes that page by `start` (Catalog, Data Prep, Schema Registry), whose
+ * next links carry their parameters: a client that appends one and sends its own again is accepted.
+ */
+export function singleValued(
+  query: Record<string, unknown>,
+  names: readonly string[],
+): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(query).map(([name, value]) => [name, names.includes(name) ? single(name, value) : value]),
+  );
+}
+
 /** Reject query parameters this route does not know (Adobe: 1451). */
 export function assertKnownParams(query: Record<string, unknown>, known: Iterable<string>): void {
   const allowed = new Set(known);

@@ -105,6 +105,9 @@ describe('dataSets', () => {
     expect(Object.keys((listed.json() as Record<string, object>)[id] ?? {})).toEqual(['name']);
     const paged = await call('GET', '/dataSets?orderBy=asc:name&limit=1&start=1', { headers });
     expect(Object.keys(paged.json() as object)).toEqual([id]);
+    const repeated = await call('GET', '/dataSets?orderBy=asc:name&limit=1&start=1&limit=1', { headers });
+    expect(Object.keys(repeated.json() as object)).toEqual([id]);
+    expect((await call('GET', '/dataSets?limit=1&limit=2', { headers })).statusCode).toBe(400);
 
     const deleted = await call('DELETE', `/dataSets/${id}`, { headers });
     expect(deleted.statusCode).toBe(200);

@@ -381,6 +381,13 @@ describe('GET /mappingSets', () => {
     };
     expect(newest.data.map((s) => s.id)).toEqual([ids[2], ids[1]]);
     expect(newest._links.next?.href).toBe('/mappingSets?limit=2&start=2');
+    // A client that appends the next link to its own parameters sends limit twice: same value, same page.
+    const appended = await call('GET', `${newest._links.next?.href ?? ''}&limit=2`);
+    expect(appended.statusCode, appended.body).toBe(200);
+    expect(appended.json()).toEqual((await call('GET', '/mappingSets?limit=2&start=2')).json());
+    const different = await call('GET', '/mappingSets?limit=2&start=2&limit=3');
+    expect(different.statusCode).toBe(400);
+    expect((different.json() as { type: string }).type).toContain('FLOW-1401-400');
 
     const oldest = (
       await call('GET', `/mappingSets?limit=2&start=${total - 1}&orderBy=%2BcreatedDate`)

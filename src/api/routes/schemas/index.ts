@@ -8,7 +8,7 @@ import { assertKnownParams, parseLimit, parsePropertyFilter, single } from '../.
 import { AppError } from '../../../domain/errors.ts';
 import type { XdmSchemaOrderField } from '../../../store/xdm-schema-repository.ts';
 import { actorOf } from '../../auth.ts';
-import { errorResponses } from '../../schemas.ts';
+import { errorResponses, Repeatable } from '../../schemas.ts';
 import type { App, RouteDeps } from '../../types.ts';
 import { parseAccept, RAW, SCHEMA_REGISTRY_PREFIX, schemaView, SUMMARY } from './views.ts';
 
@@ -42,13 +42,9 @@ function registerList(app: App, deps: RouteDeps, container: 'tenant' | 'global')
         tags: ['schemaregistry'],
         querystring: Type.Object(
           {
-            orderby: Type.Optional(
-              Type.String({ description: 'title (default) or meta:altId; - for descending.' }),
-            ),
-            limit: Type.Optional(Type.String({ description: `1..${LIST_MAX}, default ${LIST_DEFAULT}.` })),
-            start: Type.Optional(
-              Type.String({ description: "From _page.next: the last item's sort value." }),
-            ),
+            orderby: Type.Optional(Repeatable('title (default) or meta:altId; - for descending.')),
+            limit: Type.Optional(Repeatable(`1..${LIST_MAX}, default ${LIST_DEFAULT}.`)),
+            start: Type.Optional(Repeatable("From _page.next: the last item's sort value.")),
             property: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())])),
           },
           { additionalProperties: true },

@@ -252,7 +252,8 @@ describe('GET /tenant/schemas', () => {
       expect(page._page.count).toBe(page.results.length);
       expect(page._links.global_schemas.href).toBe(`${REGISTRY}/global/schemas`);
       seen.push(...page.results.map((result) => result.title));
-      path = page._links.next?.href;
+      // Appending the next link to one's own parameters repeats limit with the same value: accepted.
+      path = page._links.next === null ? undefined : `${page._links.next.href}&limit=2`;
       if (path !== undefined) expect(page._page.next).toBe(page.results.at(-1)?.title);
     }
     expect(seen).toEqual([...titles].sort());
