@@ -246,6 +246,19 @@ describe.each(['sqlite', 'postgres'] as const)('paging as clients follow it [%s]
     });
   });
 
+  it('refuses limit=+5 (a space once decoded), a literal +5, and createdAt>abc, saying what to fix', async () => {
+    for (const query of ['limit=+5', 'limit=%2B5', 'limit=5%20']) {
+      const response = await call('GET', `/flows?${query}`);
+      expect(response.status, query).toBe(400);
+      expect(response.body['type'], query).toContain('FLOW-1402-400');
+      expect(String(response.body['errorMessage'])).toContain('digits only');
+    }
+    const response = await call('GET', '/runs?property=createdAt>abc');
+    expect(response.status).toBe(400);
+    expect(response.body['type']).toContain('FLOW-1452-400');
+    expect(String(response.body['errorMessage'])).toContain('createdAt holds numbers');
+  });
+
   it('refuses a token used on another resource, and a tampered one', async () => {
     const first = (await call('GET', '/connections?limit=10')).body as unknown as Page;
     const token = first._links.next!.href.split('=')[1]!;
