@@ -14,15 +14,14 @@ import {
   DATASET_ID,
   newBatchId,
   newDatasetId,
-  parseDatasetSchema,
   type Batch,
   type BatchError,
   type Dataset,
   type DatasetSchema,
 } from '../domain/dataset.ts';
 import { AppError } from '../domain/errors.ts';
+import { invalidDataset, parseDatasetInput, type DatasetInput } from './dataset-input.ts';
 import type { Actor, Tenant } from '../domain/tenancy.ts';
-import { NORMALIZED_TYPES } from '../domain/types.ts';
 import type {
   BatchWriter,
   BatchWriterOptions,
@@ -37,18 +36,12 @@ import type { DatasetListOptions, DatasetRepository } from '../store/dataset-rep
 import { isUniqueViolation } from '../store/dialect.ts';
 import type { Database } from '../store/schema.ts';
 
-export interface DatasetInput {
-  readonly name?: unknown;
-  readonly description?: unknown;
-  readonly schema?: unknown;
-  readonly schemaRef?: unknown;
-  readonly tags?: unknown;
-}
-
 export interface QueryLimits {
   readonly maxRows: number;
   readonly timeoutMs: number;
 }
+
+export type { DatasetInput } from './dataset-input.ts';
 
 export interface DatasetService {
   create(actor: Actor, input: DatasetInput): Promise<Dataset>;
@@ -98,60 +91,6 @@ const notFound = (type: 'dataSets' | 'batches', id: string): AppError =>
     },
   );
 
-const invalid = (message: string, report: Record<string, unknown> = {}): AppError =>
-  new AppError('CATALOG-1001-400', message, report);
-
-function parseInput(input: DatasetInput) {
-  const { name, description, schema, schemaRef, tags } = input;
-  if (typeof name !== 'string' || name.trim() === '' || name.length > 256) {
-    throw invalid("'name' is required: a non-empty string of at most 256 characters.");
-  }
-  if (description !== undefined && typeof description !== 'string')
-    throw invalid("'description' must be a string.");
-  if (schema === undefined && schemaRef === undefined) {
-    throw invalid(
-      "'schemaRef' or 'schema' is required: schemaRef: { id: '<$id of a Schema Registry schema>', contentType: 'application/vnd.adobe.xed+json;version=1' }, or Sluice's schema: { fields: [{ name, type }] }.",
-    );
-  }
-  const parsed = schema === undefined ? undefined : parseDatasetSchema(schema, NORMALIZED_TYPES);
-  if (parsed?.ok === false)
-    throw invalid(`The dataset schema is invalid: ${parsed.problems.join('; ')}`, {
-      problems: parsed.problems,
-    });
-  let ref: Dataset['schemaRef'];
-  if (schemaRef !== undefined) {
-    const candidate = schemaRef as { id?: unknown; contentType?: unknown } | null | string;
-    if (
-      typeof candidate !== 'object' ||
-      candidate === null ||
-      typeof candidate.id !== 'string' ||
-      (candidate.contentType !== undefined && typeof candidate.contentType !== 'string')
-    ) {
-      throw invalid("'schemaRef' must be { id: string, contentType?: string }.");
-    }
-    ref = {
-      id: candidate.id,
-      ...(typeof candidate.contentType === 'string' ? { contentType: candidate.contentType } : {}),
-    };
-  }
-  if (
-    tags !== undefined &&
-    (typeof tags !== 'object' ||
-      tags === null ||
-      Array.isArray(tags) ||
-      !Object.values(tags).every((v) => Array.isArray(v) && v.every((s) => typeof s === 'string')))
-  ) {
-    throw invalid("'tags' must map tag names to arrays of strings.");
-  }
-  return {
-    name: name.trim(),
-    ...(description === undefined ? {} : { description }),
-    ...(parsed === undefined ? {} : { schema: parsed.schema }),
-    ...(ref === undefined ? {} : { schemaRef: ref }),
-    tags: (tags ?? {}) as Record<string, string[]>,
-  };
-}
-
 export function createDatasetService(deps: DatasetServiceDeps): DatasetService {
   const { repository, lake } = deps;
   const now = deps.now ?? Date.now;
@@ -165,7 +104,7 @@ export function createDatasetService(deps: DatasetServiceDeps): DatasetService {
       );
     }
     if (schema.fields.length === 0) {
-      throw invalid(
+      throw invalidDataset(
         'The schema named by schemaRef.id has no fields, so a dataset of it would have no columns; add fields to a schema (inline in allOf) and use that one.',
       );
     }
@@ -188,7 +127,7 @@ export function createDatasetService(deps: DatasetServiceDeps): DatasetService {
 
   return {
     async create(actor, input) {
-      const { schema: given, ...fields } = parseInput(input);
+      const { schema: given, ...fields } = parseDatasetInput(input);
       // Sluice's own `schema` wins (the schemaRef is then recorded as given); else the registry's.
       const schema = given ?? (await schemaOf(actor, fields.schemaRef?.id ?? ''));
       const taken = () =>
