@@ -21,6 +21,8 @@ export interface Dataflow {
 interface Column {
   name: string;
   type: string;
+  /** Explore marks dates and timestamps (type string) with date or date-time. */
+  'meta:xdmType'?: string;
   meta?: { precision?: number; scale?: number };
 }
 
@@ -103,7 +105,9 @@ export async function createDataflow(
       `${base}?objectType=table&object=${encodeURIComponent(source.table)}`,
     );
     source.columns = described.schema.columns;
-    say.note(`columns: ${source.columns.map((column) => `${column.name}:${column.type}`).join(', ')}`);
+    say.note(
+      `columns: ${source.columns.map((column) => `${column.name}:${column['meta:xdmType'] ?? column.type}`).join(', ')}`,
+    );
     const preview = await call<{ data?: Record<string, unknown>[] }>(
       'GET',
       `${base}?objectType=table&object=${encodeURIComponent(source.table)}&preview=true&count=2`,
@@ -122,6 +126,7 @@ export async function createDataflow(
         fields: columns.map((column) => ({
           name: column.name,
           type: column.type,
+          ...(column['meta:xdmType'] === undefined ? {} : { 'meta:xdmType': column['meta:xdmType'] }),
           ...(column.meta?.precision === undefined
             ? {}
             : { precision: column.meta.precision, scale: column.meta.scale }),

@@ -18,8 +18,10 @@ import { createCursorCodec } from './domain/cursor.ts';
 import { createConnectionService, type ConnectionService } from './services/connections.ts';
 import { createConnectorRuntime } from './connectors/runtime.ts';
 import { createFlowService, type FlowService } from './services/flows.ts';
+import { createFlowSpecService } from './services/flow-specs.ts';
 import { createRunService, type RunService } from './services/runs.ts';
 import { createStatusService, type StatusService } from './services/status.ts';
+import { createSchemaRegistryService } from './services/schema-registry.ts';
 import { createSourceAccess } from './flows/source-access.ts';
 import { createWorker, type Worker } from './flows/worker.ts';
 import { silentLogger, type Logger } from './domain/logger.ts';
@@ -141,8 +143,13 @@ export async function createSluice(
   );
   await mkdir(config.lake.dir, { recursive: true });
   const lake = await openLake(config.lake.dir);
+  const schemas = createSchemaRegistryService({
+    repository: repositories.xdmSchemas,
+    describeTable: (tenant, connectionId, table) => explore.describeTable(tenant, connectionId, table),
+  });
   const datasetService = createDatasetService({
     repository: repositories.datasets,
+    resolveSchemaRef: (tenant, reference) => schemas.datasetSchema(tenant, reference),
     lake,
     query: { maxRows: 10_000, timeoutMs: 30_000 },
   });
@@ -158,6 +165,7 @@ export async function createSluice(
   const mappingSets = createMappingSetService({
     repository: repositories.mappingSets,
     lookupDatasetSchema: async (tenant, id) => (await lookupDataset(tenant, id))?.schema,
+    lookupXdmSchema: (tenant, id) => schemas.datasetSchema(tenant, id),
   });
   const flows = createFlowService({
     repository: repositories.flows,
@@ -254,7 +262,9 @@ export async function createSluice(
     sourceConnections,
     targetConnections,
     flows,
+    flowSpecs: createFlowSpecService({ catalog, cursors }),
     runs,
+    schemas,
     listLimits: { defaultLimit: config.limits.listDefaultLimit, maxLimit: config.limits.listMaxLimit },
   };
 

@@ -30,7 +30,7 @@ interface Source {
   deltaColumn: string;
 }
 const sources: Record<string, Source> = {};
-type Column = { name: string; type: string };
+type Column = { name: string; type: string; 'meta:xdmType'?: string };
 
 /** Memoises a prerequisite, so that each step can run alone (`-t`) or after the others. */
 const once = <T>(make: () => Promise<T>): (() => Promise<T>) => {
@@ -300,6 +300,10 @@ describe.each(['databricks', 'azure-table-storage'])('dataflow setup: %s', (name
         { params: { tableName: s().table, columns: [{ name: s().deltaColumn, type: 'boolean' }] } },
         'CONNECTOR-1346-400',
       ],
+      [
+        { params: { tableName: s().table, columns: [{ name: s().deltaColumn, type: 'timestamp' }] } },
+        'CONNECTOR-1312-400',
+      ],
       [{ data: { format: 'json' } }, 'CONNECTOR-1327-400'],
       [{ params: { columns: p.columns } }, 'CONNECTOR-1304-400'],
       [
@@ -361,7 +365,7 @@ describe.each(['databricks', 'azure-table-storage'])('dataflow setup: %s', (name
     const p = await prerequisites();
     const copy = (column: string) => ({ name: 'Copy', params: { deltaColumn: { name: column } } });
     const mapping = (params: Record<string, unknown>) => ({ name: 'Mapping', params });
-    const nonDate = p.columns.find((column) => !['date', 'date-time'].includes(column.type))!.name;
+    const nonDate = p.columns.find((column) => column['meta:xdmType'] === undefined)!.name;
     const cases: [Record<string, unknown>, string][] = [
       [{ flowSpec: { id: '9753525b-82c7-4dce-8a9b-5ccfce2b9876' } }, 'FLOW-1423-400'],
       [{ sourceConnectionIds: [p.sourceConnectionId, p.sourceConnectionId] }, 'FLOW-1320-400'],

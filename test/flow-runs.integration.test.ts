@@ -48,7 +48,12 @@ async function setupFlow(
     `/connections/${connectionId}/explore?objectType=table&object=${encodeURIComponent(table)}`,
   );
   const columns = (
-    explored.schema.columns as { name: string; type: string; meta?: { precision?: number; scale?: number } }[]
+    explored.schema.columns as {
+      name: string;
+      type: string;
+      'meta:xdmType'?: string;
+      meta?: { precision?: number; scale?: number };
+    }[]
   ).filter((column) => ['id', 'name', 'amount', 'updated'].includes(column.name));
   const spec = name === 'databricks' ? DATABRICKS : ATS;
   const { id: sourceConnectionId } = await json('POST', '/sourceConnections', {
@@ -65,6 +70,7 @@ async function setupFlow(
       fields: columns.map((column) => ({
         name: column.name,
         type: column.type,
+        ...(column['meta:xdmType'] === undefined ? {} : { 'meta:xdmType': column['meta:xdmType'] }),
         ...(column.meta?.precision === undefined
           ? {}
           : { precision: column.meta.precision, scale: column.meta.scale }),

@@ -49,6 +49,8 @@ async function call(
 interface Column {
   name: string;
   type: string;
+  /** Explore marks dates and timestamps (type string) with date or date-time. */
+  'meta:xdmType'?: string;
   meta?: { precision?: number; scale?: number };
 }
 
@@ -118,6 +120,7 @@ export async function createBenchFlows(
           fields: columns.map((column) => ({
             name: column.name,
             type: column.type,
+            ...(column['meta:xdmType'] === undefined ? {} : { 'meta:xdmType': column['meta:xdmType'] }),
             ...(column.meta?.precision === undefined
               ? {}
               : { precision: column.meta.precision, scale: column.meta.scale }),

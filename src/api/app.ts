@@ -12,6 +12,7 @@ import { registerErrorHandling } from './error-handler.ts';
 import { registerFlowServiceRoutes } from './routes/index.ts';
 import { CATALOG_PREFIX, registerCatalogRoutes } from './routes/datasets/index.ts';
 import { CONVERSION_PREFIX, registerConversionRoutes } from './routes/mapping-sets/index.ts';
+import { registerSchemaRegistryRoutes, SCHEMA_REGISTRY_PREFIX } from './routes/schemas/index.ts';
 import { FLOW_SERVICE_PREFIX } from './schemas.ts';
 import type { App, RouteDeps } from './types.ts';
 
@@ -118,6 +119,14 @@ export async function buildApp(deps: RouteDeps, options: AppOptions): Promise<Ap
       done();
     },
     { prefix: CONVERSION_PREFIX },
+  );
+  await app.register(
+    (scope, _options, done) => {
+      registerAuth(scope, deps.identity, { defaultSandbox: options.defaultSandbox });
+      registerSchemaRegistryRoutes(scope, deps);
+      done();
+    },
+    { prefix: SCHEMA_REGISTRY_PREFIX },
   );
   return app;
 }

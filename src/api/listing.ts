@@ -1,4 +1,9 @@
-/** Turns a service's list outcome into Adobe's list envelope with a followable next link. */
+/**
+ * Turns a service's list outcome into Adobe's list envelope. `_links.next.href` is the resource path with
+ * the token alone (`/connections?continuationToken=<token>`, as Adobe's): the token carries the query,
+ * so a client can follow the href, append it to its base path and send its own parameters again, or cut
+ * the token out with `href.split("=")[1]`.
+ */
 import type { FastifyRequest } from 'fastify';
 import { parseListQuery, type ListRules, type ParsedListRequest } from '../domain/listing.ts';
 import type { ListOutcome } from '../services/listing.ts';
@@ -7,18 +12,12 @@ export function parseList(request: FastifyRequest, rules: ListRules): ParsedList
   return parseListQuery(request.query as Record<string, unknown>, rules);
 }
 
-export function listEnvelope<T>(
-  collection: string,
-  request: ParsedListRequest,
-  outcome: ListOutcome<T>,
-): unknown {
+/** `path` is relative to the service root, e.g. `connections` or `flows/search`. */
+export function listEnvelope<T>(path: string, outcome: ListOutcome<T>): unknown {
   if (outcome.kind === 'count') return { count: outcome.count };
   if (outcome.continuationToken === undefined) return { items: outcome.items, _links: {} };
-  const params = new URLSearchParams();
-  params.set('continuationToken', outcome.continuationToken);
-  params.set('limit', String(request.limit));
-  const { field, direction } = request.orderBy;
-  params.set('orderby', `${direction === 'desc' ? '-' : ''}${field}`);
-  for (const filter of request.filters) params.append('property', filter.expression);
-  return { items: outcome.items, _links: { next: { href: `/${collection}?${params.toString()}` } } };
+  return {
+    items: outcome.items,
+    _links: { next: { href: `/${path}?continuationToken=${outcome.continuationToken}` } },
+  };
 }

@@ -35,22 +35,26 @@ export const ListResponse = Type.Object(
   { description: 'A page of items with _links.next.href while more exist, or only {count} with count=true.' },
 );
 
+/** A single-valued parameter; a repeat with the same value is accepted (see domain/listing.ts). */
+export const Repeatable = (description: string) =>
+  Type.Union([Type.String(), Type.Array(Type.String())], { description });
+
 export const ListQuerystring = Type.Object(
   {
-    limit: Type.Optional(Type.String({ description: 'Page size, 1..SLUICE_LIST_MAX_LIMIT.' })),
+    limit: Type.Optional(Repeatable('Page size, 1..SLUICE_LIST_MAX_LIMIT (digits only).')),
     continuationToken: Type.Optional(
-      Type.String({ description: 'From _links.next.href of the previous page.' }),
+      Repeatable(
+        'From _links.next.href of the previous page; it carries the query, so it may be sent alone.',
+      ),
     ),
-    orderby: Type.Optional(
-      Type.String({ description: 'name, +name, -name; fields createdAt, updatedAt, name.' }),
-    ),
+    orderby: Type.Optional(Repeatable('name, +name, -name; fields createdAt, updatedAt, name.')),
     property: Type.Optional(
       Type.Union([Type.String(), Type.Array(Type.String())], {
         description:
           'Filter, repeatable and ANDed: path==a,b | != | > | < | >= | <=, e.g. connectionSpec.id==<id>.',
       }),
     ),
-    count: Type.Optional(Type.String({ description: 'true → only {count}.' })),
+    count: Type.Optional(Repeatable('true → only {count}.')),
   },
   { additionalProperties: true },
 );

@@ -11,8 +11,10 @@ import type { ListRules } from '../domain/listing.ts';
 import type { ConnectionService } from '../services/connections.ts';
 import type { DatasetService } from '../services/datasets.ts';
 import type { ExploreService } from '../services/explore.ts';
+import type { FlowSpecService } from '../services/flow-specs.ts';
 import type { FlowService } from '../services/flows.ts';
 import type { RunService } from '../services/runs.ts';
+import type { SchemaRegistryService } from '../services/schema-registry.ts';
 import type { SourceConnectionService } from '../services/source-connections.ts';
 import type { TargetConnectionService } from '../services/target-connections.ts';
 import type { IdentityService } from '../services/identity.ts';
@@ -37,6 +39,8 @@ export interface RouteDeps {
   readonly sourceConnections: SourceConnectionService;
   readonly targetConnections: TargetConnectionService;
   readonly flows: FlowService;
+  readonly flowSpecs: FlowSpecService;
   readonly runs: RunService;
+  readonly schemas: SchemaRegistryService;
   readonly listLimits: Pick<ListRules, 'defaultLimit' | 'maxLimit'>;
 }

@@ -65,9 +65,9 @@ function fakeTty(): Terminal & { text: () => string } {
 
 async function setupFlow(name: string, connectionId: string, options?: Record<string, unknown>) {
   const explored = await json('GET', `/connections/${connectionId}/explore?objectType=table&object=${table}`);
-  const columns = (explored.schema.columns as { name: string; type: string }[]).filter((column) =>
-    ['id', 'name', 'code', 'updated'].includes(column.name),
-  );
+  const columns = (
+    explored.schema.columns as { name: string; type: string; 'meta:xdmType'?: string }[]
+  ).filter((column) => ['id', 'name', 'code', 'updated'].includes(column.name));
   const { id: sourceConnectionId } = await json('POST', '/sourceConnections', {
     name,
     baseConnectionId: connectionId,
@@ -82,6 +82,7 @@ async function setupFlow(name: string, connectionId: string, options?: Record<st
       fields: columns.map((column) => ({
         name: column.name,
         type: column.name === 'code' ? 'long' : column.type,
+        ...(column['meta:xdmType'] === undefined ? {} : { 'meta:xdmType': column['meta:xdmType'] }),
       })),
     },
   });

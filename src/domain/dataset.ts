@@ -3,7 +3,7 @@
  * fields with Sluice's normalized types; `object` fields nest. Batches are the unit of visibility: a
  * batch's rows are visible only once its status is `success` (committed).
  */
-import type { NormalizedType } from './types.ts';
+import { normalizedTypeOf, type NormalizedType } from './types.ts';
 
 export interface DatasetField {
   readonly name: string;
@@ -180,13 +180,17 @@ export function parseDatasetSchema(
       if (seen.has(name.toLowerCase()))
         problems.push(`${where}: duplicate field name (names are case-insensitive)`);
       seen.add(name.toLowerCase());
-      const type = field['type'];
-      if (type === 'object') return [{ name, type, fields: walk(field, where, depth + 1) }];
-      if (typeof type !== 'string' || !normalizedTypes.includes(type)) {
-        problems.push(`${where}.type: must be one of ${[...normalizedTypes, 'object'].join(', ')}`);
+      if (field['type'] === 'object')
+        return [{ name, type: 'object', fields: walk(field, where, depth + 1) }];
+      // Explore's columns copied as they are work too: `type: "string"` + `meta:xdmType: "date-time"`.
+      const type = normalizedTypeOf(field);
+      if (type === undefined || !normalizedTypes.includes(type)) {
+        problems.push(
+          `${where}.type: must be one of ${[...normalizedTypes, 'object'].join(', ')} (or string with meta:xdmType date or date-time)`,
+        );
         return [];
       }
-      if (type !== 'decimal') return [{ name, type: type as NormalizedType }];
+      if (type !== 'decimal') return [{ name, type }];
       const precision = field['precision'] ?? 38;
       const scale = field['scale'] ?? 9;
       if (typeof precision !== 'number' || !Number.isInteger(precision) || precision < 1 || precision > 38) {

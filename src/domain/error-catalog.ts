@@ -152,6 +152,13 @@ export const errorCatalog = {
   'CONNECTOR-1001-500': source(500, 'Error copying data from the source'),
   'CONNECTOR-2001-500': internal(500, 'Error processing copied data'),
 
+  // Schema Registry subset and datasets from a schemaRef (issue 12).
+  'XDM-1001-400': client(400, 'Invalid schema'),
+  'XDM-1002-409': client(409, 'Schema title already exists'),
+  'XDM-1003-400': client(400, 'Unsupported schema reference'),
+  'XDM-1004-406': client(406, 'Unsupported Accept header'),
+  'CATALOG-1003-400': client(400, 'Schema not found'),
+
   // Sluice itself.
   'FLOW-1102-500': internal(500, 'Internal server error'),
   'FLOW-1103-503': internal(503, 'Service unavailable'),

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from './errors.ts';
-import { createCursorCodec } from './cursor.ts';
-import { matchesFilters, parseListQuery, type ListRules } from './listing.ts';
+import { matchesFilters, parseListQuery, resumeQuery, type ListRules } from './listing.ts';
 
 const rules: ListRules = {
   sortFields: ['createdAt', 'updatedAt', 'name'],
@@ -40,7 +39,15 @@ describe('list query parsing', () => {
       orderBy: { field: 'createdAt', direction: 'asc' },
       filters: [],
       count: false,
+      given: [],
     });
+  });
+
+  it('accepts a single-valued parameter repeated with the same value', () => {
+    const parsed = parseListQuery({ limit: ['5', '5'], orderby: ['-name', '-name'] }, rules);
+    expect(parsed.limit).toBe(5);
+    expect(parsed.orderBy).toEqual({ field: 'name', direction: 'desc' });
+    expect(parsed.given).toEqual(['limit', 'orderby']);
   });
 
   it('parses orderby with + and - prefixes', () => {
@@ -57,6 +64,13 @@ describe('list query parsing', () => {
     [{ limit: '0' }, 'FLOW-1402-400'],
     [{ limit: '1001' }, 'FLOW-1402-400'],
     [{ limit: 'ten' }, 'FLOW-1402-400'],
+    [{ limit: ' 5' }, 'FLOW-1402-400'],
+    [{ limit: '+5' }, 'FLOW-1402-400'],
+    [{ limit: '5 ' }, 'FLOW-1402-400'],
+    [{ orderby: ['name', '-name'] }, 'FLOW-1401-400'],
+    [{ count: 'true', continuationToken: 'x' }, 'FLOW-1401-400'],
+    [{ property: 'createdAt>abc' }, 'FLOW-1452-400'],
+    [{ property: 'createdAt==1,abc' }, 'FLOW-1452-400'],
     [{ limit: ['1', '2'] }, 'FLOW-1401-400'],
     [{ orderby: '*name' }, 'FLOW-1432-400'],
     [{ orderby: 'state' }, 'FLOW-1433-400'],
@@ -103,22 +117,60 @@ describe('property filters', () => {
   });
 });
 
-describe('continuation tokens', () => {
-  const codec = createCursorCodec(Buffer.alloc(32, 7));
+describe('refused values say what to fix', () => {
+  const messageOf = (query: Record<string, unknown>): string => {
+    try {
+      parseListQuery(query, rules);
+    } catch (error) {
+      if (error instanceof AppError) return error.message;
+    }
+    return 'no error';
+  };
 
-  it('round-trips a position bound to its query', () => {
-    const token = codec.encode({ value: 42, id: 'x' }, 'q1');
-    expect(codec.decode(token, 'q1')).toEqual({ value: 42, id: 'x' });
-    expect(codeOf(() => codec.decode(token, 'q2'))).toBe('FLOW-1420-400');
+  it('names the problem without echoing the value', () => {
+    expect(messageOf({ limit: ' 5' })).toMatch(/digits only.*'\+' in a query string is a space/);
+    expect(messageOf({ limit: ['10', '5'] })).toMatch(/'limit' is given 2 times with different values/);
+    expect(messageOf({ property: 'createdAt>abc' })).toMatch(/createdAt holds numbers.*epoch milliseconds/);
+    expect(messageOf({ property: 'createdAt>abc' })).not.toContain('abc');
   });
 
-  it('rejects tampered and foreign tokens', () => {
-    const token = codec.encode({ value: 'a', id: 'x' }, 'q');
-    const [payload = '', signature = ''] = token.split('.');
-    const forged = Buffer.from(JSON.stringify({ v: 'b', i: 'x', q: 'q' })).toString('base64url');
-    expect(codeOf(() => codec.decode(`${forged}.${signature}`, 'q'))).toBe('FLOW-1420-400');
-    expect(codeOf(() => codec.decode(`${payload}.AAAA`, 'q'))).toBe('FLOW-1420-400');
-    expect(codeOf(() => codec.decode('garbage', 'q'))).toBe('FLOW-1420-400');
-    expect(codeOf(() => createCursorCodec(Buffer.alloc(32, 8)).decode(token, 'q'))).toBe('FLOW-1420-400');
+  it('refuses a range on a number with a non-number wherever the number is', () => {
+    expect(codeOf(() => matches('params.columns[].name>1'))).toBe('no error');
+    const numbers = { params: { size: 3 } };
+    const filters = parseListQuery({ property: 'params.size>big' }, rules).filters;
+    expect(codeOf(() => matchesFilters(numbers, filters))).toBe('FLOW-1452-400');
+  });
+
+  it('accepts null on a numeric field with == and !=', () => {
+    expect(codeOf(() => parseListQuery({ property: 'createdAt!=null' }, rules))).toBe('no error');
+  });
+});
+
+describe('resuming from a token', () => {
+  const carried = parseListQuery(
+    { limit: '10', orderby: '-name', property: ['state==enabled', 'name==a'] },
+    rules,
+  );
+
+  it('takes the query from the token when the request names nothing', () => {
+    const resumed = resumeQuery(parseListQuery({ continuationToken: 't' }, rules), carried);
+    expect(resumed.limit).toBe(10);
+    expect(resumed.orderBy).toEqual({ field: 'name', direction: 'desc' });
+    expect(resumed.filters.map((filter) => filter.expression)).toEqual(['state==enabled', 'name==a']);
+  });
+
+  it('accepts the same parameters again, in any order, and a new limit', () => {
+    const request = parseListQuery(
+      { continuationToken: 't', limit: '3', orderby: '-name', property: ['name==a', 'state==enabled'] },
+      rules,
+    );
+    expect(resumeQuery(request, carried).limit).toBe(3);
+  });
+
+  it('refuses another order or other filters with the token', () => {
+    const other = (query: Record<string, unknown>) => () =>
+      resumeQuery(parseListQuery({ continuationToken: 't', ...query }, rules), carried);
+    expect(codeOf(other({ orderby: 'name' }))).toBe('FLOW-1420-400');
+    expect(codeOf(other({ property: 'state==enabled' }))).toBe('FLOW-1420-400');
   });
 });

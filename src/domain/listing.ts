@@ -3,23 +3,24 @@
  * `orderby`, repeatable `property` filters and `count`. Parsing is strict (every mistake is its own
  * 4xx); evaluation runs on the response representation of an entity, so masked secrets can never be
  * used as an oracle.
+ *
+ * A single-valued parameter may be repeated with the same value (clients that append `_links.next.href`
+ * to their own parameters send `limit` twice); different values are a 400. A continuation token carries
+ * the query it continues (domain/cursor.ts): parameters sent with it must agree (`resumeQuery`), except
+ * `limit`, which may change from page to page because paging is by keyset.
  */
 import { AppError } from './errors.ts';
+import { parsePropertyFilter, type PropertyFilter } from './property-filter.ts';
 
-export type FilterOperator = '==' | '!=' | '>' | '<' | '>=' | '<=';
-
-export interface PathSegment {
-  readonly key: string;
-  /** `name[]`: traverse the array's elements. */
-  readonly each: boolean;
-}
-
-export interface PropertyFilter {
-  readonly expression: string;
-  readonly path: readonly PathSegment[];
-  readonly operator: FilterOperator;
-  readonly values: readonly string[];
-}
+export {
+  matchesFilter,
+  matchesFilters,
+  parsePropertyFilter,
+  valuesAt,
+  type FilterOperator,
+  type PathSegment,
+  type PropertyFilter,
+} from './property-filter.ts';
 
 export type SortDirection = 'asc' | 'desc';
 
@@ -38,22 +39,47 @@ export interface ListRules {
   readonly filterFields: readonly string[];
   readonly defaultLimit: number;
   readonly maxLimit: number;
+  /**
+   * Dotted paths (without `[]`) that hold numbers, e.g. epoch-millisecond times: a filter on one of
+   * them must compare with a number. `createdAt` and `updatedAt` are numeric wherever they are filterable.
+   */
+  readonly numericFields?: readonly string[];
 }
 
+/** The list parameters a request can name; `given` records which ones it did. */
+export type ListParam = 'limit' | 'orderby' | 'property' | 'count';
+
 const LIST_PARAMS = new Set(['limit', 'continuationToken', 'orderby', 'property', 'count']);
-const OPERATORS: readonly FilterOperator[] = ['==', '!=', '>=', '<=', '>', '<'];
-const SEGMENT = /^([A-Za-z_$][\w$:@-]*)(\[\])?$/;
 
 function asList(value: unknown): string[] {
   if (value === undefined) return [];
   return (Array.isArray(value) ? value : [value]).map(String);
 }
 
-function single(name: string, value: unknown): string | undefined {
+/** A single-valued parameter: repeating it is accepted when every copy has the same value. */
+export function single(name: string, value: unknown): string | undefined {
   const list = asList(value);
-  if (list.length > 1)
-    throw new AppError('FLOW-1401-400', `The query parameter '${name}' may be given only once.`);
+  if (new Set(list).size > 1) {
+    throw new AppError(
+      'FLOW-1401-400',
+      `The query parameter '${name}' is given ${list.length} times with different values; send it once (repeating it with the same value is accepted).`,
+    );
+  }
   return list[0];
+}
+
+/**
+ * The query with each named single-valued parameter collapsed to one string (see `single`); the others
+ * are kept as they are. For routes that page by `start` (Catalog, Data Prep, Schema Registry), whose
+ * next links carry their parameters: a client that appends one and sends its own again is accepted.
+ */
+export function singleValued(
+  query: Record<string, unknown>,
+  names: readonly string[],
+): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(query).map(([name, value]) => [name, names.includes(name) ? single(name, value) : value]),
+  );
 }
 
 /** Reject query parameters this route does not know (Adobe: 1451). */
@@ -73,10 +99,13 @@ export function parseLimit(
   rules: Pick<ListRules, 'defaultLimit' | 'maxLimit'>,
 ): number {
   if (raw === undefined) return rules.defaultLimit;
-  if (!/^\d+$/.test(raw.trim())) {
+  // No trimming: `limit=+5` arrives as " 5" (a query string decodes + as a space) and is refused.
+  if (!/^\d{1,16}$/.test(raw)) {
     throw new AppError(
       'FLOW-1402-400',
-      `The limit '${raw}' is not a whole number; use 1 to ${rules.maxLimit}.`,
+      /^\s*[+-]?\s*\d+\s*$/.test(raw)
+        ? `The limit must be written with digits only, without a sign or spaces ('+' in a query string is a space); use 1 to ${rules.maxLimit}.`
+        : `The limit is not a whole number; use 1 to ${rules.maxLimit}, e.g. limit=10.`,
     );
   }
   const limit = Number(raw);
@@ -106,187 +135,92 @@ export function parseOrderBy(raw: string | undefined, rules: ListRules): ListQue
   return { field, direction: sign === '-' ? 'desc' : 'asc' };
 }
 
-function unquote(value: string): string {
-  const trimmed = value.trim();
-  if (trimmed.length >= 2 && trimmed.startsWith('"') && trimmed.endsWith('"')) return trimmed.slice(1, -1);
-  if (trimmed.length >= 2 && trimmed.startsWith("'") && trimmed.endsWith("'")) return trimmed.slice(1, -1);
-  return trimmed;
-}
-
-/** Split a comma list, keeping commas inside quotes. */
-function splitValues(raw: string): string[] {
-  const values: string[] = [];
-  let current = '';
-  let quote: string | undefined;
-  for (const char of raw) {
-    if (quote !== undefined) {
-      if (char === quote) quote = undefined;
-      current += char;
-    } else if (char === '"' || char === "'") {
-      quote = char;
-      current += char;
-    } else if (char === ',') {
-      values.push(current);
-      current = '';
-    } else {
-      current += char;
-    }
-  }
-  values.push(current);
-  return values.map(unquote);
-}
-
-export function parsePropertyFilter(
-  expression: string,
-  rules: Pick<ListRules, 'filterFields'>,
-): PropertyFilter {
-  if (expression.includes('~')) {
-    throw new AppError(
-      'FLOW-1440-400',
-      `The operator '~' in '${expression}' is not implemented; use ==, !=, >, <, >= or <=.`,
-    );
-  }
-  let operator: FilterOperator | undefined;
-  let at = -1;
-  for (let index = 0; index < expression.length && operator === undefined; index += 1) {
-    const found = OPERATORS.find((candidate) => expression.startsWith(candidate, index));
-    if (found !== undefined) {
-      operator = found;
-      at = index;
-    } else if (expression[index] === '=') {
-      throw new AppError(
-        'FLOW-1450-400',
-        `The property filter '${expression}' uses '=', which is not an operator; use == (e.g. property=name==value).`,
-      );
-    }
-  }
-  if (operator === undefined) {
-    throw new AppError(
-      'FLOW-1450-400',
-      `The property filter '${expression}' has no operator; write path==value (operators: ==, !=, >, <, >=, <=).`,
-    );
-  }
-  const rawPath = expression.slice(0, at).trim();
-  const rawValue = expression.slice(at + operator.length);
-  const path = rawPath.split('.').map((segment) => {
-    const match = SEGMENT.exec(segment);
-    if (!match?.[1]) {
-      throw new AppError(
-        'FLOW-1450-400',
-        `The field path '${rawPath}' in '${expression}' is invalid; use dotted names with [] for arrays, e.g. params.columns[].name.`,
-      );
-    }
-    return { key: match[1], each: match[2] === '[]' };
-  });
-  const top = path[0]?.key ?? '';
-  if (!rules.filterFields.includes(top)) {
-    throw new AppError(
-      'FLOW-1449-400',
-      `Filtering on '${top}' is not supported; filter on one of ${rules.filterFields.join(', ')}.`,
-    );
-  }
-  if (rawValue.trim() === '') {
-    throw new AppError('FLOW-1453-400', `The property filter '${expression}' has an empty value.`);
-  }
-  const values = splitValues(rawValue);
-  if (values.some((value) => value === '')) {
-    throw new AppError(
-      'FLOW-1452-400',
-      `The property filter '${expression}' has an empty item in its value list.`,
-    );
-  }
-  if (values.length > 1 && operator !== '==' && operator !== '!=') {
-    throw new AppError(
-      'FLOW-1443-400',
-      `The operator ${operator} in '${expression}' takes a single value; only == and != accept a comma list.`,
-    );
-  }
-  return { expression, path, operator, values };
-}
-
 export interface ParsedListRequest extends ListQuery {
   readonly continuationToken?: string;
+  /** The parameters the request named; absent = none (defaults only, or the token's query). */
+  readonly given?: readonly ListParam[];
+}
+
+/** The raw list parameters of a GET query string or a search body, as strings. */
+export interface ListParams {
+  readonly limit?: string;
+  readonly orderby?: string;
+  readonly property: readonly string[];
+  readonly count?: string;
+  readonly continuationToken?: string;
+}
+
+export function parseListParams(params: ListParams, rules: ListRules): ParsedListRequest {
+  const { limit: limitRaw, count: countRaw, continuationToken: token } = params;
+  if (countRaw !== undefined && !/^(true|false)$/i.test(countRaw)) {
+    throw new AppError('FLOW-1401-400', 'The count parameter must be true or false.');
+  }
+  const count = countRaw?.toLowerCase() === 'true';
+  if (count && limitRaw !== undefined) {
+    throw new AppError('FLOW-1401-400', 'The limit and count parameters cannot be given together.');
+  }
+  if (count && token !== undefined) {
+    throw new AppError(
+      'FLOW-1401-400',
+      'count=true counts the whole listing; send it without a continuationToken.',
+    );
+  }
+  const given: ListParam[] = [];
+  if (limitRaw !== undefined) given.push('limit');
+  if (params.orderby !== undefined) given.push('orderby');
+  if (params.property.length > 0) given.push('property');
+  if (countRaw !== undefined) given.push('count');
+  return {
+    limit: parseLimit(limitRaw, rules),
+    orderBy: parseOrderBy(params.orderby, rules),
+    filters: params.property.map((expression) => parsePropertyFilter(expression, rules)),
+    count,
+    ...(token === undefined ? {} : { continuationToken: token }),
+    given,
+  };
 }
 
 export function parseListQuery(query: Record<string, unknown>, rules: ListRules): ParsedListRequest {
   assertKnownParams(query, LIST_PARAMS);
-  const countRaw = single('count', query['count']);
-  if (countRaw !== undefined && !/^(true|false)$/i.test(countRaw)) {
-    throw new AppError('FLOW-1401-400', `The count parameter must be true or false, not '${countRaw}'.`);
-  }
-  const count = countRaw?.toLowerCase() === 'true';
-  const limitRaw = single('limit', query['limit']);
-  if (count && limitRaw !== undefined) {
-    throw new AppError('FLOW-1401-400', 'The limit and count parameters cannot be given together.');
-  }
-  const token = single('continuationToken', query['continuationToken']);
-  return {
-    limit: parseLimit(limitRaw, rules),
-    orderBy: parseOrderBy(single('orderby', query['orderby']), rules),
-    filters: asList(query['property']).map((expression) => parsePropertyFilter(expression, rules)),
-    count,
-    ...(token === undefined ? {} : { continuationToken: token }),
+  const pick = (name: string): { [key: string]: string } => {
+    const value = single(name, query[name]);
+    return value === undefined ? {} : { [name]: value };
   };
+  return parseListParams(
+    {
+      ...pick('limit'),
+      ...pick('orderby'),
+      ...pick('count'),
+      ...pick('continuationToken'),
+      property: asList(query['property']),
+    },
+    rules,
+  );
 }
 
-/** The leaf values at a path, traversing arrays (explicitly with [] and leniently without). */
-export function valuesAt(subject: unknown, path: readonly PathSegment[]): unknown[] {
-  let current: unknown[] = [subject];
-  for (const segment of path) {
-    const next: unknown[] = [];
-    for (const item of current) {
-      const candidates = Array.isArray(item) ? item : [item];
-      for (const candidate of candidates) {
-        if (candidate !== null && typeof candidate === 'object' && segment.key in candidate) {
-          next.push((candidate as Record<string, unknown>)[segment.key]);
-        }
-      }
-    }
-    current = next.flatMap((value) => (Array.isArray(value) ? (value as unknown[]) : [value]));
+const orderText = ({ field, direction }: ListQuery['orderBy']): string =>
+  `${direction === 'desc' ? '-' : ''}${field}`;
+
+/**
+ * The query a continuation token continues, with the parameters sent beside it: `limit` may change
+ * (keyset paging stays exact), while `orderby` and `property` must be the token's, or the position
+ * would belong to another listing.
+ */
+export function resumeQuery(request: ParsedListRequest, carried: ListQuery): ListQuery {
+  const given = new Set(request.given ?? []);
+  if (given.has('orderby') && orderText(request.orderBy) !== orderText(carried.orderBy)) {
+    throw new AppError(
+      'FLOW-1420-400',
+      `The continuationToken continues a listing ordered by ${orderText(carried.orderBy)}; send the same orderby (or none) with it, or start again without the token.`,
+    );
   }
-  return current;
-}
-
-const NUMERIC = /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/;
-
-function equals(leaf: unknown, value: string): boolean {
-  if (leaf === null) return value.toLowerCase() === 'null';
-  if (typeof leaf === 'number') return NUMERIC.test(value) && Number(value) === leaf;
-  if (typeof leaf === 'boolean') return value.toLowerCase() === String(leaf);
-  if (typeof leaf === 'string') return leaf.toLowerCase() === value.toLowerCase();
-  return false;
-}
-
-function compare(leaf: unknown, value: string): number | undefined {
-  if (typeof leaf === 'number' && NUMERIC.test(value)) return leaf - Number(value);
-  if (typeof leaf === 'string') return leaf < value ? -1 : leaf > value ? 1 : 0;
-  return undefined;
-}
-
-export function matchesFilter(subject: unknown, filter: PropertyFilter): boolean {
-  const leaves = valuesAt(subject, filter.path);
-  const [value = ''] = filter.values;
-  switch (filter.operator) {
-    case '==':
-      return leaves.some((leaf) => filter.values.some((candidate) => equals(leaf, candidate)));
-    case '!=':
-      return !leaves.some((leaf) => filter.values.some((candidate) => equals(leaf, candidate)));
-    case '>':
-      return leaves.some((leaf) => (compare(leaf, value) ?? 0) > 0);
-    case '<':
-      return leaves.some((leaf) => (compare(leaf, value) ?? 0) < 0);
-    case '>=':
-      return leaves.some((leaf) => {
-        const result = compare(leaf, value);
-        return result !== undefined && result >= 0;
-      });
-    case '<=':
-      return leaves.some((leaf) => {
-        const result = compare(leaf, value);
-        return result !== undefined && result <= 0;
-      });
+  const expressions = (query: ListQuery): string =>
+    JSON.stringify(query.filters.map((filter) => filter.expression).sort());
+  if (given.has('property') && expressions(request) !== expressions(carried)) {
+    throw new AppError(
+      'FLOW-1420-400',
+      'The continuationToken continues a listing with other property filters; send the same property filters (or none) with it, or start again without the token.',
+    );
   }
+  return { ...carried, limit: given.has('limit') ? request.limit : carried.limit };
 }
-
-export const matchesFilters = (subject: unknown, filters: readonly PropertyFilter[]): boolean =>
-  filters.every((filter) => matchesFilter(subject, filter));

@@ -187,7 +187,7 @@ export function createConnectionService(deps: ConnectionServiceDeps): Connection
     },
 
     list(tenant, request) {
-      return listEntities({ repository, tenant, request, cursors, represent });
+      return listEntities({ repository, tenant, collection: 'connections', request, cursors, represent });
     },
 
     async patch(actor, id, ifMatch, body) {

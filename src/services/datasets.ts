@@ -14,14 +14,14 @@ import {
   DATASET_ID,
   newBatchId,
   newDatasetId,
-  parseDatasetSchema,
   type Batch,
   type BatchError,
   type Dataset,
+  type DatasetSchema,
 } from '../domain/dataset.ts';
 import { AppError } from '../domain/errors.ts';
+import { invalidDataset, parseDatasetInput, type DatasetInput } from './dataset-input.ts';
 import type { Actor, Tenant } from '../domain/tenancy.ts';
-import { NORMALIZED_TYPES } from '../domain/types.ts';
 import type {
   BatchWriter,
   BatchWriterOptions,
@@ -36,18 +36,12 @@ import type { DatasetListOptions, DatasetRepository } from '../store/dataset-rep
 import { isUniqueViolation } from '../store/dialect.ts';
 import type { Database } from '../store/schema.ts';
 
-export interface DatasetInput {
-  readonly name?: unknown;
-  readonly description?: unknown;
-  readonly schema?: unknown;
-  readonly schemaRef?: unknown;
-  readonly tags?: unknown;
-}
-
 export interface QueryLimits {
   readonly maxRows: number;
   readonly timeoutMs: number;
 }
+
+export type { DatasetInput } from './dataset-input.ts';
 
 export interface DatasetService {
   create(actor: Actor, input: DatasetInput): Promise<Dataset>;
@@ -84,6 +78,11 @@ export interface DatasetService {
 
 export interface DatasetServiceDeps {
   readonly repository: DatasetRepository;
+  /**
+   * The lake columns of a Schema Registry schema named by a `schemaRef.id` (`$id` or `meta:altId`);
+   * undefined when the registry has no such schema. Without it, only `schema` bodies create datasets.
+   */
+  readonly resolveSchemaRef?: (tenant: Tenant, reference: string) => Promise<DatasetSchema | undefined>;
   readonly lake: Lake;
   readonly query: QueryLimits;
   readonly now?: () => number;
@@ -99,63 +98,25 @@ const notFound = (type: 'dataSets' | 'batches', id: string): AppError =>
     },
   );
 
-const invalid = (message: string, report: Record<string, unknown> = {}): AppError =>
-  new AppError('CATALOG-1001-400', message, report);
-
-function parseInput(input: DatasetInput) {
-  const { name, description, schema, schemaRef, tags } = input;
-  if (typeof name !== 'string' || name.trim() === '' || name.length > 256) {
-    throw invalid("'name' is required: a non-empty string of at most 256 characters.");
-  }
-  if (description !== undefined && typeof description !== 'string')
-    throw invalid("'description' must be a string.");
-  if (schema === undefined) {
-    throw invalid(
-      "'schema' is required: Sluice has no Schema Registry, so give the columns as schema: { fields: [{ name, type }] } (schemaRef is stored but not resolved).",
-    );
-  }
-  const parsed = parseDatasetSchema(schema, NORMALIZED_TYPES);
-  if (!parsed.ok)
-    throw invalid(`The dataset schema is invalid: ${parsed.problems.join('; ')}`, {
-      problems: parsed.problems,
-    });
-  let ref: Dataset['schemaRef'];
-  if (schemaRef !== undefined) {
-    const candidate = schemaRef as { id?: unknown; contentType?: unknown } | null | string;
-    if (
-      typeof candidate !== 'object' ||
-      candidate === null ||
-      typeof candidate.id !== 'string' ||
-      (candidate.contentType !== undefined && typeof candidate.contentType !== 'string')
-    ) {
-      throw invalid("'schemaRef' must be { id: string, contentType?: string }.");
-    }
-    ref = {
-      id: candidate.id,
-      ...(typeof candidate.contentType === 'string' ? { contentType: candidate.contentType } : {}),
-    };
-  }
-  if (
-    tags !== undefined &&
-    (typeof tags !== 'object' ||
-      tags === null ||
-      Array.isArray(tags) ||
-      !Object.values(tags).every((v) => Array.isArray(v) && v.every((s) => typeof s === 'string')))
-  ) {
-    throw invalid("'tags' must map tag names to arrays of strings.");
-  }
-  return {
-    name: name.trim(),
-    ...(description === undefined ? {} : { description }),
-    schema: parsed.schema,
-    ...(ref === undefined ? {} : { schemaRef: ref }),
-    tags: (tags ?? {}) as Record<string, string[]>,
-  };
-}
-
 export function createDatasetService(deps: DatasetServiceDeps): DatasetService {
   const { repository, lake } = deps;
   const now = deps.now ?? Date.now;
+
+  const schemaOf = async (tenant: Tenant, reference: string): Promise<DatasetSchema> => {
+    const schema = await deps.resolveSchemaRef?.(tenant, reference);
+    if (schema === undefined) {
+      throw new AppError(
+        'CATALOG-1003-400',
+        "schemaRef.id names no schema of this sandbox's Schema Registry; create it with POST /data/foundation/schemaregistry/tenant/schemas and send its $id (or meta:altId), or give Sluice's schema: { fields } instead.",
+      );
+    }
+    if (schema.fields.length === 0) {
+      throw invalidDataset(
+        'The schema named by schemaRef.id has no fields, so a dataset of it would have no columns; add fields to a schema (inline in allOf) and use that one.',
+      );
+    }
+    return schema;
+  };
 
   const get = async (tenant: Tenant, id: string): Promise<Dataset> => {
     const dataset = DATASET_ID.test(id) ? await repository.getDataset(tenant, id) : undefined;
@@ -173,7 +134,9 @@ export function createDatasetService(deps: DatasetServiceDeps): DatasetService {
 
   return {
     async create(actor, input) {
-      const fields = parseInput(input);
+      const { schema: given, ...fields } = parseDatasetInput(input);
+      // Sluice's own `schema` wins (the schemaRef is then recorded as given); else the registry's.
+      const schema = given ?? (await schemaOf(actor, fields.schemaRef?.id ?? ''));
       const taken = () =>
         new AppError('CATALOG-1002-409', `A dataset named '${fields.name}' already exists in this sandbox.`, {
           name: fields.name,
@@ -186,6 +149,7 @@ export function createDatasetService(deps: DatasetServiceDeps): DatasetService {
         sandboxId: actor.sandboxId,
         sandboxName: actor.sandboxName,
         ...fields,
+        schema,
         state: 'ENABLED',
         created: at,
         updated: at,

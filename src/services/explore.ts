@@ -9,16 +9,28 @@ import { decodeFilterParameter, validateFilter } from '../connectors/filter.ts';
 import { AppError, isAppError } from '../domain/errors.ts';
 import { assertKnownParams } from '../domain/listing.ts';
 import type { Tenant } from '../domain/tenancy.ts';
+import { adobeColumnType } from '../domain/types.ts';
 import type { ConnectionService } from './connections.ts';
 import type { ConnectorRuntime } from '../connectors/runtime.ts';
 
 export const PREVIEW_DEFAULT_COUNT = 10;
 export const PREVIEW_MAX_COUNT = 100;
 
+/**
+ * A column as explore answers it, in Adobe's shape (reference §3.3): `type` is `string` for dates and
+ * timestamps, which `meta:xdmType` and `xdm.format` mark; other types keep Sluice's normalized name.
+ */
+export type ExploreColumn = Omit<ColumnSchema, 'type'> & { readonly type: string };
+
 export type ExploreResult =
   | TableRef[]
-  | { format: 'flat'; schema: { columns: ColumnSchema[] } }
-  | { format: 'flat'; schema: { columns: ColumnSchema[] }; data: PreviewResult['rows'] };
+  | { format: 'flat'; schema: { columns: ExploreColumn[] } }
+  | { format: 'flat'; schema: { columns: ExploreColumn[] }; data: PreviewResult['rows'] };
+
+export const exploreColumn = (column: ColumnSchema): ExploreColumn => ({
+  ...column,
+  type: adobeColumnType(column.type),
+});
 
 export interface ExploreRequest {
   readonly objectType: 'root' | 'table';
@@ -30,6 +42,8 @@ export interface ExploreRequest {
 
 export interface ExploreService {
   explore(tenant: Tenant, connectionId: string, request: ExploreRequest): Promise<ExploreResult>;
+  /** A table's live columns with Sluice's normalized types (for "create the schema from this table"). */
+  describeTable(tenant: Tenant, connectionId: string, table: string): Promise<ColumnSchema[]>;
 }
 
 const one = (query: Record<string, unknown>, name: string): string | undefined => {
@@ -115,16 +129,25 @@ export function createExploreService(deps: {
     }
   };
 
+  const open = async (tenant: Tenant, connectionId: string) => {
+    const { connection, params } = await connections.openForConnector(tenant, connectionId);
+    if (connection.state === 'draft') {
+      throw new AppError(
+        'FLOW-1416-400',
+        `The connection ${connection.id} is a draft; publish it (POST /connections/{id}/action?op=publish) before exploring.`,
+      );
+    }
+    return { params, connector: runtime.connector(connection.connectionSpec.id) };
+  };
+
   return {
+    async describeTable(tenant, connectionId, table) {
+      const { params, connector } = await open(tenant, connectionId);
+      return guard(() => runtime.run((ctx) => connector.describeTable(params, table, ctx)));
+    },
+
     async explore(tenant, connectionId, request) {
-      const { connection, params } = await connections.openForConnector(tenant, connectionId);
-      if (connection.state === 'draft') {
-        throw new AppError(
-          'FLOW-1416-400',
-          `The connection ${connection.id} is a draft; publish it (POST /connections/{id}/action?op=publish) before exploring.`,
-        );
-      }
-      const connector = runtime.connector(connection.connectionSpec.id);
+      const { params, connector } = await open(tenant, connectionId);
       // Decode the filter before calling the source, so a malformed one costs no round trip.
       const filter = request.filters === undefined ? undefined : decodeFilterParameter(request.filters);
       return guard(() =>
@@ -134,7 +157,7 @@ export function createExploreService(deps: {
           if (!request.preview) {
             return {
               format: 'flat' as const,
-              schema: { columns: await connector.describeTable(params, table, ctx) },
+              schema: { columns: (await connector.describeTable(params, table, ctx)).map(exploreColumn) },
             };
           }
           if (filter !== undefined) validateFilter(filter, await connector.describeTable(params, table, ctx));
@@ -143,7 +166,11 @@ export function createExploreService(deps: {
             { table, count: request.count, ...(filter === undefined ? {} : { filter }) },
             ctx,
           );
-          return { format: 'flat' as const, schema: { columns: [...result.columns] }, data: result.rows };
+          return {
+            format: 'flat' as const,
+            schema: { columns: result.columns.map(exploreColumn) },
+            data: result.rows,
+          };
         }),
       );
     },

@@ -20,6 +20,7 @@ import type {
 import { parseSchedule } from '../domain/schedule.ts';
 import type { FlowSpec } from '../domain/specs.ts';
 import type { Tenant } from '../domain/tenancy.ts';
+import { normalizedTypeOf } from '../domain/types.ts';
 import type { EntityRepository } from '../store/entity-repository.ts';
 import type { MappingSetService } from './mapping-sets.ts';
 import type { DatasetLookup } from './target-connections.ts';
@@ -194,7 +195,7 @@ export function createFlowValidator(deps: FlowValidationDeps) {
       if (!isDateColumn(column)) {
         throw new AppError(
           'CONNECTOR-1370-400',
-          `The deltaColumn '${deltaColumn.name}' is ${column.type}; it must be a date or date-time column holding UTC values.`,
+          `The deltaColumn '${deltaColumn.name}' is ${normalizedTypeOf(column) ?? 'of an unknown type'}; it must be a date or date-time column holding UTC values.`,
         );
       }
     }
@@ -208,7 +209,7 @@ export function createFlowValidator(deps: FlowValidationDeps) {
     }
     const sourceColumns: ColumnLike[] = source.params.columns.map((column) => ({
       name: column.name,
-      type: column.type,
+      type: normalizedTypeOf(column) ?? column.type,
       ...(column.meta === undefined ? {} : { meta: column.meta }),
     }));
     const mappingStep = transformations.find((t) => t.name === 'Mapping');

@@ -174,7 +174,7 @@ export function createFlowService(deps: FlowServiceDeps): FlowService {
     },
 
     list(tenant, request) {
-      return listEntities({ repository, tenant, request, cursors, represent });
+      return listEntities({ repository, tenant, collection: 'flows', request, cursors, represent });
     },
 
     async patch(actor, id, ifMatch, body) {

@@ -1,11 +1,20 @@
 /**
- * Paged listing for every entity collection: SQL does tenancy, ordering and keyset paging; `property`
- * filters run on the response representation (so masked secrets are never a filter oracle). Pages are
- * filled by scanning chunks until `limit` matches are found, so sparse filters still return full pages.
+ * Paged listing for every collection: SQL does tenancy, ordering and keyset paging; `property` filters
+ * run on the response representation (so masked secrets are never a filter oracle). Pages are filled by
+ * scanning chunks until `limit` matches are found, so sparse filters still return full pages.
+ *
+ * A page's continuation token carries the query and the position after its last item, signed for one
+ * collection of one tenant (`listScope`), so the next page needs nothing but the token.
  */
-import type { CursorCodec } from '../domain/cursor.ts';
+import type { CursorCodec, CursorPosition } from '../domain/cursor.ts';
 import type { EntityMeta } from '../domain/entity.ts';
-import { matchesFilters, type ListRules, type ParsedListRequest } from '../domain/listing.ts';
+import {
+  matchesFilters,
+  resumeQuery,
+  type ListQuery,
+  type ListRules,
+  type ParsedListRequest,
+} from '../domain/listing.ts';
 import type { Tenant } from '../domain/tenancy.ts';
 import type { EntityRepository, ScanOptions } from '../store/entity-repository.ts';
 
@@ -18,59 +27,123 @@ export type ListOutcome<T> =
   | { readonly kind: 'count'; readonly count: number }
   | { readonly kind: 'page'; readonly items: readonly T[]; readonly continuationToken?: string };
 
-const fingerprintOf = (request: ParsedListRequest): string =>
-  JSON.stringify([request.orderBy, request.filters.map((filter) => filter.expression)]);
+/** What a token is bound to: one collection (e.g. `connections`) of one org and sandbox. */
+export const listScope = (collection: string, tenant: Tenant): string =>
+  `${collection}|${tenant.orgId}|${tenant.sandboxId}`;
+
+/** The query to run and where to start: from the request, or from the token it continues. */
+export function openPage(
+  request: ParsedListRequest,
+  cursors: CursorCodec,
+  scope: string,
+): { query: ListQuery; after?: CursorPosition } {
+  if (request.continuationToken === undefined) return { query: request };
+  const token = cursors.decode(request.continuationToken, scope);
+  return { query: resumeQuery(request, token.query), after: token.position };
+}
+
+/**
+ * Scans `scan` in chunks from `after`, keeping the items whose representation matches the filters, until
+ * one more than a page is found (or everything is counted). The extra item only tells that a next page
+ * exists; the token points after the page's last item.
+ */
+export async function collectPage<E, T>(input: {
+  query: ListQuery;
+  after?: CursorPosition;
+  chunk: number;
+  scan: (after: CursorPosition | undefined, limit: number) => Promise<readonly E[]>;
+  positionOf: (entity: E) => CursorPosition;
+  represent: (entity: E) => T;
+  token: (query: ListQuery, position: CursorPosition) => string;
+}): Promise<ListOutcome<T>> {
+  const { query, chunk, positionOf, represent } = input;
+  const wanted = query.count ? Number.POSITIVE_INFINITY : query.limit + 1;
+  const matched: { entity: E; item: T }[] = [];
+  let count = 0;
+  let after = input.after;
+  for (;;) {
+    const rows = await input.scan(after, chunk);
+    for (const entity of rows) {
+      after = positionOf(entity);
+      const item = represent(entity);
+      if (!matchesFilters(item, query.filters)) continue;
+      count += 1;
+      if (!query.count) matched.push({ entity, item });
+      if (matched.length >= wanted) break;
+    }
+    if (rows.length < chunk || matched.length >= wanted) break;
+  }
+  if (query.count) return { kind: 'count', count };
+  const page = matched.slice(0, query.limit);
+  const last = page.at(-1);
+  return {
+    kind: 'page',
+    items: page.map((entry) => entry.item),
+    ...(matched.length > query.limit && last !== undefined
+      ? { continuationToken: input.token(query, positionOf(last.entity)) }
+      : {}),
+  };
+}
 
 export async function listEntities<E extends EntityMeta & { readonly name: string }, T>(input: {
   repository: EntityRepository<E>;
   tenant: Tenant;
+  /** The collection name the tokens are scoped to, e.g. `sourceConnections`. */
+  collection: string;
   request: ParsedListRequest;
   cursors: CursorCodec;
   represent: (entity: E) => T;
   where?: ScanOptions['where'];
 }): Promise<ListOutcome<T>> {
-  const { repository, tenant, request, cursors, represent } = input;
-  const orderBy = request.orderBy as ScanOptions['orderBy'];
-  const fingerprint = fingerprintOf(request);
-  let after =
-    request.continuationToken === undefined
-      ? undefined
-      : cursors.decode(request.continuationToken, fingerprint);
-  const wanted = request.count ? Number.POSITIVE_INFINITY : request.limit + 1;
-  const chunk = request.count ? 500 : Math.min(Math.max(request.limit * 2, 50), 1000);
-  const matched: { entity: E; item: T }[] = [];
-  let count = 0;
-  for (;;) {
-    const rows = await repository.scan(tenant, {
-      orderBy,
-      limit: chunk,
-      ...(after === undefined ? {} : { after }),
-      ...(input.where === undefined ? {} : { where: input.where }),
-    });
-    for (const entity of rows) {
-      after = { value: entity[orderBy.field], id: entity.id };
-      const item = represent(entity);
-      if (!matchesFilters(item, request.filters)) continue;
-      count += 1;
-      if (!request.count) matched.push({ entity, item });
-      if (matched.length >= wanted) break;
-    }
-    if (rows.length < chunk || matched.length >= wanted) break;
-  }
-  if (request.count) return { kind: 'count', count };
-  const page = matched.slice(0, request.limit);
-  const last = page.at(-1);
-  const more = matched.length > request.limit && last !== undefined;
-  return {
-    kind: 'page',
-    items: page.map((entry) => entry.item),
-    ...(more
-      ? {
-          continuationToken: cursors.encode(
-            { value: last.entity[orderBy.field], id: last.entity.id },
-            fingerprint,
-          ),
-        }
-      : {}),
-  };
+  const { repository, tenant, cursors } = input;
+  const scope = listScope(input.collection, tenant);
+  const { query, after } = openPage(input.request, cursors, scope);
+  const orderBy = query.orderBy as ScanOptions['orderBy'];
+  return collectPage({
+    query,
+    ...(after === undefined ? {} : { after }),
+    chunk: query.count ? 500 : Math.min(Math.max(query.limit * 2, 50), 1000),
+    scan: (from, limit) =>
+      repository.scan(tenant, {
+        orderBy,
+        limit,
+        ...(from === undefined ? {} : { after: from }),
+        ...(input.where === undefined ? {} : { where: input.where }),
+      }),
+    positionOf: (entity) => ({ value: entity[orderBy.field], id: entity.id }),
+    represent: input.represent,
+    token: (carried, position) => cursors.encode({ query: carried, position }, scope),
+  });
+}
+
+/**
+ * A listing over items held in memory (the catalogue's specs), with the same query, filters and tokens
+ * as the stored collections. Items are ordered by the sort field, then by id.
+ */
+export async function listInMemory<E extends { readonly id: string }>(input: {
+  items: readonly E[];
+  tenant: Tenant;
+  collection: string;
+  request: ParsedListRequest;
+  cursors: CursorCodec;
+  sortValue: (item: E, field: string) => string | number;
+}): Promise<ListOutcome<E>> {
+  const scope = listScope(input.collection, input.tenant);
+  const { query, after } = openPage(input.request, input.cursors, scope);
+  const { field, direction } = query.orderBy;
+  const sign = direction === 'asc' ? 1 : -1;
+  const keyOf = (item: E): CursorPosition => ({ value: input.sortValue(item, field), id: item.id });
+  const order = (a: CursorPosition, b: CursorPosition): number =>
+    sign * (a.value < b.value ? -1 : a.value > b.value ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  const sorted = [...input.items].sort((a, b) => order(keyOf(a), keyOf(b)));
+  return collectPage({
+    query,
+    ...(after === undefined ? {} : { after }),
+    chunk: sorted.length + 1,
+    scan: (from) =>
+      Promise.resolve(from === undefined ? sorted : sorted.filter((item) => order(keyOf(item), from) > 0)),
+    positionOf: keyOf,
+    represent: (item) => item,
+    token: (carried, position) => input.cursors.encode({ query: carried, position }, scope),
+  });
 }

@@ -20,6 +20,7 @@ import {
   type MappingSet,
 } from '../domain/mapping.ts';
 import type { Actor, Tenant } from '../domain/tenancy.ts';
+import { normalizedTypeOf } from '../domain/types.ts';
 import type { MappingRepository, MappingSetListOptions } from '../store/mapping-repository.ts';
 
 export interface MappingSetInput {
@@ -94,6 +95,8 @@ export interface MappingSetServiceDeps {
   readonly repository: MappingRepository;
   /** The schema of a dataset of the tenant; wired to the dataset service by the composition root. */
   readonly lookupDatasetSchema?: (tenant: Tenant, id: string) => Promise<DatasetSchema | undefined>;
+  /** The fields of a Schema Registry schema named by its `$id` or `meta:altId` (xdmSchema). */
+  readonly lookupXdmSchema?: (tenant: Tenant, id: string) => Promise<DatasetSchema | undefined>;
   readonly now?: () => number;
   readonly newId?: () => string;
 }
@@ -141,7 +144,9 @@ export function createMappingSetService(deps: MappingSetServiceDeps): MappingSet
           }
         : { schema, dataSetId: input.dataSetId };
     }
-    // Without a Schema Registry, an xdmSchema that is a dataset id is the one schema Sluice can resolve.
+    // xdmSchema is a Schema Registry schema's $id (as in Adobe's tutorial), or a Sluice dataset id.
+    const registered = await deps.lookupXdmSchema?.(tenant, xdmSchema);
+    if (registered !== undefined) return { schema: registered };
     const schema = await lookup(tenant, xdmSchema);
     return schema === undefined ? {} : { schema, dataSetId: xdmSchema };
   };
@@ -163,10 +168,11 @@ export function createMappingSetService(deps: MappingSetServiceDeps): MappingSet
       input.xdmVersion ?? input.outputSchema?.schemaRef?.contentType ?? input.schemaRef?.contentType ?? '1.0';
     const { mappings, aligned, problems } = normalizeMappings(input.mappings, version);
     const target = await targetOf(actor, input, xdmSchema);
-    const columns = input.sourceSchema?.columns.map(({ name, type, meta }) => ({
-      name,
-      type,
-      ...(meta === undefined ? {} : { meta }),
+    // Explore's columns as they are: a temporal column is `string` + `meta:xdmType`.
+    const columns = input.sourceSchema?.columns.map((column) => ({
+      name: column.name,
+      type: normalizedTypeOf(column) ?? column.type,
+      ...(column.meta === undefined ? {} : { meta: column.meta }),
     }));
     const all = [
       ...problems,

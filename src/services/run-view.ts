@@ -5,10 +5,9 @@ export function representRun(run: Run): Record<string, unknown> {
   const c = run.counters;
   const started = run.startedAt;
   const status = { status: run.state, errors: run.errors };
-  const windowExtensions = {
-    ...(run.window.start === null ? {} : { windowStart: run.window.start }),
-    windowEnd: run.window.end,
-  };
+  // A backfill window starts at the beginning of history: windowStart 0 (the epoch), so the pair is
+  // always there, as in Adobe's runs (reference §3.8).
+  const windowExtensions = { windowStart: run.window.start ?? 0, windowEnd: run.window.end };
   const copyActivity = {
     id: 'copyActivity',
     updatedAtUTC: run.copyCompletedAt ?? run.updatedAt,

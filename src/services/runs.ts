@@ -6,7 +6,7 @@
 import type { CursorCodec } from '../domain/cursor.ts';
 import { AppError } from '../domain/errors.ts';
 import type { Flow, SourceConnection } from '../domain/flow-entities.ts';
-import { matchesFilters, type ParsedListRequest } from '../domain/listing.ts';
+import type { ParsedListRequest } from '../domain/listing.ts';
 import { isTerminal, transition, type Run, type RunWindow } from '../domain/run.ts';
 import type { Actor, Tenant } from '../domain/tenancy.ts';
 import { deltaColumnOf, newRun, scheduleRun } from '../flows/scheduler.ts';
@@ -15,7 +15,7 @@ import type { EntityRepository } from '../store/entity-repository.ts';
 import type { RunRepository } from '../store/run-repository.ts';
 import { notFound, tenantOf } from './entity-support.ts';
 import type { FlowService } from './flows.ts';
-import type { ListOutcome } from './listing.ts';
+import { collectPage, listScope, openPage, type ListOutcome } from './listing.ts';
 import { representRun } from './run-view.ts';
 
 export interface OnDemandInput {
@@ -134,52 +134,32 @@ export function createRunService(deps: RunServiceDeps): RunService {
     },
 
     async list(tenant, request) {
-      const flowFilter = request.filters.find(
+      const scope = listScope('runs', tenant);
+      const { query, after } = openPage(request, cursors, scope);
+      // `flowId==<one id>` (how clients list a flow's runs) narrows the scan in SQL.
+      const flowFilter = query.filters.find(
         (filter) =>
           filter.path.length === 1 &&
           filter.path[0]?.key === 'flowId' &&
           filter.operator === '==' &&
           filter.values.length === 1,
       );
-      const direction = request.orderBy.direction;
-      const fingerprint = JSON.stringify([
-        request.orderBy,
-        request.filters.map((filter) => filter.expression),
-      ]);
-      let after =
-        request.continuationToken === undefined
-          ? undefined
-          : cursors.decode(request.continuationToken, fingerprint);
-      const wanted = request.count ? Number.POSITIVE_INFINITY : request.limit + 1;
-      const matched: { run: Run; item: Record<string, unknown> }[] = [];
-      let count = 0;
-      for (;;) {
-        const page = await runs.scan(tenant, {
-          direction,
-          limit: 500,
-          ...(after === undefined ? {} : { after }),
-          ...(flowFilter?.values[0] === undefined ? {} : { flowId: flowFilter.values[0] }),
-        });
-        for (const run of page) {
-          after = { value: run.createdAt, id: run.id };
-          const item = representRun(run);
-          if (!matchesFilters(item, request.filters)) continue;
-          count += 1;
-          if (!request.count) matched.push({ run, item });
-          if (matched.length >= wanted) break;
-        }
-        if (page.length < 500 || matched.length >= wanted) break;
-      }
-      if (request.count) return { kind: 'count', count };
-      const items = matched.slice(0, request.limit);
-      const last = items.at(-1);
-      return {
-        kind: 'page',
-        items: items.map((entry) => entry.item),
-        ...(matched.length > request.limit && last
-          ? { continuationToken: cursors.encode({ value: last.run.createdAt, id: last.run.id }, fingerprint) }
-          : {}),
-      };
+      const flowId = flowFilter?.values[0];
+      return collectPage({
+        query,
+        ...(after === undefined ? {} : { after }),
+        chunk: 500,
+        scan: (from, limit) =>
+          runs.scan(tenant, {
+            direction: query.orderBy.direction,
+            limit,
+            ...(from === undefined ? {} : { after: from }),
+            ...(flowId === undefined ? {} : { flowId }),
+          }),
+        positionOf: (run) => ({ value: run.createdAt, id: run.id }),
+        represent: representRun,
+        token: (carried, position) => cursors.encode({ query: carried, position }, scope),
+      });
     },
 
     async createOnDemand(actor, input) {

@@ -15,6 +15,7 @@ import type { SourceColumn, SourceConnection } from '../domain/flow-entities.ts'
 import { newEtag, newId } from '../domain/ids.ts';
 import type { ParsedListRequest } from '../domain/listing.ts';
 import type { Actor, Tenant } from '../domain/tenancy.ts';
+import { NORMALIZED_TYPES, normalizedTypeOf } from '../domain/types.ts';
 import type { EntityRepository } from '../store/entity-repository.ts';
 import type { ConnectionService } from './connections.ts';
 import type { ConnectorRuntime } from '../connectors/runtime.ts';
@@ -90,19 +91,35 @@ export async function verifySourceParams(
     }
     const originalType =
       typeof found.meta?.['originalType'] === 'string' ? found.meta['originalType'] : undefined;
+    const declared = normalizedTypeOf(column) ?? 'string';
     const check = conversionOf(
       { type: found.type, ...(originalType === undefined ? {} : { originalType }) },
-      { name: column.name, type: column.type },
+      { name: column.name, type: declared },
     );
     if (!check.ok) {
       throw new AppError(
         'CONNECTOR-1346-400',
-        `params.columns[${index}]: the column '${column.name}' is ${found.type} at the source and cannot be read as ${column.type}: ${check.reason}.`,
+        `params.columns[${index}]: the column '${column.name}' is ${found.type} at the source and cannot be read as ${declared}: ${check.reason}.`,
       );
     }
   }
   if (source.filters !== undefined) validateFilter(parseFilter(source.filters), live);
   return live;
+}
+
+/**
+ * Each declared column's type is one Sluice reads: explore's shape (`string` + `meta:xdmType` for dates
+ * and timestamps) or a normalized type (docs/types.md). Checked in drafts too: it needs no source call.
+ */
+function assertColumnTypes(columns: readonly SourceColumn[]): void {
+  for (const [index, column] of columns.entries()) {
+    if (normalizedTypeOf(column) === undefined) {
+      throw new AppError(
+        'CONNECTOR-1312-400',
+        `params.columns[${index}].type is not a column type; send the column as explore returns it (type string with meta:xdmType date or date-time for temporal columns), or one of ${NORMALIZED_TYPES.join(', ')}.`,
+      );
+    }
+  }
 }
 
 export function createSourceConnectionService(deps: SourceConnectionDeps): SourceConnectionService {
@@ -149,6 +166,7 @@ export function createSourceConnectionService(deps: SourceConnectionDeps): Sourc
       );
     validator.assert(input.params, 'params');
     const params = input.params as unknown as SourceConnection['params'];
+    assertColumnTypes(params.columns);
     if (params.cdcEnabled === true) {
       // Adobe's CDC needs a change feed reader and model-based schemas; Sluice's runs copy windows only.
       throw new AppError(
@@ -197,6 +215,7 @@ export function createSourceConnectionService(deps: SourceConnectionDeps): Sourc
       return listEntities({
         repository,
         tenant,
+        collection: 'sourceConnections',
         request,
         cursors,
         represent: withVersion,

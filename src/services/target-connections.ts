@@ -125,6 +125,7 @@ export function createTargetConnectionService(deps: {
       return listEntities({
         repository,
         tenant,
+        collection: 'targetConnections',
         request,
         cursors,
         represent: withVersion,

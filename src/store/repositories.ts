@@ -8,6 +8,7 @@ import { createMappingRepository, type MappingRepository } from './mapping-repos
 import { createRunRepository, type RunRepository } from './run-repository.ts';
 import type { Database } from './schema.ts';
 import { createWorkerRepository, type WorkerRepository } from './worker-repository.ts';
+import { createXdmSchemaRepository, type XdmSchemaRepository } from './xdm-schema-repository.ts';
 
 export interface Repositories {
   readonly identity: IdentityRepository;
@@ -19,6 +20,7 @@ export interface Repositories {
   readonly flows: EntityRepository<Flow>;
   readonly runs: RunRepository;
   readonly workers: WorkerRepository;
+  readonly xdmSchemas: XdmSchemaRepository;
 }
 
 export function createRepositories(db: Kysely<Database>): Repositories {
@@ -43,6 +45,7 @@ export function createRepositories(db: Kysely<Database>): Repositories {
     })),
     runs: createRunRepository(db),
     workers: createWorkerRepository(db),
+    xdmSchemas: createXdmSchemaRepository(db),
     flows: createEntityRepository<Flow>(db, 'flows', (flow) => ({
       name: flow.name,
       state: flow.state,

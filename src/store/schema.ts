@@ -147,6 +147,20 @@ export interface WorkersTable {
   runs: string;
 }
 
+/** An XDM schema of the Schema Registry subset; `body` is the XdmSchema document as JSON. */
+export interface XdmSchemasTable {
+  id: string;
+  org_id: string;
+  sandbox_id: string;
+  alt_id: string;
+  title: string;
+  /** The title in lower case: one title per sandbox, whatever its case. */
+  title_key: string;
+  created_at: number;
+  updated_at: number;
+  body: string;
+}
+
 export interface Database {
   orgs: OrgsTable;
   sandboxes: SandboxesTable;
@@ -163,6 +177,7 @@ export interface Database {
   datasets: DatasetsTable;
   batches: BatchesTable;
   workers: WorkersTable;
+  xdm_schemas: XdmSchemasTable;
 }
 
 export type EntityTableName = 'connections' | 'source_connections' | 'target_connections' | 'flows';

@@ -74,7 +74,12 @@ export async function createFlow(t: TestSluice, setup: FlowSetup): Promise<Creat
     `/connections/${connectionId}/explore?objectType=table&object=${encodeURIComponent(setup.table)}`,
   );
   const columns = (
-    explored.schema.columns as { name: string; type: string; meta?: { precision?: number; scale?: number } }[]
+    explored.schema.columns as {
+      name: string;
+      type: string;
+      'meta:xdmType'?: string;
+      meta?: { precision?: number; scale?: number };
+    }[]
   ).filter((column) => setup.columns.includes(column.name));
   const { id: sourceConnectionId } = await api(t, 'POST', '/sourceConnections', {
     name: `source ${tag}`,
@@ -88,6 +93,7 @@ export async function createFlow(t: TestSluice, setup: FlowSetup): Promise<Creat
     columns.map((column) => ({
       name: column.name,
       type: column.type,
+      ...(column['meta:xdmType'] === undefined ? {} : { 'meta:xdmType': column['meta:xdmType'] }),
       ...(column.meta?.precision === undefined
         ? {}
         : { precision: column.meta.precision, scale: column.meta.scale }),

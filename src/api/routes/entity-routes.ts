@@ -21,6 +21,7 @@ import {
 import type { App, RouteDeps } from '../types.ts';
 import { assertNoServerOwnedFields, parseMode } from './connections/create.ts';
 import { ifMatchOf } from './if-match.ts';
+import { registerSearch } from './search.ts';
 import type { ParsedListRequest } from '../../domain/listing.ts';
 
 export interface EntityCollection<Input> {
@@ -28,7 +29,11 @@ export interface EntityCollection<Input> {
   readonly tag: string;
   readonly createBody: TSchema;
   readonly filterFields: readonly string[];
+  /** Filterable paths that hold numbers (beyond createdAt and updatedAt). */
+  readonly numericFields?: readonly string[];
   readonly actions: readonly string[];
+  /** Also serve `POST /{collection}/search` (Adobe has it for flows). */
+  readonly search?: boolean;
   readonly service: (deps: RouteDeps) => {
     create(actor: Actor, input: Input, options: { draft: boolean }): Promise<{ id: string; etag: string }>;
     get(tenant: Tenant, id: string): Promise<unknown>;
@@ -52,7 +57,16 @@ export interface EntityCollection<Input> {
 export function registerEntityRoutes<Input>(app: App, deps: RouteDeps, spec: EntityCollection<Input>): void {
   const { collection, tag } = spec;
   const service = spec.service(deps);
-  const rules: ListRules = { ...ENTITY_LIST_RULES, filterFields: spec.filterFields, ...deps.listLimits };
+  const rules: ListRules = {
+    ...ENTITY_LIST_RULES,
+    filterFields: spec.filterFields,
+    ...(spec.numericFields === undefined ? {} : { numericFields: spec.numericFields }),
+    ...deps.listLimits,
+  };
+
+  if (spec.search === true) {
+    registerSearch(app, { collection, rules, list: (actor, request) => service.list(actor, request) });
+  }
 
   app.post(
     `/${collection}`,
@@ -86,7 +100,7 @@ export function registerEntityRoutes<Input>(app: App, deps: RouteDeps, spec: Ent
     },
     async (request) => {
       const parsed = parseList(request, rules);
-      return listEnvelope(collection, parsed, await service.list(actorOf(request), parsed)) as never;
+      return listEnvelope(collection, await service.list(actorOf(request), parsed)) as never;
     },
   );
 

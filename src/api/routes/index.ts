@@ -6,7 +6,7 @@ import { createConnection } from './connections/create.ts';
 import { deleteConnection } from './connections/delete.ts';
 import { exploreConnection } from './connections/explore.ts';
 import { getConnection } from './connections/get.ts';
-import { listConnections } from './connections/list.ts';
+import { listConnections, searchConnections } from './connections/list.ts';
 import { patchConnection } from './connections/patch.ts';
 import { testConnection } from './connections/test.ts';
 import { registerFlowSpecRoutes } from './flow-specs/index.ts';
@@ -20,6 +20,7 @@ export function registerFlowServiceRoutes(app: App, deps: RouteDeps): void {
     getConnectionSpec,
     createConnection,
     listConnections,
+    searchConnections,
     getConnection,
     patchConnection,
     deleteConnection,

@@ -1,5 +1,6 @@
 /** `sluice explore <connectionId> [table] [--preview] [--count N] [--filter '<PQL JSON>']`. */
-import type { ColumnSchema, TableRef } from '../../connectors/connector.ts';
+import type { TableRef } from '../../connectors/connector.ts';
+import type { ExploreColumn } from '../../services/explore.ts';
 import { formatTable } from '../table.ts';
 import { resolveTenant, UsageError, type CliContext } from '../context.ts';
 
@@ -36,7 +37,7 @@ export async function exploreCommand(ctx: CliContext): Promise<number> {
     ctx.out(`${tables.length} table(s)`);
     return 0;
   }
-  const columns: readonly ColumnSchema[] = result.schema.columns;
+  const columns: readonly ExploreColumn[] = result.schema.columns;
   ctx.out(
     formatTable(
       ['COLUMN', 'TYPE', 'XDM', 'META'],

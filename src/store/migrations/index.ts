@@ -5,6 +5,7 @@ import * as datasets from './003-datasets.ts';
 import * as mappingSets from './004-mapping-sets.ts';
 import * as flows from './005-flows.ts';
 import * as runs from './006-runs.ts';
+import * as xdmSchemas from './008-xdm-schemas.ts';
 import * as workers from './009-workers.ts';
 
 /** Ordered by name; a migration, once released, is never edited — add a new one. */
@@ -15,5 +16,6 @@ export const migrations: Record<string, Migration> = {
   '004-mapping-sets': mappingSets,
   '005-flows': flows,
   '006-runs': runs,
+  '008-xdm-schemas': xdmSchemas,
   '009-workers': workers,
 };

@@ -1,6 +1,7 @@
 import { listEnvelope, parseList } from '../../listing.ts';
 import { actorOf } from '../../auth.ts';
 import { errorResponses, ListQuerystring, ListResponse } from '../../schemas.ts';
+import { registerSearch } from '../search.ts';
 import { ENTITY_LIST_RULES } from '../../../services/listing.ts';
 import type { App, RouteDeps } from '../../types.ts';
 
@@ -25,6 +26,7 @@ export const CONNECTION_FILTER_FIELDS = [
 ];
 
 export function listConnections(app: App, deps: RouteDeps): void {
+  const rules = { ...ENTITY_LIST_RULES, filterFields: CONNECTION_FILTER_FIELDS, ...deps.listLimits };
   app.get(
     '/connections',
     {
@@ -36,16 +38,17 @@ export function listConnections(app: App, deps: RouteDeps): void {
       },
     },
     async (request) => {
-      const parsed = parseList(request, {
-        ...ENTITY_LIST_RULES,
-        filterFields: CONNECTION_FILTER_FIELDS,
-        ...deps.listLimits,
-      });
-      return listEnvelope(
-        'connections',
-        parsed,
-        await deps.connections.list(actorOf(request), parsed),
-      ) as never;
+      const parsed = parseList(request, rules);
+      return listEnvelope('connections', await deps.connections.list(actorOf(request), parsed)) as never;
     },
   );
+}
+
+/** `POST /connections/search`: the listing above with the query in the body. */
+export function searchConnections(app: App, deps: RouteDeps): void {
+  registerSearch(app, {
+    collection: 'connections',
+    rules: { ...ENTITY_LIST_RULES, filterFields: CONNECTION_FILTER_FIELDS, ...deps.listLimits },
+    list: (actor, request) => deps.connections.list(actor, request),
+  });
 }

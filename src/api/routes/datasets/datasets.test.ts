@@ -105,6 +105,9 @@ describe('dataSets', () => {
     expect(Object.keys((listed.json() as Record<string, object>)[id] ?? {})).toEqual(['name']);
     const paged = await call('GET', '/dataSets?orderBy=asc:name&limit=1&start=1', { headers });
     expect(Object.keys(paged.json() as object)).toEqual([id]);
+    const repeated = await call('GET', '/dataSets?orderBy=asc:name&limit=1&start=1&limit=1', { headers });
+    expect(Object.keys(repeated.json() as object)).toEqual([id]);
+    expect((await call('GET', '/dataSets?limit=1&limit=2', { headers })).statusCode).toBe(400);
 
     const deleted = await call('DELETE', `/dataSets/${id}`, { headers });
     expect(deleted.statusCode).toBe(200);
@@ -145,6 +148,38 @@ describe('dataSets', () => {
     const response = await call('POST', '/dataSets', { body });
     expect(response.statusCode).toBe(400);
     expect((response.json() as { errorMessage: string }).errorMessage).toMatch(message);
+  });
+
+  it("takes explore's columns as fields: a string with meta:xdmType is a date or date-time", async () => {
+    const response = await call('POST', '/dataSets', {
+      body: {
+        name: 'explored',
+        schema: {
+          fields: [
+            { name: 'TestID', type: 'string', xdm: { type: 'string' } },
+            {
+              name: 'Datefield',
+              type: 'string',
+              'meta:xdmType': 'date-time',
+              xdm: { type: 'string', format: 'date-time' },
+            },
+            { name: 'Birthday', type: 'string', 'meta:xdmType': 'date' },
+            { name: 'Legacy', type: 'date-time' },
+          ],
+        },
+      },
+    });
+    expect(response.statusCode, response.body).toBe(201);
+    const id = String((response.json() as string[])[0]).replace('@/dataSets/', '');
+    const view = (await call('GET', `/dataSets/${id}`)).json() as Record<string, { schema: unknown }>;
+    expect(view[id]?.schema).toEqual({
+      fields: [
+        { name: 'TestID', type: 'string' },
+        { name: 'Datefield', type: 'date-time' },
+        { name: 'Birthday', type: 'date' },
+        { name: 'Legacy', type: 'date-time' },
+      ],
+    });
   });
 
   it('keeps names unique per sandbox', async () => {

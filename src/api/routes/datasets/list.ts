@@ -1,9 +1,9 @@
 import { Type } from 'typebox';
 import { AppError } from '../../../domain/errors.ts';
-import { assertKnownParams } from '../../../domain/listing.ts';
+import { assertKnownParams, singleValued } from '../../../domain/listing.ts';
 import type { DatasetOrderField } from '../../../store/dataset-repository.ts';
 import { actorOf } from '../../auth.ts';
-import { errorResponses } from '../../schemas.ts';
+import { errorResponses, Repeatable } from '../../schemas.ts';
 import type { App, RouteDeps } from '../../types.ts';
 import { datasetView, intParam, pickProperties } from './views.ts';
 
@@ -34,13 +34,11 @@ export function listDatasets(app: App, deps: RouteDeps): void {
         tags: ['catalog'],
         querystring: Type.Object(
           {
-            limit: Type.Optional(Type.String({ description: '1..100, default 50.' })),
-            start: Type.Optional(Type.String({ description: 'Offset, default 0.' })),
-            orderBy: Type.Optional(
-              Type.String({ description: '[asc:|desc:]created|updated|name; default desc:created.' }),
-            ),
-            properties: Type.Optional(Type.String({ description: 'Comma-separated properties to return.' })),
-            name: Type.Optional(Type.String({ description: 'Only the dataset with this name.' })),
+            limit: Type.Optional(Repeatable('1..100, default 50.')),
+            start: Type.Optional(Repeatable('Offset, default 0.')),
+            orderBy: Type.Optional(Repeatable('[asc:|desc:]created|updated|name; default desc:created.')),
+            properties: Type.Optional(Repeatable('Comma-separated properties to return.')),
+            name: Type.Optional(Repeatable('Only the dataset with this name.')),
           },
           { additionalProperties: true },
         ),
@@ -48,8 +46,9 @@ export function listDatasets(app: App, deps: RouteDeps): void {
       },
     },
     async (request) => {
-      const query = request.query as Record<string, unknown>;
-      assertKnownParams(query, ['limit', 'start', 'orderBy', 'properties', 'name']);
+      const names = ['limit', 'start', 'orderBy', 'properties', 'name'];
+      assertKnownParams(request.query, names);
+      const query = singleValued(request.query, names);
       const datasets = await deps.datasets.list(actorOf(request), {
         limit: intParam(query['limit'], 'limit', 50, 1, 100),
         start: intParam(query['start'], 'start', 0, 0, Number.MAX_SAFE_INTEGER),

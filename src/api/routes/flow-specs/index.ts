@@ -1,6 +1,12 @@
 import { Type } from 'typebox';
 import { AppError } from '../../../domain/errors.ts';
-import { assertKnownParams, matchesFilters, parseListQuery } from '../../../domain/listing.ts';
+import {
+  assertKnownParams,
+  matchesFilters,
+  parseListQuery,
+  type ListRules,
+} from '../../../domain/listing.ts';
+import { registerSearch } from '../search.ts';
 import { errorResponses, IdParams, ItemsResponse } from '../../schemas.ts';
 import type { App, RouteDeps } from '../../types.ts';
 
@@ -16,6 +22,18 @@ const FILTER_FIELDS = [
 ];
 
 export function registerFlowSpecRoutes(app: App, deps: RouteDeps): void {
+  const rules: ListRules = {
+    sortFields: ['name', 'id'],
+    defaultSort: { field: 'name', direction: 'asc' },
+    filterFields: FILTER_FIELDS,
+    ...deps.listLimits,
+  };
+  registerSearch(app, {
+    collection: 'flowSpecs',
+    rules,
+    list: (actor, request) => deps.flowSpecs.search(actor, request),
+  });
+
   app.get(
     '/flowSpecs',
     {
@@ -32,12 +50,7 @@ export function registerFlowSpecRoutes(app: App, deps: RouteDeps): void {
     (request) => {
       const query = request.query as Record<string, unknown>;
       assertKnownParams(query, ['property']);
-      const { filters } = parseListQuery(query, {
-        sortFields: ['name'],
-        defaultSort: { field: 'name', direction: 'asc' },
-        filterFields: FILTER_FIELDS,
-        ...deps.listLimits,
-      });
+      const { filters } = parseListQuery(query, rules);
       return { items: deps.catalog.flowSpecs.filter((spec) => matchesFilters(spec, filters)) };
     },
   );

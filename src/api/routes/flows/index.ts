@@ -14,6 +14,14 @@ const publishOnly =
       throw new AppError('FLOW-1421-400', `The action '${op}' is not supported for ${kind}; use op=publish.`);
   };
 
+/** Flow fields holding epoch-millisecond times (a filter on them compares numbers). */
+export const FLOW_NUMERIC_FIELDS = [
+  'lastRunDetails.startedAtUTC',
+  'lastRunDetails.completedAtUTC',
+  'lastOperation.started',
+  'lastOperation.updated',
+];
+
 export function registerFlowRoutes(app: App, deps: RouteDeps): void {
   registerEntityRoutes<SourceConnectionInput>(app, deps, {
     collection: 'sourceConnections',
@@ -107,7 +115,9 @@ export function registerFlowRoutes(app: App, deps: RouteDeps): void {
       'lastRunDetails',
       'lastOperation',
     ],
+    numericFields: FLOW_NUMERIC_FIELDS,
     actions: ['enable', 'disable', 'publish'],
+    search: true,
     service: ({ flows }) => flows,
   });
 }

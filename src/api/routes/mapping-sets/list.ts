@@ -1,9 +1,9 @@
 import { Type } from 'typebox';
 import { AppError } from '../../../domain/errors.ts';
-import { assertKnownParams, parseLimit } from '../../../domain/listing.ts';
+import { assertKnownParams, parseLimit, singleValued } from '../../../domain/listing.ts';
 import type { MappingSetListOptions } from '../../../store/mapping-repository.ts';
 import { actorOf } from '../../auth.ts';
-import { errorResponses } from '../../schemas.ts';
+import { errorResponses, Repeatable } from '../../schemas.ts';
 import type { App, RouteDeps } from '../../types.ts';
 import { parseExpandSchema, shown } from './get.ts';
 import { MappingSetPageResponse } from './schemas.ts';
@@ -45,15 +45,13 @@ export function listMappingSets(app: App, deps: RouteDeps): void {
         tags: ['mappingSets'],
         querystring: Type.Object(
           {
-            limit: Type.Optional(Type.String({ description: 'Page size, 1..SLUICE_LIST_MAX_LIMIT.' })),
-            start: Type.Optional(
-              Type.String({ description: 'Offset of the first item; 0 for the first page.' }),
-            ),
+            limit: Type.Optional(Repeatable('Page size, 1..SLUICE_LIST_MAX_LIMIT.')),
+            start: Type.Optional(Repeatable('Offset of the first item; 0 for the first page.')),
             orderBy: Type.Optional(
-              Type.String({ description: '[+|-]createdDate or [+|-]updatedDate (default -createdDate).' }),
+              Repeatable('[+|-]createdDate or [+|-]updatedDate (default -createdDate).'),
             ),
-            name: Type.Optional(Type.String({ description: 'Exact name.' })),
-            expandSchema: Type.Optional(Type.String()),
+            name: Type.Optional(Repeatable('Exact name.')),
+            expandSchema: Type.Optional(Repeatable('true or false.')),
           },
           { additionalProperties: true },
         ),
@@ -61,8 +59,9 @@ export function listMappingSets(app: App, deps: RouteDeps): void {
       },
     },
     async (request) => {
-      const query = request.query as Record<string, unknown>;
-      assertKnownParams(query, ['limit', 'start', 'orderBy', 'name', 'expandSchema']);
+      const names = ['limit', 'start', 'orderBy', 'name', 'expandSchema'];
+      assertKnownParams(request.query, names);
+      const query = singleValued(request.query, names);
       parseExpandSchema(query['expandSchema']);
       const limit = parseLimit(
         typeof query['limit'] === 'string' ? query['limit'] : undefined,

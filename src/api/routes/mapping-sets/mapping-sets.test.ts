@@ -211,6 +211,50 @@ describe('POST /mappingSets', () => {
   });
 });
 
+describe("explore's column shapes in sourceSchema", () => {
+  it('reads a temporal column as its meta:xdmType, not as a string', async () => {
+    const dataset = await t.request('POST', '/data/foundation/catalog/dataSets', {
+      body: {
+        name: 'flags',
+        schema: {
+          fields: [
+            { name: 'flag1', type: 'boolean' },
+            { name: 'flag2', type: 'boolean' },
+          ],
+        },
+      },
+    });
+    expect(dataset.statusCode, dataset.body).toBe(201);
+    const dataSetId = String((dataset.json() as string[])[0]).replace('@/dataSets/', '');
+    const response = await call('POST', '/mappingSets/validate', {
+      xdmSchema: 's',
+      dataSetId,
+      sourceSchema: {
+        columns: [
+          { name: 'Text', type: 'string', xdm: { type: 'string' } },
+          {
+            name: 'Datefield',
+            type: 'string',
+            'meta:xdmType': 'date-time',
+            xdm: { type: 'string', format: 'date-time' },
+          },
+        ],
+      },
+      mappings: [
+        { source: 'Text', destination: 'flag1' },
+        { source: 'Datefield', destination: 'flag2' },
+      ],
+    });
+    const body = response.json() as {
+      validationResponse: { status: string }[];
+      problems: { message: string }[];
+    };
+    // A string parses as a boolean; a date-time never becomes one.
+    expect(body.validationResponse.map((entry) => entry.status)).toEqual(['SUCCESS', 'ERROR']);
+    expect(body.problems.map((problem) => problem.message).join(' ')).toContain('date-time');
+  });
+});
+
 describe('POST /mappingSets/validate', () => {
   it('reports a status per mapping and stores nothing', async () => {
     const before = (await call('GET', '/mappingSets?limit=1')).json() as { _page: { total: number } };
@@ -337,6 +381,13 @@ describe('GET /mappingSets', () => {
     };
     expect(newest.data.map((s) => s.id)).toEqual([ids[2], ids[1]]);
     expect(newest._links.next?.href).toBe('/mappingSets?limit=2&start=2');
+    // A client that appends the next link to its own parameters sends limit twice: same value, same page.
+    const appended = await call('GET', `${newest._links.next?.href ?? ''}&limit=2`);
+    expect(appended.statusCode, appended.body).toBe(200);
+    expect(appended.json()).toEqual((await call('GET', '/mappingSets?limit=2&start=2')).json());
+    const different = await call('GET', '/mappingSets?limit=2&start=2&limit=3');
+    expect(different.statusCode).toBe(400);
+    expect((different.json() as { type: string }).type).toContain('FLOW-1401-400');
 
     const oldest = (
       await call('GET', `/mappingSets?limit=2&start=${total - 1}&orderBy=%2BcreatedDate`)

@@ -30,6 +30,9 @@ const Column = Type.Object(
   {
     name: Type.String({ minLength: 1 }),
     type: Type.Union(NORMALIZED_TYPES.map((type) => Type.Literal(type))),
+    'meta:xdmType': Type.Optional(
+      Type.String({ description: 'date or date-time for a temporal column of type string (explore).' }),
+    ),
     meta: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   },
   { additionalProperties: true },

@@ -38,6 +38,14 @@ const CreatedRunResponse = Type.Object(
   },
   { description: 'The created run.' },
 );
+/** Run fields holding numbers: epoch-millisecond times and record counts. */
+const RUN_NUMERIC_FIELDS = [
+  'metrics.durationSummary.startedAtUTC',
+  'metrics.durationSummary.completedAtUTC',
+  'metrics.recordSummary.inputRecordCount',
+  'metrics.recordSummary.outputRecordCount',
+  'metrics.recordSummary.failedRecordCount',
+];
 
 export function registerRunRoutes(app: App, deps: RouteDeps): void {
   app.get(
@@ -55,9 +63,10 @@ export function registerRunRoutes(app: App, deps: RouteDeps): void {
         sortFields: ['createdAt'],
         defaultSort: { field: 'createdAt', direction: 'desc' },
         filterFields: RUN_FILTER_FIELDS,
+        numericFields: RUN_NUMERIC_FIELDS,
         ...deps.listLimits,
       });
-      return listEnvelope('runs', parsed, await deps.runs.list(actorOf(request), parsed)) as never;
+      return listEnvelope('runs', await deps.runs.list(actorOf(request), parsed)) as never;
     },
   );
 
