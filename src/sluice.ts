@@ -21,12 +21,12 @@ import { createFlowService, type FlowService } from './services/flows.ts';
 import { createFlowSpecService } from './services/flow-specs.ts';
 import { createRunService, type RunService } from './services/runs.ts';
 import { createStatusService, type StatusService } from './services/status.ts';
+import { createFlowUsage } from './services/flow-usage.ts';
 import { createSchemaRegistryService } from './services/schema-registry.ts';
 import { createSourceAccess } from './flows/source-access.ts';
 import { createWorker, type Worker } from './flows/worker.ts';
 import { silentLogger, type Logger } from './domain/logger.ts';
-import { createLocalRunQueue } from './store/queue/local-queue.ts';
-import { openPgBossRunQueue } from './store/queue/pg-boss-queue.ts';
+import { openRunQueue } from './store/queue/open-queue.ts';
 import type { RunQueue } from './store/queue/run-queue.ts';
 import {
   createSourceConnectionService,
@@ -34,11 +34,9 @@ import {
 } from './services/source-connections.ts';
 import {
   createTargetConnectionService,
-  type DatasetLookup,
   type TargetConnectionService,
 } from './services/target-connections.ts';
 import { dataLakeSpec, flowSpecs } from './catalog/specs.ts';
-import { isAppError } from './domain/errors.ts';
 import { createExploreService, type ExploreService } from './services/explore.ts';
 import { createIdentityService, withAuthenticationCache, type IdentityService } from './services/identity.ts';
 import { createDatasetService, type DatasetService } from './services/datasets.ts';
@@ -106,20 +104,21 @@ export async function createSluice(
   }
   const repositories = createRepositories(store.db);
   const log = options.logger ?? silentLogger;
-  const queueSettings = { leaseMs: config.runner.leaseMs, now: Date.now };
-  const queue: RunQueue =
-    config.queue.engine === 'pg-boss' && storeOptions.kind === 'postgres'
-      ? await openPgBossRunQueue(repositories.runs, {
-          ...queueSettings,
-          connectionString: storeOptions.url,
-          schema: config.queue.schema,
-          monitorMs: config.queue.monitorMs,
-          log,
-        }).catch(async (error: unknown) => {
-          await store.close();
-          throw error;
-        })
-      : createLocalRunQueue(repositories.runs, queueSettings);
+  let queue: RunQueue;
+  try {
+    queue = await openRunQueue(repositories.runs, {
+      engine: config.queue.engine,
+      store: storeOptions,
+      schema: config.queue.schema,
+      monitorMs: config.queue.monitorMs,
+      leaseMs: config.runner.leaseMs,
+      now: Date.now,
+      log,
+    });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
 
   const modules = options.connectors ?? connectorModules;
   const catalog = createCatalog({
@@ -143,29 +142,35 @@ export async function createSluice(
   );
   await mkdir(config.lake.dir, { recursive: true });
   const lake = await openLake(config.lake.dir);
+  // Deleting what a flow uses is refused; the guard reads the flows, so no service depends on another.
+  const usage = createFlowUsage({
+    flows: repositories.flows,
+    targetConnections: repositories.targetConnections,
+  });
+  const connections = createConnectionService({
+    repository: repositories.connections,
+    catalog,
+    secrets,
+    runtime,
+    cursors,
+    assertUnused: usage.assertConnectionUnused,
+  });
+  const explore = createExploreService({ connections, runtime });
   const schemas = createSchemaRegistryService({
     repository: repositories.xdmSchemas,
-    describeTable: (tenant, connectionId, table) => explore.describeTable(tenant, connectionId, table),
+    describeTable: explore.describeTable,
   });
-  const datasetService = createDatasetService({
+  const datasets = createDatasetService({
     repository: repositories.datasets,
-    resolveSchemaRef: (tenant, reference) => schemas.datasetSchema(tenant, reference),
+    resolveSchemaRef: schemas.datasetSchema,
     lake,
     query: { maxRows: 10_000, timeoutMs: 30_000 },
+    assertUnused: usage.assertDatasetUnused,
   });
-  const lookupDataset: DatasetLookup = async (tenant, id) => {
-    try {
-      const dataset = await datasetService.get(tenant, id);
-      return { id: dataset.id, name: dataset.name, schema: dataset.schema };
-    } catch (error) {
-      if (isAppError(error) && error.status === 404) return undefined;
-      throw error;
-    }
-  };
   const mappingSets = createMappingSetService({
     repository: repositories.mappingSets,
-    lookupDatasetSchema: async (tenant, id) => (await lookupDataset(tenant, id))?.schema,
-    lookupXdmSchema: (tenant, id) => schemas.datasetSchema(tenant, id),
+    lookupDatasetSchema: datasets.schemaOf,
+    lookupXdmSchema: schemas.datasetSchema,
   });
   const flows = createFlowService({
     repository: repositories.flows,
@@ -173,40 +178,23 @@ export async function createSluice(
     sourceConnections: repositories.sourceConnections,
     targetConnections: repositories.targetConnections,
     mappingSets,
-    lookupDataset,
+    lookupDataset: datasets.find,
     cursors,
-    onDeleted: (_tenant, flowId) => repositories.runs.deleteForFlow(flowId),
+    runs: repositories.runs,
   });
-  // A dataset that flows write to cannot be deleted (the guard lives with the flows that know it).
-  const datasets: DatasetService = {
-    ...datasetService,
-    delete: async (tenant, id) => {
-      await flows.assertDatasetUnused(tenant, id);
-      await datasetService.delete(tenant, id);
-    },
-  };
-  const connections = createConnectionService({
-    repository: repositories.connections,
-    catalog,
-    secrets,
-    runtime,
-    cursors,
-    assertUnused: (tenant, id) => flows.assertConnectionUnused(tenant, id),
-  });
-  const explore = createExploreService({ connections, runtime });
   const sourceConnections = createSourceConnectionService({
     repository: repositories.sourceConnections,
     connections,
     catalog,
     runtime,
     cursors,
-    assertUnused: (tenant, id) => flows.assertSourceConnectionUnused(tenant, id),
+    assertUnused: usage.assertSourceConnectionUnused,
   });
   const targetConnections = createTargetConnectionService({
     repository: repositories.targetConnections,
-    lookupDataset,
+    lookupDataset: datasets.find,
     cursors,
-    assertUnused: (tenant, id) => flows.assertTargetConnectionUnused(tenant, id),
+    assertUnused: usage.assertTargetConnectionUnused,
   });
 
   const runs = createRunService({
@@ -225,7 +213,7 @@ export async function createSluice(
     sources: createSourceAccess({ connections: repositories.connections, catalog, secrets, runtime }),
     mappings: repositories.mappingSets,
     datasets: repositories.datasets,
-    batches: datasetService,
+    batches: datasets,
     runs: repositories.runs,
     queue,
     workers: repositories.workers,

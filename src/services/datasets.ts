@@ -46,6 +46,10 @@ export type { DatasetInput } from './dataset-input.ts';
 export interface DatasetService {
   create(actor: Actor, input: DatasetInput): Promise<Dataset>;
   get(tenant: Tenant, id: string): Promise<Dataset>;
+  /** The dataset, or undefined when the tenant has no live dataset with this id (no error). */
+  readonly find: (tenant: Tenant, id: string) => Promise<Dataset | undefined>;
+  /** The dataset's schema, or undefined when it does not exist. */
+  readonly schemaOf: (tenant: Tenant, id: string) => Promise<DatasetSchema | undefined>;
   /** By id (24 hex) first, then by name. */
   resolve(tenant: Tenant, nameOrId: string): Promise<Dataset>;
   list(tenant: Tenant, options: DatasetListOptions): Promise<Dataset[]>;
@@ -85,6 +89,8 @@ export interface DatasetServiceDeps {
   readonly resolveSchemaRef?: (tenant: Tenant, reference: string) => Promise<DatasetSchema | undefined>;
   readonly lake: Lake;
   readonly query: QueryLimits;
+  /** Refuses deleting a dataset that flows write to (FLOW-1447, naming them). */
+  readonly assertUnused?: (tenant: Tenant, datasetId: string) => Promise<void>;
   readonly now?: () => number;
 }
 
@@ -117,6 +123,9 @@ export function createDatasetService(deps: DatasetServiceDeps): DatasetService {
     }
     return schema;
   };
+
+  const find = async (tenant: Tenant, id: string): Promise<Dataset | undefined> =>
+    DATASET_ID.test(id) ? repository.getDataset(tenant, id) : undefined;
 
   const get = async (tenant: Tenant, id: string): Promise<Dataset> => {
     const dataset = DATASET_ID.test(id) ? await repository.getDataset(tenant, id) : undefined;
@@ -171,7 +180,12 @@ export function createDatasetService(deps: DatasetServiceDeps): DatasetService {
     resolve,
     list: (tenant, options) => repository.listDatasets(tenant, options),
 
+    find,
+    schemaOf: async (tenant, id) => (await find(tenant, id))?.schema,
+
     async delete(tenant, id) {
+      if (DATASET_ID.test(id) && (await repository.getDataset(tenant, id)))
+        await deps.assertUnused?.(tenant, id);
       if (!DATASET_ID.test(id) || !(await repository.softDeleteDataset(tenant, id, now())))
         throw notFound('dataSets', id);
     },

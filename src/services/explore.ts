@@ -43,7 +43,8 @@ export interface ExploreRequest {
 export interface ExploreService {
   explore(tenant: Tenant, connectionId: string, request: ExploreRequest): Promise<ExploreResult>;
   /** A table's live columns with Sluice's normalized types (for "create the schema from this table"). */
-  describeTable(tenant: Tenant, connectionId: string, table: string): Promise<ColumnSchema[]>;
+  // A property, not a method: the composition root hands it to the Schema Registry as a function.
+  readonly describeTable: (tenant: Tenant, connectionId: string, table: string) => Promise<ColumnSchema[]>;
 }
 
 const one = (query: Record<string, unknown>, name: string): string | undefined => {

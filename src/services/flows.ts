@@ -17,6 +17,7 @@ import { newEtag, newId } from '../domain/ids.ts';
 import type { ParsedListRequest } from '../domain/listing.ts';
 import type { Actor, Tenant } from '../domain/tenancy.ts';
 import type { EntityRepository } from '../store/entity-repository.ts';
+import type { RunRepository } from '../store/run-repository.ts';
 import { loadEntity, patchEntity, requireEtag, saveEntity, tenantOf } from './entity-support.ts';
 import {
   assertScheduleChangeAllowed,
@@ -50,18 +51,13 @@ export interface FlowService {
     op: string,
     ifMatch: string | undefined,
   ): Promise<{ id: string; etag: string }>;
-  /** Reference guards for deletions elsewhere: throw FLOW-1418/1447 naming the flows. */
-  assertConnectionUnused(tenant: Tenant, connectionId: string): Promise<void>;
-  assertSourceConnectionUnused(tenant: Tenant, id: string): Promise<void>;
-  assertTargetConnectionUnused(tenant: Tenant, id: string): Promise<void>;
-  assertDatasetUnused(tenant: Tenant, dataSetId: string): Promise<void>;
 }
 
 export interface FlowServiceDeps extends FlowValidationDeps {
   readonly repository: EntityRepository<Flow>;
   readonly cursors: CursorCodec;
-  /** Called when a flow is deleted, so its runs can go too (wired by the run service). */
-  readonly onDeleted?: (tenant: Tenant, flowId: string) => Promise<void>;
+  /** A deleted flow's ended runs and cursor go with it. */
+  readonly runs: Pick<RunRepository, 'deleteForFlow'>;
   readonly now?: () => number;
 }
 
@@ -111,38 +107,6 @@ export function createFlowService(deps: FlowServiceDeps): FlowService {
     ops,
     operation: kind,
   });
-
-  const allFlows = async (tenant: Tenant): Promise<Flow[]> => {
-    const flows: Flow[] = [];
-    let after: { value: number; id: string } | undefined;
-    for (;;) {
-      const page = await repository.scan(tenant, {
-        orderBy: { field: 'createdAt', direction: 'asc' },
-        limit: 500,
-        ...(after === undefined ? {} : { after }),
-      });
-      flows.push(...page);
-      const last = page.at(-1);
-      if (page.length < 500 || !last) return flows;
-      after = { value: last.createdAt, id: last.id };
-    }
-  };
-
-  const refuseIfUsed = async (
-    tenant: Tenant,
-    uses: (flow: Flow) => boolean,
-    code: 'FLOW-1418-400' | 'FLOW-1447-400',
-    what: string,
-  ): Promise<void> => {
-    const users = (await allFlows(tenant)).filter(uses);
-    if (users.length > 0) {
-      throw new AppError(
-        code,
-        `${what} cannot be deleted because it is used by ${users.length} flow(s): ${users.map((flow) => `${flow.id} (${flow.name})`).join(', ')}. Delete those flows first.`,
-        { flows: users.map((flow) => flow.id) },
-      );
-    }
-  };
 
   const service: FlowService = {
     async create(actor, input, options = {}) {
@@ -240,7 +204,7 @@ export function createFlowService(deps: FlowServiceDeps): FlowService {
     async delete(tenant, id) {
       const flow = await loadEntity(repository, tenant, id, TYPE);
       await repository.delete(tenant, flow.id);
-      await deps.onDeleted?.(tenant, flow.id);
+      await deps.runs.deleteForFlow(flow.id);
     },
 
     async action(actor, id, op, ifMatch) {
@@ -277,44 +241,6 @@ export function createFlowService(deps: FlowServiceDeps): FlowService {
         { ...updatedMeta(flow, actor, newEtag(at), at), state: target, lastOperation: operation(action, at) },
         flow.etag,
       );
-    },
-
-    async assertConnectionUnused(tenant, connectionId) {
-      await refuseIfUsed(
-        tenant,
-        (flow) =>
-          flow.inheritedAttributes.sourceConnections.some(
-            (source) => source.baseConnection.id === connectionId,
-          ),
-        'FLOW-1418-400',
-        `The base connection with the ID ${connectionId}`,
-      );
-    },
-    async assertSourceConnectionUnused(tenant, id) {
-      await refuseIfUsed(
-        tenant,
-        (flow) => flow.sourceConnectionIds.includes(id),
-        'FLOW-1447-400',
-        `The source connection ${id}`,
-      );
-    },
-    async assertTargetConnectionUnused(tenant, id) {
-      await refuseIfUsed(
-        tenant,
-        (flow) => flow.targetConnectionIds.includes(id),
-        'FLOW-1447-400',
-        `The target connection ${id}`,
-      );
-    },
-    async assertDatasetUnused(tenant, dataSetId) {
-      const targets = new Set<string>();
-      for (const flow of await allFlows(tenant)) {
-        for (const targetId of flow.targetConnectionIds) {
-          const target = await deps.targetConnections.get(tenant, targetId);
-          if (target?.params.dataSetId === dataSetId) targets.add(flow.id);
-        }
-      }
-      await refuseIfUsed(tenant, (flow) => targets.has(flow.id), 'FLOW-1447-400', `The dataset ${dataSetId}`);
     },
   };
   return service;

@@ -58,7 +58,8 @@ export interface SchemaRegistryService {
   /** Sluice extension: a schema whose fields are a table's columns (all, or the named ones). */
   createFromTable(actor: Actor, input: FromTableInput): Promise<XdmSchema>;
   /** The lake columns of a schema; undefined when `reference` names no schema of the tenant. */
-  datasetSchema(tenant: Tenant, reference: string): Promise<DatasetSchema | undefined>;
+  // A property: handed to the dataset and mapping-set services as a function.
+  readonly datasetSchema: (tenant: Tenant, reference: string) => Promise<DatasetSchema | undefined>;
 }
 
 export interface SchemaRegistryDeps {
