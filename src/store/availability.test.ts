@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { isStoreUnavailable } from './availability.ts';
 
 const error = (fields: Record<string, unknown>): Error => Object.assign(new Error('store error'), fields);
-Object.assign(new Error(String(fields['message'] ?? 'x')), fields);
 
 describe('isStoreUnavailable', () => {
   it.each([
