@@ -280,6 +280,7 @@ export async function createSluice(
       buildApp(routeDeps, {
         bodyLimit: config.limits.bodyLimitBytes,
         defaultSandbox: config.server.sandboxDefault,
+        authFailures: { limit: config.server.authFailureLimit, windowMs: config.server.authFailureWindowMs },
         logger,
       }),
     close: async () => {

@@ -9,6 +9,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { randomUUID } from 'node:crypto';
 import { documentLimits } from '../domain/limits.ts';
 import { registerAuth } from './auth.ts';
+import { createAuthThrottle } from './auth-throttle.ts';
 import { registerErrorHandling } from './error-handler.ts';
 import { HEALTH_PATHS, registerHealthRoutes } from './health.ts';
 import { createOutageMonitor } from './outage-monitor.ts';
@@ -28,6 +29,8 @@ import type { App, RouteDeps } from './types.ts';
 export interface AppOptions {
   readonly bodyLimit: number;
   readonly defaultSandbox: boolean;
+  /** Failed authentications per client address and window before 429 (auth-throttle.ts). */
+  readonly authFailures: { readonly limit: number; readonly windowMs: number };
   readonly logger: FastifyBaseLogger | boolean;
 }
 
@@ -71,9 +74,12 @@ export async function buildApp(deps: RouteDeps, options: AppOptions): Promise<Ap
   });
 
   const storeMonitor = createOutageMonitor({ name: 'store', probe: deps.health.probeStore, log: app.log });
+  const throttle = createAuthThrottle({ ...options.authFailures, log: app.log });
   app.addHook('onClose', () => {
     storeMonitor.close();
+    throttle.close();
   });
+  const auth = { defaultSandbox: options.defaultSandbox, throttle };
   registerErrorHandling(app, { isStoreUnavailable: deps.health.isStoreUnavailable, storeMonitor });
   registerHealthRoutes(app, [
     { name: 'store', check: () => storeMonitor.check().then((ok) => ok || Promise.reject(new Error())) },
@@ -104,7 +110,7 @@ export async function buildApp(deps: RouteDeps, options: AppOptions): Promise<Ap
 
   await app.register(
     (scope, _options, done) => {
-      registerAuth(scope, deps.identity, { defaultSandbox: options.defaultSandbox });
+      registerAuth(scope, deps.identity, auth);
       registerFlowServiceRoutes(scope, deps);
       done();
     },
@@ -112,7 +118,7 @@ export async function buildApp(deps: RouteDeps, options: AppOptions): Promise<Ap
   );
   await app.register(
     (scope, _options, done) => {
-      registerAuth(scope, deps.identity, { defaultSandbox: options.defaultSandbox });
+      registerAuth(scope, deps.identity, auth);
       registerCatalogRoutes(scope, deps);
       done();
     },
@@ -120,7 +126,7 @@ export async function buildApp(deps: RouteDeps, options: AppOptions): Promise<Ap
   );
   await app.register(
     (scope, _options, done) => {
-      registerAuth(scope, deps.identity, { defaultSandbox: options.defaultSandbox });
+      registerAuth(scope, deps.identity, auth);
       registerConversionRoutes(scope, deps);
       done();
     },

@@ -86,6 +86,8 @@ function fromFastify(error: FastifyError): AppError | undefined {
 
 export function sendProblem(reply: FastifyReply, error: AppError, requestId: string): FastifyReply {
   if (error.code === 'FLOW-1103-503') reply.header('retry-after', String(STORE_RETRY_AFTER_SECONDS));
+  const retryAfter = error.report['retryAfterSeconds'];
+  if (error.status === 429 && typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
   return reply.status(error.status).type('application/problem+json').send(toProblem(error, requestId));
 }
 
