@@ -38,19 +38,37 @@ describe('auth throttle', () => {
     const clock = clockAndLog();
     const throttle = createAuthThrottle({ limit: 3, windowMs: 60_000, log: clock.log, now: clock.now });
     for (let index = 0; index < 3; index += 1) {
-      expect(refusal(() => throttle.assertAllowed('10.1.1.1'))).toBeUndefined();
+      expect(
+        refusal(() => {
+          throttle.assertAllowed('10.1.1.1');
+        }),
+      ).toBeUndefined();
       throttle.failed('10.1.1.1');
       clock.advance(1000);
     }
-    const blocked = refusal(() => throttle.assertAllowed('10.1.1.1'));
+    const blocked = refusal(() => {
+      throttle.assertAllowed('10.1.1.1');
+    });
     expect(blocked?.code).toBe('FLOW-1489-429');
     // The oldest failure was 3 s ago: it leaves the 60 s window in 57 s.
     expect(blocked?.report['retryAfterSeconds']).toBe(57);
-    expect(refusal(() => throttle.assertAllowed('10.2.2.2'))).toBeUndefined();
-    expect(refusal(() => throttle.assertAllowed('10.1.1.1'))?.code).toBe('FLOW-1489-429');
+    expect(
+      refusal(() => {
+        throttle.assertAllowed('10.2.2.2');
+      }),
+    ).toBeUndefined();
+    expect(
+      refusal(() => {
+        throttle.assertAllowed('10.1.1.1');
+      })?.code,
+    ).toBe('FLOW-1489-429');
 
     clock.advance(57_000);
-    expect(refusal(() => throttle.assertAllowed('10.1.1.1'))).toBeUndefined();
+    expect(
+      refusal(() => {
+        throttle.assertAllowed('10.1.1.1');
+      }),
+    ).toBeUndefined();
     expect(clock.lines).toEqual([
       {
         message: 'too many failed authentications: client address blocked',
@@ -76,8 +94,16 @@ describe('auth throttle', () => {
     throttle.failed('a');
     throttle.failed('b');
     throttle.failed('c');
-    expect(refusal(() => throttle.assertAllowed('a'))).toBeUndefined();
-    expect(refusal(() => throttle.assertAllowed('c'))?.code).toBe('FLOW-1489-429');
+    expect(
+      refusal(() => {
+        throttle.assertAllowed('a');
+      }),
+    ).toBeUndefined();
+    expect(
+      refusal(() => {
+        throttle.assertAllowed('c');
+      })?.code,
+    ).toBe('FLOW-1489-429');
     throttle.close();
   });
 });
