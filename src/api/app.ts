@@ -43,6 +43,8 @@ export async function buildApp(deps: RouteDeps, options: AppOptions): Promise<Ap
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors,
     clientErrorHandler,
+    // Node answers a request without Host itself, bare; request-edge.ts answers it as problem JSON.
+    http: { requireHostHeader: false },
     requestIdHeader: false,
     // One access line per request (below) instead of Fastify's two: logging is the largest per-request cost.
     logController: new LogController({ disableRequestLogging: true }),

@@ -9,6 +9,7 @@
  *   something it is not;
  * - every parsed body is within the document limits (domain/limits.ts: NUL, string length, depth; size is
  *   Fastify's body limit) before validation or a handler runs;
+ * - an HTTP/1.1 request without Host is FLOW-1487-400 (Node would answer it bare);
  * - a URL longer than MAX_URL_LENGTH is FLOW-1485-414, one holding `%00` is FLOW-1480-400 (on both stores:
  *   PostgreSQL cannot compare or store NUL, so an id or a filter value with one must not reach it);
  * - a path that does not percent-decode is FLOW-1484-400, a path segment over MAX_PARAM_LENGTH FLOW-1485-414;
@@ -90,6 +91,10 @@ export function registerUrlChecks(app: FastifyInstance): void {
           `The URL is longer than ${MAX_URL_LENGTH} characters; shorten the query (filters, ids).`,
         ),
       );
+      return;
+    }
+    if (request.headers.host === undefined && request.raw.httpVersion === '1.1') {
+      done(new AppError('FLOW-1487-400', 'An HTTP/1.1 request needs a Host header; send one.'));
       return;
     }
     if (/%00/i.test(request.url) || request.url.includes('\u0000')) {
