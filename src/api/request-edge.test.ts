@@ -174,6 +174,22 @@ describe('URLs', () => {
     expect(response.body.toLowerCase()).not.toContain('%ff');
   });
 
+  it.each([
+    '/connections?limit=%ffECHOQ',
+    '/connections?%feECHOQ=1',
+    '/connections?property=name==%E0%A4ECHOQ',
+  ])('answers a query that does not decode (%s) with FLOW-1484-400, without echoing it', async (path) => {
+    const response = await t.request('GET', path);
+    expect(response.statusCode).toBe(400);
+    expect(codeOf(response.body)).toBe('FLOW-1484-400');
+    expect(response.body).not.toContain('ECHOQ');
+  });
+
+  it('accepts a query with valid percent-encodings and plus signs', async () => {
+    const response = await t.request('GET', '/connections?property=name%3D%3D%22a+b%C3%A9%22');
+    expect(response.statusCode, response.body).toBe(200);
+  });
+
   it('answers a 5,000-character id with FLOW-1485-414', async () => {
     const response = await t.request('GET', `/connections/${'a'.repeat(5000)}`);
     expect(response.statusCode).toBe(414);

@@ -12,7 +12,8 @@
  * - an HTTP/1.1 request without Host is FLOW-1487-400 (Node would answer it bare);
  * - a URL longer than MAX_URL_LENGTH is FLOW-1485-414, one holding `%00` is FLOW-1480-400 (on both stores:
  *   PostgreSQL cannot compare or store NUL, so an id or a filter value with one must not reach it);
- * - a path that does not percent-decode is FLOW-1484-400, a path segment over MAX_PARAM_LENGTH FLOW-1485-414;
+ * - a path or a query string that does not percent-decode to UTF-8 is FLOW-1484-400 (a query is checked
+ *   here because the parser keeps undecodable parts raw, and messages that name a parameter would echo them), a path segment over MAX_PARAM_LENGTH FLOW-1485-414;
  * - bytes that are not HTTP (Node's parser refuses them) get a problem-JSON answer on the raw socket
  *   (FLOW-1487-400, FLOW-1486-431 for oversized headers, FLOW-1488-408 for a timeout) and the socket is
  *   closed; nothing of what was received is logged or echoed.
@@ -81,7 +82,19 @@ export function registerJsonBodies(app: FastifyInstance, limits: DocumentLimits)
   });
 }
 
-/** The URL checks that need no route: length and NUL, before authentication and routing. */
+/** True when every name and value of the URL's query percent-decodes to UTF-8 (or there is no query). */
+function queryDecodes(url: string): boolean {
+  const start = url.indexOf('?');
+  if (start === -1 || !url.includes('%', start)) return true;
+  try {
+    for (const part of url.slice(start + 1).split(/[&=]/)) decodeURIComponent(part);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The URL checks that need no route: length, encoding, Host and NUL, before authentication and routing. */
 export function registerUrlChecks(app: FastifyInstance): void {
   app.addHook('onRequest', (request, _reply, done) => {
     if (request.url.length > MAX_URL_LENGTH) {
@@ -89,6 +102,15 @@ export function registerUrlChecks(app: FastifyInstance): void {
         new AppError(
           'FLOW-1485-414',
           `The URL is longer than ${MAX_URL_LENGTH} characters; shorten the query (filters, ids).`,
+        ),
+      );
+      return;
+    }
+    if (!queryDecodes(request.url)) {
+      done(
+        new AppError(
+          'FLOW-1484-400',
+          'The query string is not valid percent-encoded UTF-8; encode each name and value with encodeURIComponent.',
         ),
       );
       return;

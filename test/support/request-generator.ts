@@ -262,6 +262,7 @@ export function createRequestGenerator(
       if (operation.method === 'DELETE' && form === 'id:real') return '00000000-0000-4000-8000-000000000001';
       forms.push(form);
       chosen.real = form === 'id:real';
+      if (form === 'id:bad-encoding') markers.push(echo);
       return make();
     });
     const etagFrom = operation.method === 'PATCH' && chosen.real ? url : undefined;
@@ -292,6 +293,7 @@ export function createRequestGenerator(
           ? pick(operation.query)
           : pick(['unknown', 'a%00', `%fe${echo}`]);
       forms.push(form);
+      if (form === 'query:bad-encoding' || name.includes(echo)) markers.push(echo);
       query.push(`${name}=${value}`);
       if (random() < 0.1) {
         query.push(`${name}=${value}2`);
