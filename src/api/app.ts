@@ -17,6 +17,7 @@ import {
   clientErrorHandler,
   frameworkErrors,
   MAX_PARAM_LENGTH,
+  refuseConnect,
   registerJsonBodies,
   registerUrlChecks,
 } from './request-edge.ts';
@@ -55,6 +56,7 @@ export async function buildApp(deps: RouteDeps, options: AppOptions): Promise<Ap
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  refuseConnect(app.server);
   registerUrlChecks(app);
   registerJsonBodies(app, documentLimits(options.bodyLimit));
   app.addHook('onSend', async (request, reply) => {

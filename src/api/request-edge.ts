@@ -16,7 +16,7 @@
  *   here because the parser keeps undecodable parts raw, and messages that name a parameter would echo them), a path segment over MAX_PARAM_LENGTH FLOW-1485-414;
  * - bytes that are not HTTP (Node's parser refuses them) get a problem-JSON answer on the raw socket
  *   (FLOW-1487-400, FLOW-1486-431 for oversized headers, FLOW-1488-408 for a timeout) and the socket is
- *   closed; nothing of what was received is logged or echoed.
+ *   closed; nothing of what was received is logged or echoed; CONNECT gets FLOW-1411-405 the same way.
  */
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
@@ -175,12 +175,10 @@ function clientProblem(code: string | undefined): AppError {
   );
 }
 
-/** Fastify's `clientErrorHandler`: Node's HTTP parser refused the bytes; answer on the raw socket. */
-export function clientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
-  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+/** Writes a problem-JSON answer on a raw socket (no request object exists) and closes it. */
+function answerOnSocket(socket: Socket, problem: AppError): void {
   if (socket.writable) {
     const requestId = randomUUID();
-    const problem = clientProblem(error.code);
     const body = JSON.stringify(toProblem(problem, requestId));
     socket.write(
       `HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status] ?? 'Bad Request'}\r\n` +
@@ -192,4 +190,23 @@ export function clientErrorHandler(error: Error & { code?: string }, socket: Soc
     );
   }
   socket.destroy();
+}
+
+/** Fastify's `clientErrorHandler`: Node's HTTP parser refused the bytes; answer on the raw socket. */
+export function clientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  answerOnSocket(socket, clientProblem(error.code));
+}
+
+/** CONNECT never reaches Fastify (Node would close the socket without a word): Sluice is no proxy. */
+export function refuseConnect(server: {
+  on(event: 'connect', listener: (request: unknown, socket: Socket) => void): unknown;
+}): void {
+  server.on('connect', (_request, socket) => {
+    socket.on('error', () => undefined);
+    answerOnSocket(
+      socket,
+      new AppError('FLOW-1411-405', 'CONNECT is not supported: Sluice is an API, not a proxy.'),
+    );
+  });
 }
