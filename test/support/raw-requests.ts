@@ -83,6 +83,17 @@ export function rawRequests(base: string, headers: Record<string, string>): RawR
     },
     { name: 'not HTTP at all', bytes: `${ECHO} \u0001\u0002 garbage\r\n\r\n`, markers: [ECHO] },
     {
+      name: 'CONNECT (a proxy request)',
+      bytes: `CONNECT ${ECHO}.example:443 HTTP/1.1\r\nHost: ${ECHO}.example:443\r\n\r\n`,
+      markers: [ECHO],
+    },
+    {
+      name: 'absolute-form target',
+      bytes: `GET http://${ECHO}.example${base}/connections HTTP/1.1\r\nHost: x\r\n${credentials}\r\n`,
+      markers: [],
+    },
+    { name: 'HTTP/2 preface', bytes: 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', markers: [] },
+    {
       name: 'unknown HTTP version',
       bytes: `GET ${base}/connections HTTP/9.9\r\nHost: x\r\n\r\n`,
       markers: [],
