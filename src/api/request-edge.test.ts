@@ -178,6 +178,7 @@ describe('URLs', () => {
     '/connections?limit=%ffECHOQ',
     '/connections?%feECHOQ=1',
     '/connections?property=name==%E0%A4ECHOQ',
+    '/connections?limit=%%%ECHOQ',
   ])('answers a query that does not decode (%s) with FLOW-1484-400, without echoing it', async (path) => {
     const response = await t.request('GET', path);
     expect(response.statusCode).toBe(400);
