@@ -2,7 +2,7 @@
  * `npm start`: load config, assemble Sluice, bootstrap identity on an empty store, serve the API.
  * On the first start it prints the four header values a tutorial's curl needs, as shell lines.
  */
-import { ConfigError, describeConfig, loadConfig } from './config/config.ts';
+import { ConfigError, describeConfig, describeMode, isLoopbackHost, loadConfig } from './config/config.ts';
 import { createLogger } from './logger.ts';
 import { createSluice } from './sluice.ts';
 
@@ -51,7 +51,8 @@ async function main(): Promise<void> {
   ];
   const summary = describeConfig(config);
   lines.push(
-    `  mode: ${config.mode}   store: ${config.store.kind === 'sqlite' ? `sqlite ${config.store.file}` : 'postgres'}   lake: ${config.lake.dir}`,
+    `  ${describeMode(config)}`,
+    `  store: ${config.store.kind === 'sqlite' ? `sqlite ${config.store.file}` : 'postgres'}   lake: ${config.lake.dir}`,
     summary.egressDenyPrivate
       ? '  egress: private, loopback and link-local addresses are denied (SLUICE_EGRESS_ALLOW to allow some)'
       : '  egress: private and loopback addresses are ALLOWED (development default; set SLUICE_MODE=production to deny them)',
@@ -61,6 +62,10 @@ async function main(): Promise<void> {
       ? `  runner: on — scheduled flows run here (poll ${config.runner.pollMs} ms, safety lag ${config.runner.safetyLagMs} ms)`
       : '  runner: off (SLUICE_RUNNER_ENABLED=false) — flows are scheduled but not run by this process',
   );
+  if (config.mode === 'development' && !isLoopbackHost(config.server.host))
+    lines.push(
+      `  warning: development mode on ${config.server.host}: any client with a write token can reach private and loopback addresses through connection tests`,
+    );
   for (const warning of config.warnings) lines.push(`  warning: ${warning}`);
   if (sluice.keyCreated)
     lines.push(

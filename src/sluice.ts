@@ -34,11 +34,13 @@ import {
 } from './services/target-connections.ts';
 import { dataLakeSpec, flowSpecs } from './catalog/specs.ts';
 import { isAppError } from './domain/errors.ts';
+import { documentLimits } from './domain/limits.ts';
 import { createExploreService, type ExploreService } from './services/explore.ts';
 import { createIdentityService, withAuthenticationCache, type IdentityService } from './services/identity.ts';
 import { createDatasetService, type DatasetService } from './services/datasets.ts';
 import { openLake, type Lake } from './lake/index.ts';
 import { createMappingSetService, type MappingSetService } from './services/mapping-sets.ts';
+import { assertMigrationsCurrent, isStoreUnavailable, pingStore } from './store/availability.ts';
 import { openStore, type Store, type StoreOptions } from './store/db.ts';
 import { migrations } from './store/migrations/index.ts';
 import { migrateToLatest } from './store/migrator.ts';
@@ -128,6 +130,7 @@ export async function createSluice(
     lake,
     query: { maxRows: 10_000, timeoutMs: 30_000 },
   });
+  const limits = documentLimits(config.limits.bodyLimitBytes);
   const lookupDataset: DatasetLookup = async (tenant, id) => {
     try {
       const dataset = await datasetService.get(tenant, id);
@@ -151,6 +154,7 @@ export async function createSluice(
     lookupDataset,
     cursors,
     onDeleted: (_tenant, flowId) => repositories.runs.deleteForFlow(flowId),
+    limits,
   });
   // A dataset that flows write to cannot be deleted (the guard lives with the flows that know it).
   const datasets: DatasetService = {
@@ -167,6 +171,7 @@ export async function createSluice(
     runtime,
     cursors,
     assertUnused: (tenant, id) => flows.assertConnectionUnused(tenant, id),
+    limits,
   });
   const explore = createExploreService({ connections, runtime });
   const sourceConnections = createSourceConnectionService({
@@ -176,12 +181,14 @@ export async function createSluice(
     runtime,
     cursors,
     assertUnused: (tenant, id) => flows.assertSourceConnectionUnused(tenant, id),
+    limits,
   });
   const targetConnections = createTargetConnectionService({
     repository: repositories.targetConnections,
     lookupDataset,
     cursors,
     assertUnused: (tenant, id) => flows.assertTargetConnectionUnused(tenant, id),
+    limits,
   });
 
   const runs = createRunService({
@@ -256,6 +263,11 @@ export async function createSluice(
     runs,
     schemas,
     listLimits: { defaultLimit: config.limits.listDefaultLimit, maxLimit: config.limits.listMaxLimit },
+    health: {
+      probeStore: () => pingStore(store.db),
+      isStoreUnavailable,
+      checks: [{ name: 'migrations', check: () => assertMigrationsCurrent(store, migrations) }],
+    },
   };
 
   return {
@@ -278,6 +290,7 @@ export async function createSluice(
       buildApp(routeDeps, {
         bodyLimit: config.limits.bodyLimitBytes,
         defaultSandbox: config.server.sandboxDefault,
+        authFailures: { limit: config.server.authFailureLimit, windowMs: config.server.authFailureWindowMs },
         logger,
       }),
     close: async () => {

@@ -32,7 +32,12 @@ export interface TestSluice {
 }
 
 export async function startTestSluice(
-  options: { dialect?: 'sqlite' | 'postgres'; env?: Record<string, string> } = {},
+  options: {
+    dialect?: 'sqlite' | 'postgres';
+    env?: Record<string, string>;
+    /** PostgreSQL: the URL Sluice connects to (e.g. through a proxy); the schema is made directly. */
+    postgresUrl?: string;
+  } = {},
 ): Promise<TestSluice> {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-test-'));
   const config = loadConfig({ SLUICE_DATA_DIR: dir, SLUICE_STAGE_TIMEOUT_MS: '3000', ...options.env });
@@ -41,7 +46,9 @@ export async function startTestSluice(
   const sluice = await createSluice(config, {
     ...(schema === undefined
       ? {}
-      : { storeOptions: { kind: 'postgres', url: schema.url, schema: schema.schema } }),
+      : {
+          storeOptions: { kind: 'postgres', url: options.postgresUrl ?? schema.url, schema: schema.schema },
+        }),
   });
   const logs: string[] = [];
   const sink = new Writable({
