@@ -37,11 +37,13 @@ import {
   type TargetConnectionService,
 } from './services/target-connections.ts';
 import { dataLakeSpec, flowSpecs } from './catalog/specs.ts';
+import { documentLimits } from './domain/limits.ts';
 import { createExploreService, type ExploreService } from './services/explore.ts';
 import { createIdentityService, withAuthenticationCache, type IdentityService } from './services/identity.ts';
 import { createDatasetService, type DatasetService } from './services/datasets.ts';
 import { openLake, type Lake } from './lake/index.ts';
 import { createMappingSetService, type MappingSetService } from './services/mapping-sets.ts';
+import { assertMigrationsCurrent, isStoreUnavailable, pingStore } from './store/availability.ts';
 import { openStore, type Store, type StoreOptions } from './store/db.ts';
 import { migrations } from './store/migrations/index.ts';
 import { migrateToLatest } from './store/migrator.ts';
@@ -142,6 +144,7 @@ export async function createSluice(
   );
   await mkdir(config.lake.dir, { recursive: true });
   const lake = await openLake(config.lake.dir);
+  const limits = documentLimits(config.limits.bodyLimitBytes);
   // Deleting what a flow uses is refused; the guard reads the flows, so no service depends on another.
   const usage = createFlowUsage({
     flows: repositories.flows,
@@ -154,6 +157,7 @@ export async function createSluice(
     runtime,
     cursors,
     assertUnused: usage.assertConnectionUnused,
+    limits,
   });
   const explore = createExploreService({ connections, runtime });
   const schemas = createSchemaRegistryService({
@@ -181,6 +185,7 @@ export async function createSluice(
     lookupDataset: datasets.find,
     cursors,
     runs: repositories.runs,
+    limits,
   });
   const sourceConnections = createSourceConnectionService({
     repository: repositories.sourceConnections,
@@ -189,12 +194,14 @@ export async function createSluice(
     runtime,
     cursors,
     assertUnused: usage.assertSourceConnectionUnused,
+    limits,
   });
   const targetConnections = createTargetConnectionService({
     repository: repositories.targetConnections,
     lookupDataset: datasets.find,
     cursors,
     assertUnused: usage.assertTargetConnectionUnused,
+    limits,
   });
 
   const runs = createRunService({
@@ -254,6 +261,14 @@ export async function createSluice(
     runs,
     schemas,
     listLimits: { defaultLimit: config.limits.listDefaultLimit, maxLimit: config.limits.listMaxLimit },
+    health: {
+      probeStore: () => pingStore(store.db),
+      isStoreUnavailable,
+      checks: [
+        { name: 'migrations', check: () => assertMigrationsCurrent(store, migrations) },
+        { name: 'queue', check: queue.ping },
+      ],
+    },
   };
 
   return {
@@ -283,6 +298,7 @@ export async function createSluice(
       buildApp(routeDeps, {
         bodyLimit: config.limits.bodyLimitBytes,
         defaultSandbox: config.server.sandboxDefault,
+        authFailures: { limit: config.server.authFailureLimit, windowMs: config.server.authFailureWindowMs },
         logger,
       }),
     close: async () => {

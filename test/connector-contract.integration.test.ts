@@ -219,7 +219,8 @@ describe.each(['azure-table-storage', 'databricks'])('connector contract: %s', (
         400,
         'CONNECTOR-1378-400',
       ],
-      [`objectType=table&object=${table}&preview=true&filters=%%%`, 400, 'CONNECTOR-1389-400'],
+      // "%%%", percent-encoded (a raw %%% does not decode and is refused at the edge, FLOW-1484-400).
+      [`objectType=table&object=${table}&preview=true&filters=%25%25%25`, 400, 'CONNECTOR-1389-400'],
       [
         `objectType=table&object=${table}&preview=true&filters=${pql(fn('NOT', literal(1), literal(2)))}`,
         400,

@@ -10,7 +10,10 @@ let t: TestSluice;
 let id: string;
 
 beforeAll(async () => {
-  t = await startTestSluice({ env: { SLUICE_BODY_LIMIT_BYTES: '65536' } });
+  // Bad tokens are part of the mix: the failed-authentication limit is raised so they keep being checked.
+  t = await startTestSluice({
+    env: { SLUICE_BODY_LIMIT_BYTES: '65536', SLUICE_AUTH_FAILURE_LIMIT: '100000' },
+  });
   const created = await t.request('POST', '/connections?mode=draft', {
     body: {
       name: 'fuzz target',

@@ -7,8 +7,20 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { randomUUID } from 'node:crypto';
+import { documentLimits } from '../domain/limits.ts';
 import { registerAuth } from './auth.ts';
+import { createAuthThrottle } from './auth-throttle.ts';
 import { registerErrorHandling } from './error-handler.ts';
+import { HEALTH_PATHS, registerHealthRoutes } from './health.ts';
+import { createOutageMonitor } from './outage-monitor.ts';
+import {
+  clientErrorHandler,
+  frameworkErrors,
+  MAX_PARAM_LENGTH,
+  refuseConnect,
+  registerJsonBodies,
+  registerUrlChecks,
+} from './request-edge.ts';
 import { registerFlowServiceRoutes } from './routes/index.ts';
 import { CATALOG_PREFIX, registerCatalogRoutes } from './routes/datasets/index.ts';
 import { CONVERSION_PREFIX, registerConversionRoutes } from './routes/mapping-sets/index.ts';
@@ -19,6 +31,8 @@ import type { App, RouteDeps } from './types.ts';
 export interface AppOptions {
   readonly bodyLimit: number;
   readonly defaultSandbox: boolean;
+  /** Failed authentications per client address and window before 429 (auth-throttle.ts). */
+  readonly authFailures: { readonly limit: number; readonly windowMs: number };
   readonly logger: FastifyBaseLogger | boolean;
 }
 
@@ -28,7 +42,11 @@ export async function buildApp(deps: RouteDeps, options: AppOptions): Promise<Ap
   const app = Fastify({
     ...(typeof options.logger === 'object' ? { loggerInstance: options.logger } : { logger: options.logger }),
     bodyLimit: options.bodyLimit,
-    routerOptions: { ignoreTrailingSlash: true },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors,
+    clientErrorHandler,
+    // Node answers a request without Host itself, bare; request-edge.ts answers it as problem JSON.
+    http: { requireHostHeader: false },
     requestIdHeader: false,
     // One access line per request (below) instead of Fastify's two: logging is the largest per-request cost.
     logController: new LogController({ disableRequestLogging: true }),
@@ -39,31 +57,19 @@ export async function buildApp(deps: RouteDeps, options: AppOptions): Promise<Ap
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  // JSON bodies; an empty body is `undefined` (action calls send none) and JSON Patch has its own type.
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser(
-    ['application/json', 'application/json-patch+json'],
-    { parseAs: 'string' },
-    (_request, body: string, done) => {
-      if (body.trim() === '') {
-        done(null, undefined);
-        return;
-      }
-      try {
-        done(null, JSON.parse(body));
-      } catch (error) {
-        done(error as Error, undefined);
-      }
-    },
-  );
+  refuseConnect(app.server);
+  registerUrlChecks(app);
+  registerJsonBodies(app, documentLimits(options.bodyLimit));
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
   app.addHook('onResponse', async (request, reply) => {
-    request.log.info(
+    const path = request.url.split('?')[0] ?? '';
+    // Probes every few seconds would drown the access log: they are logged at debug level.
+    request.log[(HEALTH_PATHS as readonly string[]).includes(path) ? 'debug' : 'info'](
       {
         method: request.method,
-        path: request.url.split('?')[0],
+        path,
         statusCode: reply.statusCode,
         responseTimeMs: Math.round(reply.elapsedTime * 100) / 100,
         ...(request.actor ? { org: request.actor.orgId, sandbox: request.actor.sandboxName } : {}),
@@ -72,7 +78,18 @@ export async function buildApp(deps: RouteDeps, options: AppOptions): Promise<Ap
     );
   });
 
-  registerErrorHandling(app);
+  const storeMonitor = createOutageMonitor({ name: 'store', probe: deps.health.probeStore, log: app.log });
+  const throttle = createAuthThrottle({ ...options.authFailures, log: app.log });
+  app.addHook('onClose', () => {
+    storeMonitor.close();
+    throttle.close();
+  });
+  const auth = { defaultSandbox: options.defaultSandbox, throttle };
+  registerErrorHandling(app, { isStoreUnavailable: deps.health.isStoreUnavailable, storeMonitor });
+  registerHealthRoutes(app, [
+    { name: 'store', check: () => storeMonitor.check().then((ok) => ok || Promise.reject(new Error())) },
+    ...deps.health.checks,
+  ]);
 
   await app.register(swagger, {
     openapi: {
@@ -98,7 +115,7 @@ export async function buildApp(deps: RouteDeps, options: AppOptions): Promise<Ap
 
   await app.register(
     (scope, _options, done) => {
-      registerAuth(scope, deps.identity, { defaultSandbox: options.defaultSandbox });
+      registerAuth(scope, deps.identity, auth);
       registerFlowServiceRoutes(scope, deps);
       done();
     },
@@ -106,7 +123,7 @@ export async function buildApp(deps: RouteDeps, options: AppOptions): Promise<Ap
   );
   await app.register(
     (scope, _options, done) => {
-      registerAuth(scope, deps.identity, { defaultSandbox: options.defaultSandbox });
+      registerAuth(scope, deps.identity, auth);
       registerCatalogRoutes(scope, deps);
       done();
     },
@@ -114,7 +131,7 @@ export async function buildApp(deps: RouteDeps, options: AppOptions): Promise<Ap
   );
   await app.register(
     (scope, _options, done) => {
-      registerAuth(scope, deps.identity, { defaultSandbox: options.defaultSandbox });
+      registerAuth(scope, deps.identity, auth);
       registerConversionRoutes(scope, deps);
       done();
     },
@@ -122,7 +139,7 @@ export async function buildApp(deps: RouteDeps, options: AppOptions): Promise<Ap
   );
   await app.register(
     (scope, _options, done) => {
-      registerAuth(scope, deps.identity, { defaultSandbox: options.defaultSandbox });
+      registerAuth(scope, deps.identity, auth);
       registerSchemaRegistryRoutes(scope, deps);
       done();
     },

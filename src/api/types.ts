@@ -7,6 +7,7 @@ import type {
 } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Catalog } from '../catalog/catalog.ts';
+import type { ReadinessCheck } from './health.ts';
 import type { ListRules } from '../domain/listing.ts';
 import type { ConnectionService } from '../services/connections.ts';
 import type { DatasetService } from '../services/datasets.ts';
@@ -43,4 +44,12 @@ export interface RouteDeps {
   readonly runs: RunService;
   readonly schemas: SchemaRegistryService;
   readonly listLimits: Pick<ListRules, 'defaultLimit' | 'maxLimit'>;
+  readonly health: {
+    /** One round trip to the store (the store readiness check, and the probe during an outage). */
+    readonly probeStore: () => Promise<unknown>;
+    /** True when an error means the store is unreachable (answered 503, not 500). */
+    readonly isStoreUnavailable: (error: unknown) => boolean;
+    /** Further readiness checks after `store` (migrations; later e.g. the queue). */
+    readonly checks: readonly ReadinessCheck[];
+  };
 }

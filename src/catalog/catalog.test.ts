@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { connectorModules } from '../connectors/registry.ts';
+import type { ConnectionSpec, FlowSpec, JsonSchema } from '../domain/specs.ts';
+import { dataLakeSpec, flowSpecs } from './specs.ts';
 import { AppError } from '../domain/errors.ts';
 import { createCatalog } from './catalog.ts';
 import { createAjv } from './validation.ts';
@@ -99,6 +101,68 @@ describe('connection spec catalogue', () => {
   });
 });
 
+/** Every request-validating schema of a spec, named for messages. */
+function schemasOf(spec: ConnectionSpec | FlowSpec): [string, JsonSchema][] {
+  const out: [string, JsonSchema][] = [];
+  if ('authSpec' in spec) {
+    for (const auth of spec.authSpec) out.push([`${spec.name} authSpec ${auth.name}`, auth.spec]);
+    if (spec.sourceSpec) out.push([`${spec.name} sourceSpec`, spec.sourceSpec.spec]);
+    if (spec.targetSpec) out.push([`${spec.name} targetSpec`, spec.targetSpec.spec]);
+    if (spec.exploreSpec?.requestSpec) out.push([`${spec.name} exploreSpec`, spec.exploreSpec.requestSpec]);
+  } else {
+    if (spec.optionSpec) out.push([`${spec.name} optionSpec`, spec.optionSpec.spec]);
+    for (const t of spec.transformationSpecs) out.push([`${spec.name} ${t.name}`, t.spec]);
+    out.push([`${spec.name} scheduleSpec`, spec.scheduleSpec.spec]);
+    if (spec.runSpec) out.push([`${spec.name} runSpec`, spec.runSpec.spec]);
+  }
+  return out;
+}
+
+/** Each `type: object` node reached through properties/items, with its path. */
+function objectNodes(schema: JsonSchema, path = '#'): [string, JsonSchema][] {
+  const nodes: [string, JsonSchema][] = schema['type'] === 'object' ? [[path, schema]] : [];
+  const properties = (schema['properties'] ?? {}) as Record<string, JsonSchema>;
+  for (const [name, child] of Object.entries(properties))
+    nodes.push(...objectNodes(child, `${path}/${name}`));
+  const items = schema['items'] as JsonSchema | undefined;
+  if (items !== undefined) nodes.push(...objectNodes(items, `${path}/items`));
+  return nodes;
+}
+
+describe('every spec is closed (additionalProperties: false)', () => {
+  const all = [...connectorModules.map((module) => module.spec), dataLakeSpec, ...flowSpecs];
+
+  it('covers every connection and flow spec', () => {
+    expect(all.map((spec) => spec.name)).toEqual(
+      expect.arrayContaining(['databricks', 'azure-table-storage', 'datalake', 'CRMToAEP']),
+    );
+    expect(all.flatMap(schemasOf).length).toBeGreaterThanOrEqual(12);
+  });
+
+  it('says additionalProperties: false at the top of every schema and on every object with properties', () => {
+    for (const spec of all) {
+      for (const [name, schema] of schemasOf(spec)) {
+        expect(schema['additionalProperties'], `${name} #`).toBe(false);
+        for (const [path, node] of objectNodes(schema)) {
+          // Free-form objects (a PQL tree, xdm hints, meta) must say so explicitly.
+          const expected = node['properties'] === undefined ? true : false;
+          expect(node['additionalProperties'], `${name} ${path}`).toBe(expected);
+        }
+      }
+    }
+  });
+
+  it('has no free-form object anywhere in an auth spec (an undeclared field could hold a secret)', () => {
+    for (const spec of all) {
+      if (!('authSpec' in spec)) continue;
+      for (const auth of spec.authSpec) {
+        for (const [path, node] of objectNodes(auth.spec))
+          expect(node['additionalProperties'], `${spec.name} ${auth.name} ${path}`).toBe(false);
+      }
+    }
+  });
+});
+
 describe('auth param validation messages', () => {
   const catalog = createCatalog({
     connectionSpecs: connectorModules.map((module) => module.spec),
@@ -122,6 +186,41 @@ describe('auth param validation messages', () => {
     expect(error.code).toBe('CONNECTOR-1304-400');
     expect(error.message).toContain("'auth.params.accessToken'");
     expect(error.message).toContain("'auth.params.database'");
+  });
+
+  it('refuses an undeclared field, naming it and the declared ones, without echoing its value', () => {
+    const error = failure({
+      domain: 'https://x',
+      clusterId: 'c',
+      accessToken: 'dapi-1',
+      database: 'd',
+      token: 'TYPO-SECRET-123',
+    });
+    expect(error.code).toBe('CONNECTOR-1318-400');
+    expect(error.message).toContain("'auth.params.token' is not declared");
+    expect(error.message).toContain('domain, clusterId, accessToken, database, catalog');
+    expect(error.message).not.toContain('TYPO-SECRET');
+    expect(error.report['fields']).toEqual(['auth.params.token']);
+  });
+
+  it('refuses a typo of the Azure secret field', () => {
+    const ats = catalog.authValidator(
+      'ecde33f2-c56f-46cc-bdea-ad151c16cd69',
+      'Connection String Based Authentication',
+    );
+    let caught: unknown;
+    try {
+      ats.assert(
+        { connectionString: 'UseDevelopmentStorage=true', accountKey: 'TYPO-SECRET' },
+        'auth.params',
+      );
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(AppError);
+    expect((caught as AppError).code).toBe('CONNECTOR-1318-400');
+    expect((caught as AppError).message).toContain("'auth.params.accountKey'");
+    expect((caught as AppError).message).toContain('(declared: connectionString)');
   });
 
   it('names wrong types without echoing the value', () => {

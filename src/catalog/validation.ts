@@ -94,6 +94,34 @@ export function compileValidator(ajv: Ajv, schema: JsonSchema): SchemaValidator 
       const missing = errors.filter((error) => error.keyword === 'required');
       const problems = errors.map((error) => `'${fieldOf(prefix, error)}' ${describe(error, schemaAt)}`);
       const unique = [...new Set(problems)];
+      const undeclared = errors.filter((error) => error.keyword === 'additionalProperties');
+      if (undeclared.length > 0) {
+        // Refused before anything is stored: an undeclared field is not known to be a secret, so it
+        // would be stored and returned in the clear (a typo of a secret field's name, e.g. accountKey).
+        const names = [...new Set(undeclared.map((error) => fieldOf(prefix, error)))];
+        const declaredOf = (error: ErrorObject): string[] =>
+          Object.keys(schemaAt(error.schemaPath)?.['properties'] ?? {});
+        const refusals = [
+          ...new Set(
+            undeclared.map(
+              (error) =>
+                `'${fieldOf(prefix, error)}' is not declared by the spec (declared: ${declaredOf(error).join(', ') || 'none'})`,
+            ),
+          ),
+        ];
+        const others = [
+          ...new Set(
+            errors
+              .filter((error) => error.keyword !== 'additionalProperties')
+              .map((error) => `'${fieldOf(prefix, error)}' ${describe(error, schemaAt)}`),
+          ),
+        ];
+        throw new AppError(
+          'CONNECTOR-1318-400',
+          `Undeclared field${names.length === 1 ? '' : 's'}: ${[...refusals, ...others].join('; ')}. Remove ${names.length === 1 ? 'it' : 'them'} or correct the name.`,
+          { fields: names, declared: undeclared[0] === undefined ? [] : declaredOf(undeclared[0]) },
+        );
+      }
       if (missing.length > 0 && missing.length === errors.length) {
         const fields = [...new Set(missing.map((error) => fieldOf(prefix, error)))];
         throw new AppError(

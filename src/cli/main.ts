@@ -12,6 +12,7 @@ import { datasetsCommand } from './commands/datasets.ts';
 import { exploreCommand } from './commands/explore.ts';
 import { flowsCommand } from './commands/flows.ts';
 import { keysCommand, orgsCommand, sandboxesCommand, tokensCommand } from './commands/identity.ts';
+import { lakeCommand } from './commands/lake.ts';
 import { queryCommand } from './commands/query.ts';
 import { runsCommand } from './commands/runs.ts';
 import { statusCommand } from './commands/status.ts';
@@ -29,6 +30,7 @@ export const USAGE = `usage: sluice <command> [args] [--org ORG_ID] [--sandbox N
   datasets create <name> --schema <file.json> [--description D]
   query "SELECT … FROM dataset('<name or id>')" [--max-rows N]
                                               read-only SQL over committed batches
+  lake verify                                 hash every committed file; list damaged batches (exit 1)
   flows list | flows show <flowId>            flows with their schedule and last run; a flow's last 5 runs
   flows run <flowId> [--wait]                 create the flow's next window now; --wait follows it
   runs list <flowId> [--limit N]              a flow's runs, newest first (default 20)
@@ -50,6 +52,7 @@ const COMMANDS: Record<string, (ctx: CliContext) => Promise<number>> = {
   explore: exploreCommand,
   datasets: datasetsCommand,
   query: queryCommand,
+  lake: lakeCommand,
   flows: flowsCommand,
   runs: runsCommand,
   status: statusCommand,

@@ -11,7 +11,14 @@
  * back; a second signal exits at once. SIGKILL loses nothing: a claim that stops heartbeating is taken
  * over by another worker.
  */
-import { ConfigError, describeConfig, loadConfig, type Config } from '../config/config.ts';
+import {
+  ConfigError,
+  describeConfig,
+  describeMode,
+  isLoopbackHost,
+  loadConfig,
+  type Config,
+} from '../config/config.ts';
 import { createLogger } from '../logger.ts';
 import { createSluice, type Sluice } from '../sluice.ts';
 
@@ -118,11 +125,16 @@ function apiBanner(config: Config, address: string, bootstrap: Bootstrap): strin
   const lines = [
     `Sluice is serving the Flow Service API at ${base}`,
     `  OpenAPI: ${address}/openapi.json   docs: ${address}/docs`,
-    `  mode: ${config.mode}   store: ${config.store.kind === 'sqlite' ? `sqlite ${config.store.file}` : 'postgres'}   lake: ${config.lake.dir}`,
+    `  ${describeMode(config)}`,
+    `  store: ${config.store.kind === 'sqlite' ? `sqlite ${config.store.file}` : 'postgres'}   lake: ${config.lake.dir}`,
     summary.egressDenyPrivate
       ? '  egress: private, loopback and link-local addresses are denied (SLUICE_EGRESS_ALLOW to allow some)'
       : '  egress: private and loopback addresses are ALLOWED (development default; set SLUICE_MODE=production to deny them)',
   ];
+  if (config.mode === 'development' && !isLoopbackHost(config.server.host))
+    lines.push(
+      `  warning: development mode on ${config.server.host}: any client with a write token can reach private and loopback addresses through connection tests`,
+    );
   if (bootstrap.created) {
     const { credentials } = bootstrap;
     lines.push(

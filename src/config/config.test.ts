@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, describeConfig, loadConfig, type ReadFile } from './config.ts';
+import { ConfigError, describeConfig, describeMode, loadConfig, type ReadFile } from './config.ts';
 
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----\n';
 const KEY = randomBytes(32).toString('base64');
@@ -32,6 +32,7 @@ describe('loadConfig defaults', () => {
     const dataDir = resolve('.sluice');
     expect(config).toEqual({
       mode: 'development',
+      modeSource: 'loopback default',
       dataDir,
       server: {
         host: '127.0.0.1',
@@ -39,6 +40,8 @@ describe('loadConfig defaults', () => {
         logLevel: 'info',
         sandboxDefault: false,
         authCacheTtlMs: 5000,
+        authFailureLimit: 10,
+        authFailureWindowMs: 60_000,
       },
       store: { kind: 'sqlite', file: join(dataDir, 'sluice.db') },
       lake: { dir: join(dataDir, 'lake') },
@@ -99,6 +102,57 @@ describe('loadConfig defaults', () => {
   });
 });
 
+describe('the default mode follows the listening address', () => {
+  it.each([
+    '127.0.0.1',
+    '127.1.2.3',
+    'localhost',
+    'LOCALHOST.',
+    'api.localhost',
+    '::1',
+    '[::1]',
+    '::ffff:127.0.0.1',
+  ])('is development for loopback %s', (host) => {
+    const config = loadConfig({ SLUICE_HOST: host }, noFiles);
+    expect(config.mode).toBe('development');
+    expect(config.modeSource).toBe('loopback default');
+    expect(config.egress.denyPrivate).toBe(false);
+    expect(describeMode(config)).toContain('the default for a server bound to loopback');
+  });
+
+  it.each([
+    '0.0.0.0',
+    '::',
+    '192.168.1.20',
+    '10.0.0.5',
+    'sluice.internal',
+    'localhost.example.com',
+    '128.0.0.1',
+  ])('is production for %s', (host) => {
+    const config = loadConfig({ SLUICE_HOST: host }, noFiles);
+    expect(config.mode).toBe('production');
+    expect(config.modeSource).toBe('non-loopback default');
+    expect(config.egress.denyPrivate).toBe(true);
+    expect(describeMode(config)).toBe(
+      `mode: production (the default for a server listening on ${host}, which is not loopback)`,
+    );
+  });
+
+  it('SLUICE_MODE wins, and the banner says it was set', () => {
+    const config = loadConfig({ SLUICE_HOST: '0.0.0.0', SLUICE_MODE: 'development' }, noFiles);
+    expect(config.mode).toBe('development');
+    expect(describeMode(config)).toBe('mode: development (set by SLUICE_MODE)');
+    expect(loadConfig({ SLUICE_MODE: 'production' }, noFiles).egress.denyPrivate).toBe(true);
+  });
+
+  it('caps the authentication cache at 5 s (the documented revocation delay across processes)', () => {
+    expect(problemsOf({ SLUICE_AUTH_CACHE_TTL_MS: '5001' })).toEqual([
+      'SLUICE_AUTH_CACHE_TTL_MS must be a whole number from 0 to 5000 (got "5001")',
+    ]);
+    expect(loadConfig({ SLUICE_AUTH_CACHE_TTL_MS: '5000' }, noFiles).server.authCacheTtlMs).toBe(5000);
+  });
+});
+
 describe('loadConfig values', () => {
   it('reads every variable', () => {
     const config = loadConfig(
@@ -123,6 +177,8 @@ describe('loadConfig values', () => {
         SLUICE_LIST_MAX_LIMIT: '10',
         SLUICE_SANDBOX_DEFAULT: 'true',
         SLUICE_AUTH_CACHE_TTL_MS: '0',
+        SLUICE_AUTH_FAILURE_LIMIT: '3',
+        SLUICE_AUTH_FAILURE_WINDOW_MS: '2000',
         SLUICE_RUN_RETENTION_DAYS: '0',
         SLUICE_RUNNER_ENABLED: 'false',
         SLUICE_RUNNER_POLL_MS: '250',
@@ -139,12 +195,15 @@ describe('loadConfig values', () => {
       files({ '/certs/a.pem': PEM, '/certs/b.pem': `${PEM}${PEM}` }),
     );
     expect(config.mode).toBe('production');
+    expect(config.modeSource).toBe('SLUICE_MODE');
     expect(config.server).toEqual({
       host: '0.0.0.0',
       port: 0,
       logLevel: 'debug',
       sandboxDefault: true,
       authCacheTtlMs: 0,
+      authFailureLimit: 3,
+      authFailureWindowMs: 2000,
     });
     expect(config.dataDir).toBe('/var/lib/sluice');
     expect(config.store).toEqual({ kind: 'postgres', url: 'postgres://sluice:pw@db:5432/sluice' });

@@ -10,7 +10,7 @@ import { checkEgressPattern } from './egress-patterns.ts';
 import { EnvReader, type ReadFile } from './env-reader.ts';
 
 export type { ReadFile } from './env-reader.ts';
-export { describeConfig, redactDatabaseUrl, type ConfigSummary } from './describe-config.ts';
+export { describeConfig, describeMode, redactDatabaseUrl, type ConfigSummary } from './describe-config.ts';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -23,6 +23,11 @@ export type StoreConfig =
 
 export interface Config {
   readonly mode: SluiceMode;
+  /**
+   * Why this mode applies: set by SLUICE_MODE, or the default, which is production whenever the server
+   * listens on anything but loopback (development only for a server bound to loopback).
+   */
+  readonly modeSource: 'SLUICE_MODE' | 'loopback default' | 'non-loopback default';
   /** Absolute; holds the SQLite store, the lake and the key file unless configured elsewhere. */
   readonly dataDir: string;
   readonly server: {
@@ -33,6 +38,9 @@ export interface Config {
     readonly sandboxDefault: boolean;
     /** A successful authentication is reused this long for the same headers (0 = check every request). */
     readonly authCacheTtlMs: number;
+    /** Failed authentications one client address may make per window before it gets 429. */
+    readonly authFailureLimit: number;
+    readonly authFailureWindowMs: number;
   };
   readonly store: StoreConfig;
   readonly lake: { readonly dir: string };
@@ -125,6 +133,8 @@ export const CONFIG_VARIABLES = [
   'SLUICE_LIST_MAX_LIMIT',
   'SLUICE_SANDBOX_DEFAULT',
   'SLUICE_AUTH_CACHE_TTL_MS',
+  'SLUICE_AUTH_FAILURE_LIMIT',
+  'SLUICE_AUTH_FAILURE_WINDOW_MS',
   'SLUICE_RUN_RETENTION_DAYS',
   'SLUICE_RUNNER_ENABLED',
   'SLUICE_RUNNER_POLL_MS',
@@ -152,14 +162,21 @@ const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, readFile: ReadFile = readFileSync): Config {
   const read = new EnvReader(env, readFile);
 
-  const mode = read.oneOf('SLUICE_MODE', MODES, 'development');
+  const host = read.string('SLUICE_HOST', '127.0.0.1');
+  const loopback = isLoopbackHost(host);
+  const modeSet = (env['SLUICE_MODE'] ?? '').trim() !== '';
+  const mode = read.oneOf('SLUICE_MODE', MODES, loopback ? 'development' : 'production');
+  const modeSource = modeSet ? 'SLUICE_MODE' : loopback ? 'loopback default' : 'non-loopback default';
   const dataDir = read.path('SLUICE_DATA_DIR', './.sluice');
   const server = {
-    host: read.string('SLUICE_HOST', '127.0.0.1'),
+    host,
     port: read.integer('SLUICE_PORT', 8080, 0, 65_535),
     logLevel: read.oneOf('SLUICE_LOG_LEVEL', LOG_LEVELS, 'info'),
     sandboxDefault: read.boolean('SLUICE_SANDBOX_DEFAULT', false),
-    authCacheTtlMs: read.integer('SLUICE_AUTH_CACHE_TTL_MS', 5000, 0, HOUR_MS),
+    // At most 5 s: a token revoked by another process (the CLI) stops working within this time.
+    authCacheTtlMs: read.integer('SLUICE_AUTH_CACHE_TTL_MS', 5000, 0, 5000),
+    authFailureLimit: read.integer('SLUICE_AUTH_FAILURE_LIMIT', 10, 1, 1_000_000),
+    authFailureWindowMs: read.integer('SLUICE_AUTH_FAILURE_WINDOW_MS', 60_000, 1000, HOUR_MS),
   };
   const store = readStore(read, dataDir);
   const lake = { dir: read.path('SLUICE_LAKE_DIR', join(dataDir, 'lake')) };
@@ -236,6 +253,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, readFile: ReadF
 
   return deepFreeze({
     mode,
+    modeSource,
     dataDir,
     server,
     store,
@@ -248,6 +266,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, readFile: ReadF
     queue,
     warnings,
   });
+}
+
+/**
+ * True for the addresses only this machine can reach: `localhost` (and `*.localhost`), 127.0.0.0/8, ::1
+ * and ::ffff:127.x.y.z. Anything else (0.0.0.0, ::, a host name, a LAN address) is reachable from outside.
+ */
+export function isLoopbackHost(host: string): boolean {
+  const name = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/\.$/, '');
+  if (name === 'localhost' || name.endsWith('.localhost')) return true;
+  if (/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name)) return true;
+  if (/^::ffff:127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name)) return true;
+  return name === '::1' || /^(0{1,4}:){7}0{0,3}1$/.test(name);
 }
 
 function readStore(read: EnvReader, dataDir: string): StoreConfig {

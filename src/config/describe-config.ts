@@ -16,9 +16,21 @@ export function redactDatabaseUrl(url: string): string {
   }
 }
 
+/** The banner's mode line: which mode applies and why (a setting, or the default for this address). */
+export function describeMode(config: Config): string {
+  const why =
+    config.modeSource === 'SLUICE_MODE'
+      ? 'set by SLUICE_MODE'
+      : config.modeSource === 'loopback default'
+        ? `the default for a server bound to loopback (${config.server.host}); set SLUICE_MODE=production to change it`
+        : `the default for a server listening on ${config.server.host}, which is not loopback`;
+  return `mode: ${config.mode} (${why})`;
+}
+
 export function describeConfig(config: Config): ConfigSummary {
   return {
     mode: config.mode,
+    modeSource: config.modeSource,
     listen: `${config.server.host}:${config.server.port}`,
     logLevel: config.server.logLevel,
     dataDir: config.dataDir,

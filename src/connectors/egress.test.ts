@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../domain/errors.ts';
+import { ALLOWED_ADDRESSES, REFUSED_ADDRESSES } from '../../test/support/egress-forms.ts';
 import { createEgressPolicy, parseEgressList, type EgressOptions } from './egress.ts';
 
 const dns: Record<string, string[]> = {
@@ -70,16 +71,34 @@ describe('default (denyPrivate)', () => {
     await expect(policy().assertAllowed(host, 443)).resolves.toBeUndefined();
   });
 
-  it('checks every resolved address: one private address refuses the host, naming host and address', async () => {
+  it('checks every resolved address: one private address refuses the host, without saying where it resolved', async () => {
     const error = await refusal(policy().assertAllowed('two.example.com', 443));
     expect(error.message).toContain('two.example.com:443');
-    expect(error.message).toContain('10.0.0.7');
-    expect(error.message).toContain('add "two.example.com" or "10.0.0.7" to SLUICE_EGRESS_ALLOW');
+    expect(error.message).not.toContain('10.0.0.7');
+    expect(error.message).not.toMatch(/private address|resolves/);
+    expect(error.message).toContain('add "two.example.com" to SLUICE_EGRESS_ALLOW');
+    expect(error.report).toEqual({ host: 'two.example.com', port: 443 });
+  });
+
+  it('gives one message for every refused host name, whatever it resolved to and whichever rule matched', async () => {
+    const message = async (host: string, options: Partial<EgressOptions> = {}): Promise<string> =>
+      (await refusal(policy(options).assertAllowed(host, 443))).message.replaceAll(host, '<host>');
+    const messages = new Set([
+      await message('internal.example.com'),
+      await message('mapped.example.com'),
+      await message('emulator.test'),
+      await message('a.b.corp.example'),
+      await message('public.example.com', { deny: ['20.0.0.0/8'] }),
+      await message('v6.example.com', { deny: ['2001:db8::/32'] }),
+    ]);
+    expect(messages.size).toBe(1);
   });
 
   it('judges an IPv4-mapped IPv6 answer as the IPv4 address', async () => {
-    const error = await refusal(policy().assertAllowed('mapped.example.com', 443));
-    expect(error.message).toContain('127.0.0.1');
+    await refusal(policy().assertAllowed('mapped.example.com', 443));
+    await expect(
+      policy({ allow: ['127.0.0.1'] }).assertAllowed('mapped.example.com', 443),
+    ).resolves.toBeUndefined();
   });
 
   it('allows private addresses when denyPrivate is off', async () => {
@@ -188,5 +207,44 @@ describe('parseEgressList', () => {
     '10.0.0.0/x',
   ])('rejects %j naming the pattern', (bad) => {
     expect(() => parseEgressList(`ok.example, ${bad}`)).toThrow(`invalid egress pattern "${bad}"`);
+  });
+});
+
+describe('every way of writing a private destination (production default)', () => {
+  it.each(REFUSED_ADDRESSES)('refuses %s', async (host) => {
+    const error = await refusal(policy().assertAllowed(host, 443));
+    expect(error.code).toBe('CONNECTOR-1309-400');
+    expect(error.message).toContain('SLUICE_EGRESS_ALLOW');
+  });
+
+  it.each(ALLOWED_ADDRESSES)('allows public %s', async (host) => {
+    await expect(policy().assertAllowed(host, 443)).resolves.toBeUndefined();
+  });
+
+  it('judges an embedded address against explicit deny rules too', async () => {
+    const p = policy({ denyPrivate: false, deny: ['10.0.0.0/8'] });
+    for (const host of ['64:ff9b::a00:1', '2002:a00:1::1', '::ffff:0:10.0.0.1', '::10.0.0.1']) {
+      const error = await refusal(p.assertAllowed(host, 443));
+      expect(error.message).toContain('10.0.0.0/8');
+    }
+    await expect(p.assertAllowed('64:ff9b::808:808', 443)).resolves.toBeUndefined();
+  });
+
+  it('lets an embedded address through only when every address it carries is allowed', async () => {
+    await expect(
+      policy({ allow: ['127.0.0.1'] }).assertAllowed('64:ff9b::7f00:1', 443),
+    ).resolves.toBeUndefined();
+    await refusal(policy({ allow: ['64:ff9b::7f00:1'] }).assertAllowed('64:ff9b::7f00:1', 443));
+  });
+
+  it('names the embedded address of a literal (the caller wrote it)', async () => {
+    const error = await refusal(policy().assertAllowed('64:ff9b::a9fe:a9fe', 443));
+    expect(error.message).toContain('embeds 169.254.169.254');
+  });
+
+  it('refuses a host name resolving to an embedding form, without naming it', async () => {
+    dns['nat64.example.com'] = ['64:ff9b::7f00:1'];
+    const error = await refusal(policy().assertAllowed('nat64.example.com', 443));
+    expect(error.message).not.toMatch(/64:ff9b|127\.0\.0\.1|embeds/);
   });
 });

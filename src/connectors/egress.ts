@@ -1,23 +1,37 @@
 /**
  * The outbound (egress) policy: which hosts a connector may open connections to. A connection is refused
  * before any byte is sent, so a connection test cannot be used to probe the private network or the cloud
- * metadata endpoint (SSRF).
+ * metadata endpoint (SSRF), nor to map ports: a refused destination gets the same answer whatever the state
+ * of its port (open, closed or silent), because nothing is ever sent to it.
  *
  * Guarantees:
  * - the host is resolved and EVERY address it resolves to is checked (one private address is enough to refuse);
+ * - an address is judged together with every IPv4 address it embeds (egress-addresses.ts: mapped, compatible,
+ *   translated, NAT64, 6to4, Teredo, ISATAP): a deny or a private range matching any of them refuses it, and
+ *   each of them must be allowed (or public) for it to pass;
  * - precedence: an explicit deny (host or address) always wins; then an explicit allow (host pattern or
- *   address range) permits; then the default applies: with `denyPrivate`, loopback, private, link-local (incl.
- *   169.254.169.254), CGNAT, unspecified and multicast addresses are refused, anything else is allowed;
+ *   address range) permits; then the default applies: with `denyPrivate`, the private ranges are refused,
+ *   anything else is allowed;
  * - an allow list does not turn the policy into an allow-only list: it lists exceptions to the default;
- * - IPv4-mapped IPv6 addresses (::ffff:a.b.c.d) are judged as the IPv4 address they carry.
+ * - no DNS oracle: the refusal of a host NAME never says what it resolved to, nor which range or rule matched
+ *   the resolved address: one message names the host, the port and the settings that govern it. Only a
+ *   literal address (the caller's own input) is described (loopback, private, …).
  *
  * Known limit: the address is checked here and resolved again by the client that connects afterwards, so a
  * DNS answer that changes in between (rebinding) is not caught.
  */
 import { lookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
 import { AppError } from '../domain/errors.ts';
 import type { EgressPolicy } from './connector.ts';
+import {
+  embeddedIpv4,
+  inRange,
+  parseAddress,
+  parseRange,
+  privateReason,
+  type Address,
+  type Range,
+} from './egress-addresses.ts';
 
 export interface EgressOptions {
   readonly allow: readonly string[];
@@ -32,91 +46,10 @@ type Rule =
   | { readonly kind: 'suffix'; readonly pattern: string; readonly suffix: string }
   | { readonly kind: 'range'; readonly pattern: string; readonly range: Range };
 
-interface Range {
-  readonly family: 4 | 6;
-  readonly base: bigint;
-  readonly bits: number;
-}
-
-interface Address {
-  readonly family: 4 | 6;
-  readonly value: bigint;
-  readonly text: string;
-}
-
 const HOST_LABEL = /^(?!-)[a-z0-9_-]{1,63}(?<!-)$/;
 
 const isHostname = (value: string): boolean =>
   value.length <= 253 && value.split('.').every((label) => HOST_LABEL.test(label));
-
-const ipv4ToBigInt = (text: string): bigint =>
-  text.split('.').reduce((acc, part) => (acc << 8n) | BigInt(Number(part)), 0n);
-
-/** Parses an IPv6 literal (already validated by isIP) into 128 bits; handles `::` and a dotted IPv4 tail. */
-const ipv6ToBigInt = (text: string): bigint => {
-  let head = text;
-  let tail: bigint[] = [];
-  const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(head);
-  if (dotted?.[1] !== undefined) {
-    const v4 = ipv4ToBigInt(dotted[1]);
-    tail = [v4 >> 16n, v4 & 0xffffn];
-    head = head.slice(0, head.length - dotted[1].length);
-    if (head.endsWith(':') && !head.endsWith('::')) head = head.slice(0, -1);
-  }
-  const [left = '', right] = head.split('::');
-  const groups = (s: string): bigint[] => (s === '' ? [] : s.split(':').map((g) => BigInt(parseInt(g, 16))));
-  const l = groups(left);
-  const r = right === undefined ? [] : groups(right);
-  const missing = 8 - l.length - r.length - tail.length;
-  const all = [...l, ...Array<bigint>(right === undefined ? 0 : missing).fill(0n), ...r, ...tail];
-  return all.reduce((acc, g) => (acc << 16n) | g, 0n);
-};
-
-const MAPPED_PREFIX = 0xffffn << 32n;
-
-/** Parses an IP literal; an IPv4-mapped IPv6 address becomes the IPv4 address it carries. */
-const parseAddress = (raw: string): Address | undefined => {
-  const text = raw.startsWith('[') && raw.endsWith(']') ? raw.slice(1, -1) : raw;
-  const family = isIP(text);
-  if (family === 4) return { family: 4, value: ipv4ToBigInt(text), text };
-  if (family !== 6) return undefined;
-  const value = ipv6ToBigInt(text);
-  if (value >> 32n === MAPPED_PREFIX >> 32n) {
-    const v4 = value & 0xffffffffn;
-    const dotted = [24n, 16n, 8n, 0n].map((s) => String((v4 >> s) & 0xffn)).join('.');
-    return { family: 4, value: v4, text: dotted };
-  }
-  return { family: 6, value, text };
-};
-
-const parseRange = (pattern: string): Range | undefined => {
-  const slash = pattern.indexOf('/');
-  const addressText = slash === -1 ? pattern : pattern.slice(0, slash);
-  const address = parseAddress(addressText);
-  if (address === undefined) return undefined;
-  const rawFamily = isIP(addressText.replace(/^\[|\]$/g, ''));
-  const width = rawFamily === 4 ? 32 : 128;
-  let bits = width;
-  if (slash !== -1) {
-    const prefix = pattern.slice(slash + 1);
-    if (!/^\d{1,3}$/.test(prefix) || Number(prefix) > width) return undefined;
-    bits = Number(prefix);
-  }
-  // A mapped IPv6 range (::ffff:0:0/96 and narrower) is the IPv4 range it carries.
-  if (address.family === 4 && rawFamily === 6) {
-    if (bits < 96) return { family: 6, base: mask(ipv6ToBigInt(addressText), bits, 128), bits };
-    bits -= 96;
-  }
-  const familyWidth = address.family === 4 ? 32 : 128;
-  return { family: address.family, base: mask(address.value, bits, familyWidth), bits };
-};
-
-const mask = (value: bigint, bits: number, width: number): bigint =>
-  bits === 0 ? 0n : (value >> BigInt(width - bits)) << BigInt(width - bits);
-
-const inRange = (address: Address, range: Range): boolean =>
-  address.family === range.family &&
-  mask(address.value, range.bits, address.family === 4 ? 32 : 128) === range.base;
 
 const normalizeHost = (host: string): string => host.trim().toLowerCase().replace(/\.$/, '');
 
@@ -139,24 +72,6 @@ export const parseEgressList = (value: string): string[] => {
   return patterns.map((p) => parseRule(p).pattern);
 };
 
-/** The default-denied ranges (denyPrivate). */
-const PRIVATE_RANGES: readonly { readonly range: Range; readonly reason: string }[] = [
-  ['0.0.0.0/8', 'an unspecified ("this network") address'],
-  ['127.0.0.0/8', 'a loopback address'],
-  ['10.0.0.0/8', 'a private address'],
-  ['172.16.0.0/12', 'a private address'],
-  ['192.168.0.0/16', 'a private address'],
-  ['169.254.0.0/16', 'a link-local address (this range holds the cloud metadata endpoint 169.254.169.254)'],
-  ['100.64.0.0/10', 'a carrier-grade NAT (shared) address'],
-  ['224.0.0.0/4', 'a multicast address'],
-  ['255.255.255.255/32', 'the broadcast address'],
-  ['::/128', 'an unspecified address'],
-  ['::1/128', 'a loopback address'],
-  ['fc00::/7', 'a private (unique local) address'],
-  ['fe80::/10', 'a link-local address'],
-  ['ff00::/8', 'a multicast address'],
-].map(([cidr = '', reason = '']) => ({ range: parseRange(cidr) as Range, reason }));
-
 const hostMatches = (rule: Rule, host: string): boolean =>
   (rule.kind === 'host' && rule.host === host) || (rule.kind === 'suffix' && host.endsWith(rule.suffix));
 
@@ -174,16 +89,54 @@ const refuse = (host: string, port: number, why: string): AppError =>
     port,
   });
 
+/** The one refusal of a host name by address: it says nothing of where the name resolved. */
+const refuseName = (host: string, port: number): AppError =>
+  refuse(
+    host,
+    port,
+    'the egress policy does not allow this destination (SLUICE_EGRESS_DENY, and in production SLUICE_EGRESS_DENY_PRIVATE, ' +
+      `which refuses private, loopback and link-local addresses); to allow it, add "${host}" to SLUICE_EGRESS_ALLOW`,
+  );
+
+/** The address and every IPv4 address it embeds: each is judged. */
+const candidatesOf = (address: Address): Address[] => [address, ...embeddedIpv4(address)];
+
 export const createEgressPolicy = (options: EgressOptions): EgressPolicy => {
   const allow = options.allow.map(parseRule);
   const deny = options.deny.map(parseRule);
   const resolve = options.resolve ?? defaultResolve;
 
+  /** Why a literal address is refused, or undefined when it may be reached. */
+  const judge = (address: Address, allowedHost: boolean): string | undefined => {
+    for (const candidate of candidatesOf(address)) {
+      const denied = deny.find((rule) => addressMatches(rule, candidate));
+      if (denied !== undefined) {
+        const what = candidate === address ? '' : ` (it embeds ${candidate.text})`;
+        return `it matches "${denied.pattern}" in SLUICE_EGRESS_DENY${what}, which wins over SLUICE_EGRESS_ALLOW`;
+      }
+    }
+    if (allowedHost || !options.denyPrivate) return undefined;
+    for (const candidate of candidatesOf(address)) {
+      if (allow.some((rule) => addressMatches(rule, candidate))) continue;
+      const reason = privateReason(candidate);
+      if (reason !== undefined) {
+        const what = candidate === address ? `it is ${reason}` : `it embeds ${candidate.text}, ${reason}`;
+        return `${what} (SLUICE_EGRESS_DENY_PRIVATE); to allow it, add "${candidate.text}" to SLUICE_EGRESS_ALLOW`;
+      }
+    }
+    return undefined;
+  };
+
   return {
     async assertAllowed(rawHost: string, port: number): Promise<void> {
       const host = normalizeHost(rawHost).replace(/^\[|\]$/g, '');
       const literal = parseAddress(host);
-      const deniedHost = literal === undefined ? deny.find((rule) => hostMatches(rule, host)) : undefined;
+      if (literal !== undefined) {
+        const why = judge(literal, false);
+        if (why !== undefined) throw refuse(host, port, why);
+        return;
+      }
+      const deniedHost = deny.find((rule) => hostMatches(rule, host));
       if (deniedHost !== undefined) {
         throw refuse(
           host,
@@ -191,30 +144,9 @@ export const createEgressPolicy = (options: EgressOptions): EgressPolicy => {
           `it matches "${deniedHost.pattern}" in SLUICE_EGRESS_DENY, which wins over SLUICE_EGRESS_ALLOW`,
         );
       }
-      const allowedHost = literal === undefined && allow.some((rule) => hostMatches(rule, host));
-      const addresses = literal !== undefined ? [literal] : await resolveAll(host, port, resolve);
-
-      for (const address of addresses) {
-        const denied = deny.find((rule) => addressMatches(rule, address));
-        if (denied !== undefined) {
-          throw refuse(
-            host,
-            port,
-            `${address.text} matches "${denied.pattern}" in SLUICE_EGRESS_DENY, which wins over SLUICE_EGRESS_ALLOW`,
-          );
-        }
-        if (allowedHost || allow.some((rule) => addressMatches(rule, address))) continue;
-        if (!options.denyPrivate) continue;
-        const blocked = PRIVATE_RANGES.find((p) => inRange(address, p.range));
-        if (blocked !== undefined) {
-          const name = literal === undefined ? `"${host}" or ` : '';
-          throw refuse(
-            host,
-            port,
-            `${literal === undefined ? `it resolves to ${address.text}, ` : ''}${blocked.reason}; ` +
-              `to allow it, add ${name}"${address.text}" to SLUICE_EGRESS_ALLOW`,
-          );
-        }
+      const allowedHost = allow.some((rule) => hostMatches(rule, host));
+      for (const address of await resolveAll(host, port, resolve)) {
+        if (judge(address, allowedHost) !== undefined) throw refuseName(host, port);
       }
     },
   };

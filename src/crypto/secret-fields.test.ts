@@ -33,7 +33,8 @@ const params = {
   host: 'adb-1.azuredatabricks.net',
   accessToken: 'dapi-secret-1',
   proxy: { url: 'http://proxy', password: 'proxy-secret' },
-  extraKeys: [{ key: 'k1' }, { key: 'k2' }],
+  // Secrets long enough that random ciphertext (base64) cannot contain them by chance.
+  extraKeys: [{ key: 'extra-key-one' }, { key: 'extra-key-two' }],
 };
 
 const box = createSecretBox(randomBytes(32));
@@ -59,7 +60,8 @@ describe('secret fields', () => {
     expect(isSealed(sealed.proxy.password)).toBe(true);
     expect(isSealed(sealed.extraKeys[1]!.key)).toBe(true);
     const text = JSON.stringify(sealed);
-    for (const secret of ['dapi-secret-1', 'proxy-secret', 'k1', 'k2']) expect(text).not.toContain(secret);
+    for (const secret of ['dapi-secret-1', 'proxy-secret', 'extra-key-one', 'extra-key-two'])
+      expect(text).not.toContain(secret);
     expect(openSecrets(schema, sealed, box)).toEqual(params);
   });
 
@@ -89,7 +91,12 @@ describe('secret fields', () => {
   });
 
   it('lists the plaintext secret values for log scrubbing', () => {
-    expect(secretValues(schema, params).sort()).toEqual(['dapi-secret-1', 'k1', 'k2', 'proxy-secret']);
+    expect(secretValues(schema, params).sort()).toEqual([
+      'dapi-secret-1',
+      'extra-key-one',
+      'extra-key-two',
+      'proxy-secret',
+    ]);
     expect(secretValues(schema, sealSecrets(schema, params, box))).toEqual([]);
     expect(secretValues(schema, Object.freeze({ accessToken: '' }))).toEqual([]);
   });

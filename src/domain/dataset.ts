@@ -100,7 +100,10 @@ export interface BatchFile {
   /** Relative to the lake directory, `/`-separated. */
   readonly path: string;
   readonly records: number;
+  /** The file's size, recorded at commit. */
   readonly bytes: number;
+  /** The file's SHA-256 (hex), recorded at commit; absent for batches committed before it was recorded. */
+  readonly sha256?: string;
 }
 
 export interface BatchError {

@@ -158,6 +158,19 @@ export const errorCatalog = {
   'XDM-1003-400': client(400, 'Unsupported schema reference'),
   'XDM-1004-406': client(406, 'Unsupported Accept header'),
   'CATALOG-1003-400': client(400, 'Schema not found'),
+  // Hardening (issue 10): the request edge, one set of document limits, abuse, and the lake's integrity.
+  'FLOW-1480-400': client(400, 'Forbidden character'),
+  'FLOW-1481-400': client(400, 'Value too long'),
+  'FLOW-1482-400': client(400, 'Document too deep'),
+  'FLOW-1483-413': client(413, 'Document too large'),
+  'FLOW-1484-400': client(400, 'Invalid URL encoding'),
+  'FLOW-1485-414': client(414, 'URI too long'),
+  'FLOW-1486-431': client(431, 'Request headers too large'),
+  'FLOW-1487-400': client(400, 'Malformed request'),
+  'FLOW-1488-408': client(408, 'Request timeout'),
+  'FLOW-1489-429': client(429, 'Too many failed authentications'),
+  'CONNECTOR-1318-400': client(400, 'Undeclared field'),
+  'LAKE-1101-500': internal(500, 'Dataset file damaged'),
 
   // Sluice itself.
   'FLOW-1102-500': internal(500, 'Internal server error'),

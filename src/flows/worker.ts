@@ -14,6 +14,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Flow, LastRunDetails } from '../domain/flow-entities.ts';
 import type { Run } from '../domain/run.ts';
+import { isStoreUnavailable } from '../store/availability.ts';
 import type { RunClaim } from '../store/queue/run-queue.ts';
 import type { WorkerRepository } from '../store/worker-repository.ts';
 import type { CopyProgress } from './copy.ts';
@@ -71,6 +72,7 @@ export function createWorker(
   let started = false;
   let lastReconcile = 0;
   let lastPrune = 0;
+  let storeDown = false;
   const startedAt = deps.now();
 
   const register = (): Promise<void> =>
@@ -237,8 +239,16 @@ export function createWorker(
             launch(claim);
           }
           await maintain();
+          if (storeDown) {
+            storeDown = false;
+            deps.log.info({}, 'worker: the store is reachable again; claiming runs');
+          }
         } catch (error) {
-          deps.log.error({ err: error }, 'worker pass failed');
+          // A store outage is said once (and once when it is over), not on every poll.
+          if (isStoreUnavailable(error)) {
+            if (!storeDown) deps.log.warn({ err: error }, 'worker: the store is unreachable; waiting for it');
+            storeDown = true;
+          } else deps.log.error({ err: error }, 'worker pass failed');
         }
       };
       void loop();

@@ -4,3 +4,4 @@ export type { BatchWriter, BatchWriterOptions, BatchWriteResult } from './writer
 export { datasetReferences, type QueryDataset, type QueryOptions, type QueryResult } from './query.ts';
 export { ValueError } from './input-values.ts';
 export type { LakeRow, LakeValue } from './output-values.ts';
+export type { FileCheck, FileProblem } from './integrity.ts';

@@ -7,7 +7,8 @@
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import type { DatasetSchema } from '../domain/dataset.ts';
+import type { BatchFile, DatasetSchema } from '../domain/dataset.ts';
+import { createIntegrityChecker, damageError, type FileCheck } from './integrity.ts';
 import { assertIds, batchPath, DATASETS, literal, resolveFile, sideFilePath, STAGING } from './layout.ts';
 import { runQuery, type QueryDataset, type QueryOptions, type QueryResult } from './query.ts';
 import { fromDuck, type LakeRow } from './output-values.ts';
@@ -30,6 +31,13 @@ export interface Lake {
   writeSideFile(datasetId: string, batchId: string, name: string, content: string): Promise<string>;
   /** Removes every file of a batch: its staging dir and its dir under datasets/. Idempotent. */
   removeBatch(datasetId: string, batchId: string): Promise<void>;
+  /**
+   * Checks committed files against the size and SHA-256 their batch recorded (integrity.ts): sizes on
+   * every call, digests on a file's first check in this process or after it changed; `full` hashes all.
+   */
+  verify(files: readonly BatchFile[], options?: { full?: boolean }): Promise<FileCheck[]>;
+  /** Throws LAKE-1101-500 naming the first damaged file; call it before reading files. */
+  assertIntact(files: readonly BatchFile[]): Promise<void>;
   /** Rows of the given files, in file order then row order. */
   read(files: readonly string[], options?: { limit?: number; offset?: number }): Promise<LakeRow[]>;
   /** Read-only SQL where `dataset('<name or id>')` names a key of `datasets` (see query.ts). */
@@ -64,6 +72,7 @@ export async function openLake(
     ...(options.memoryLimit === undefined ? {} : { memory_limit: options.memoryLimit }),
   });
   const writing = new Set<string>();
+  const integrity = createIntegrityChecker(dir);
   let closed = false;
 
   const connect = async () => {
@@ -112,6 +121,13 @@ export async function openLake(
       if (writing.has(batchId)) throw new Error(`batch ${batchId} is being written by this process`);
       await rm(join(dir, STAGING, batchId), { recursive: true, force: true });
       await rm(join(dir, ...batchPath(datasetId, batchId).split('/')), { recursive: true, force: true });
+    },
+
+    verify: (files, verifyOptions) => integrity.check(files, verifyOptions),
+
+    async assertIntact(files) {
+      const damaged = (await integrity.check(files)).find((check) => check.problem !== undefined);
+      if (damaged !== undefined) throw damageError(damaged);
     },
 
     async read(files, readOptions = {}) {

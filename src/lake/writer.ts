@@ -8,7 +8,8 @@
  * - A row whose value does not fit its field is refused whole (`ValueError` naming the row and
  *   field) before any of its values reaches the buffer; earlier rows stay, and the writer stays usable.
  * - `finish()` moves the staging directory to `datasets/<datasetId>/<batchId>/` with one rename, so
- *   the batch directory either has all its files or does not exist. Readers still see nothing until
+ *   the batch directory either has all its files or does not exist. Each file's size and SHA-256 are in
+ *   the result, for the batch's commit: readers check them before reading (integrity.ts). Readers still see nothing until
  *   the caller marks the batch `success` in the store (readers take file lists from the store only).
  * - `abort()` (also after a failed `finish()`) removes the staging directory; both are idempotent.
  * - Calls are serialised: an `append` issued before the previous one settled waits its turn.
@@ -18,6 +19,7 @@ import { join } from 'node:path';
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import type { BatchFile, DatasetSchema } from '../domain/dataset.ts';
 import { ValueError } from './input-values.ts';
+import { sha256OfFile } from './integrity.ts';
 import { batchPath, DATASETS, ident, literal, partName, STAGING } from './layout.ts';
 import { planStage } from './stage-plan.ts';
 
@@ -170,8 +172,14 @@ export async function openBatchWriter(
         const relative = batchPath(datasetId, batchId);
         const files: BatchFile[] = [];
         for (const part of parts) {
-          const { size } = await stat(join(staging, part.name));
-          files.push({ path: `${relative}/${part.name}`, records: part.records, bytes: size });
+          const staged = join(staging, part.name);
+          const { size } = await stat(staged);
+          files.push({
+            path: `${relative}/${part.name}`,
+            records: part.records,
+            bytes: size,
+            sha256: await sha256OfFile(staged),
+          });
         }
         await mkdir(join(root, DATASETS, datasetId), { recursive: true });
         // The one step that makes the files exist at their final path: a rename of the whole directory.

@@ -8,6 +8,7 @@ import type { Connection, ConnectionState, Verification } from '../domain/connec
 import { connectionTransitions } from '../domain/connection.ts';
 import type { CursorCodec } from '../domain/cursor.ts';
 import { createdMeta, updatedMeta } from '../domain/entity.ts';
+import type { DocumentLimits } from '../domain/limits.ts';
 import { AppError } from '../domain/errors.ts';
 import { newEtag, newId } from '../domain/ids.ts';
 import type { ParsedListRequest } from '../domain/listing.ts';
@@ -67,6 +68,8 @@ export interface ConnectionServiceDeps {
   /** Refuses deletion while flows use the connection (wired to the flow service). */
   readonly assertUnused?: (tenant: Tenant, connectionId: string) => Promise<void>;
   readonly now?: () => number;
+  /** Request-body limits, applied to the entity a PATCH produces (default: those of a 1 MiB body). */
+  readonly limits?: DocumentLimits;
 }
 
 export function createConnectionService(deps: ConnectionServiceDeps): ConnectionService {
@@ -198,6 +201,7 @@ export function createConnectionService(deps: ConnectionServiceDeps): Connection
         ifMatch,
         body,
         {
+          limits: deps.limits,
           allowed: ['/name', '/description', '/auth/params', '/auth/specName'],
           immutable: {
             '/connectionSpec': new AppError(

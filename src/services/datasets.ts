@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import {
   DATASET_ID,
+  type BatchFile,
   newBatchId,
   newDatasetId,
   type Batch,
@@ -33,8 +34,11 @@ import type {
 } from '../lake/index.ts';
 import { datasetReferences } from '../lake/index.ts';
 import type { DatasetListOptions, DatasetRepository } from '../store/dataset-repository.ts';
+import { verifyLake, type LakeVerification } from './lake-verification.ts';
 import { isUniqueViolation } from '../store/dialect.ts';
 import type { Database } from '../store/schema.ts';
+
+export type { DamagedBatch, LakeVerification } from './lake-verification.ts';
 
 export interface QueryLimits {
   readonly maxRows: number;
@@ -56,9 +60,15 @@ export interface DatasetService {
   delete(tenant: Tenant, id: string): Promise<void>;
   listBatches(tenant: Tenant, datasetId: string, options: { start: number; limit: number }): Promise<Batch[]>;
   getBatch(tenant: Tenant, id: string): Promise<Batch>;
-  /** Rows of the dataset's committed batches, oldest batch first. */
+  /**
+   * Rows of the dataset's committed batches, oldest batch first. Only the files the rows come from are
+   * read, and each is checked against its recorded size and SHA-256 first (LAKE-1101-500 if damaged).
+   */
   preview(tenant: Tenant, id: string, limit: number): Promise<{ dataset: Dataset; rows: LakeRow[] }>;
+  /** Read-only SQL; every file of every dataset it names is checked first (LAKE-1101-500 if damaged). */
   query(tenant: Tenant, sql: string, limits?: Partial<QueryLimits>): Promise<QueryResult>;
+  /** Hashes every committed file of every live dataset (all tenants) and reports each damaged batch. */
+  verifyLake(): Promise<LakeVerification>;
 
   beginBatch(
     tenant: Tenant,
@@ -103,6 +113,18 @@ const notFound = (type: 'dataSets' | 'batches', id: string): AppError =>
       type,
     },
   );
+
+/** The committed files a preview of `limit` rows reads: in order, until they hold `limit` rows. */
+function firstFilesFor(files: readonly BatchFile[], limit: number): BatchFile[] {
+  const needed: BatchFile[] = [];
+  let rows = 0;
+  for (const file of files) {
+    if (rows >= limit) break;
+    needed.push(file);
+    rows += file.records;
+  }
+  return needed;
+}
 
 export function createDatasetService(deps: DatasetServiceDeps): DatasetService {
   const { repository, lake } = deps;
@@ -203,7 +225,8 @@ export function createDatasetService(deps: DatasetServiceDeps): DatasetService {
 
     async preview(tenant, id, limit) {
       const dataset = await get(tenant, id);
-      const files = await repository.committedFiles(tenant, dataset.id);
+      const files = firstFilesFor(await repository.committedFiles(tenant, dataset.id), limit);
+      await lake.assertIntact(files);
       return {
         dataset,
         rows: await lake.read(
@@ -218,6 +241,7 @@ export function createDatasetService(deps: DatasetServiceDeps): DatasetService {
       for (const reference of datasetReferences(sql)) {
         const dataset = await resolve(tenant, reference);
         const files = await repository.committedFiles(tenant, dataset.id);
+        await lake.assertIntact(files);
         datasets.set(reference, { files: files.map((file) => file.path), schema: dataset.schema });
       }
       return lake.query(sql, datasets, {
@@ -284,6 +308,8 @@ export function createDatasetService(deps: DatasetServiceDeps): DatasetService {
       for (const { datasetId, batchId } of ended) await lake.removeBatch(datasetId, batchId);
       return ended.length;
     },
+
+    verifyLake: () => verifyLake(repository, lake),
 
     async collectGarbage() {
       // Keep committed batches of live datasets, and loading batches of active runs: another process (a

@@ -2,6 +2,13 @@
 import type { EntityMeta } from '../domain/entity.ts';
 import { AppError } from '../domain/errors.ts';
 import { isUuid } from '../domain/ids.ts';
+import {
+  assertDocumentSize,
+  assertDocumentWithinLimits,
+  assertNameAndDescription,
+  documentLimits,
+  type DocumentLimits,
+} from '../domain/limits.ts';
 import type { Actor, Tenant } from '../domain/tenancy.ts';
 import type { EntityRepository } from '../store/entity-repository.ts';
 import { applyPatch, assertPatchable, etagMatches, parsePatch, type PatchOperation } from './patch.ts';
@@ -82,11 +89,17 @@ export interface PatchRules {
   readonly allowed: readonly string[];
   /** Top-level paths that may never change, with the error that says why. */
   readonly immutable: Readonly<Record<string, AppError>>;
+  /** The limits request bodies have (default: those of the default body limit, 1 MiB). */
+  readonly limits?: DocumentLimits | undefined;
 }
+
+export const DEFAULT_DOCUMENT_LIMITS = documentLimits(1024 * 1024);
 
 /**
  * The PATCH step every entity shares: If-Match, the JSON Patch document, the paths it may touch, applying it
- * to the editable view, and the checks of `name` and `description`. The caller validates the rest.
+ * to the editable view, and the checks of `name` and `description`. The patched view is held to the same
+ * limits as a request body (NUL, string length, depth, size as JSON), so PATCH cannot store what POST
+ * refuses. The caller validates the rest.
  */
 export function patchEntity<T extends { readonly name: string; readonly description?: string | undefined }>(
   entity: EntityMeta,
@@ -99,12 +112,16 @@ export function patchEntity<T extends { readonly name: string; readonly descript
   const operations = parsePatch(body);
   assertPatchable(operations, rules);
   const patched = applyPatch(editable, operations);
+  const limits = rules.limits ?? DEFAULT_DOCUMENT_LIMITS;
+  assertDocumentWithinLimits(patched, limits);
+  assertDocumentSize(patched, limits, 'The entity');
   if (typeof patched.name !== 'string' || patched.name.trim() === '') {
     throw new AppError('FLOW-1407-400', "The field 'name' must be a non-empty string.");
   }
   if (patched.description !== undefined && typeof patched.description !== 'string') {
     throw new AppError('FLOW-1407-400', "The field 'description' must be a string.");
   }
+  assertNameAndDescription(patched);
   return { patched, operations };
 }
 

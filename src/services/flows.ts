@@ -5,6 +5,7 @@
  */
 import type { CursorCodec } from '../domain/cursor.ts';
 import { createdMeta, updatedMeta } from '../domain/entity.ts';
+import type { DocumentLimits } from '../domain/limits.ts';
 import { AppError } from '../domain/errors.ts';
 import {
   flowTransitions,
@@ -59,6 +60,8 @@ export interface FlowServiceDeps extends FlowValidationDeps {
   /** A deleted flow's ended runs and cursor go with it. */
   readonly runs: Pick<RunRepository, 'deleteForFlow'>;
   readonly now?: () => number;
+  /** Request-body limits, applied to the entity a PATCH produces (default: those of a 1 MiB body). */
+  readonly limits?: DocumentLimits;
 }
 
 const EDITABLE = ['/name', '/description', '/scheduleParams', '/transformations', '/options', '/labels'];
@@ -149,6 +152,7 @@ export function createFlowService(deps: FlowServiceDeps): FlowService {
         ifMatch,
         body,
         {
+          limits: deps.limits,
           allowed: EDITABLE,
           immutable: {
             '/flowSpec': new AppError('FLOW-1365-400', 'The flowSpec of a flow cannot be changed.'),

@@ -10,6 +10,7 @@ import { conversionOf } from '../domain/conversion.ts';
 import type { Connection } from '../domain/connection.ts';
 import type { CursorCodec } from '../domain/cursor.ts';
 import { createdMeta, updatedMeta } from '../domain/entity.ts';
+import type { DocumentLimits } from '../domain/limits.ts';
 import { AppError, isAppError } from '../domain/errors.ts';
 import type { SourceColumn, SourceConnection } from '../domain/flow-entities.ts';
 import { newEtag, newId } from '../domain/ids.ts';
@@ -58,6 +59,8 @@ export interface SourceConnectionDeps {
   /** Refuses deletion while flows use the entity (wired by the flow service). */
   readonly assertUnused?: (tenant: Tenant, sourceConnectionId: string) => Promise<void>;
   readonly now?: () => number;
+  /** Request-body limits, applied to the entity a PATCH produces (default: those of a 1 MiB body). */
+  readonly limits?: DocumentLimits;
 }
 
 /** Check declared columns and filters against the live table; returns the live columns. */
@@ -230,6 +233,7 @@ export function createSourceConnectionService(deps: SourceConnectionDeps): Sourc
         ifMatch,
         body,
         {
+          limits: deps.limits,
           allowed: ['/name', '/description', '/params'],
           immutable: {
             '/connectionSpec': new AppError(

@@ -5,6 +5,7 @@
 import type { CursorCodec } from '../domain/cursor.ts';
 import type { DatasetSchema } from '../domain/dataset.ts';
 import { createdMeta, updatedMeta } from '../domain/entity.ts';
+import type { DocumentLimits } from '../domain/limits.ts';
 import { AppError } from '../domain/errors.ts';
 import { DATA_LAKE_SPEC_ID, type TargetConnection } from '../domain/flow-entities.ts';
 import { newEtag, newId } from '../domain/ids.ts';
@@ -57,6 +58,8 @@ export function createTargetConnectionService(deps: {
   readonly cursors: CursorCodec;
   readonly assertUnused?: (tenant: Tenant, targetConnectionId: string) => Promise<void>;
   readonly now?: () => number;
+  /** Request-body limits, applied to the entity a PATCH produces (default: those of a 1 MiB body). */
+  readonly limits?: DocumentLimits;
 }): TargetConnectionService {
   const { repository, cursors } = deps;
   const now = deps.now ?? Date.now;
@@ -140,6 +143,7 @@ export function createTargetConnectionService(deps: {
         ifMatch,
         body,
         {
+          limits: deps.limits,
           allowed: ['/name', '/description', '/params', '/data'],
           immutable: {
             '/connectionSpec': new AppError(

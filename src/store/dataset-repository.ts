@@ -62,6 +62,8 @@ export interface DatasetRepository {
   ): Promise<{ datasetId: string; batchId: string }[]>;
   /** Files of the dataset's `success` batches, oldest batch first. */
   committedFiles(tenant: Tenant, datasetId: string): Promise<BatchFile[]>;
+  /** Every `success` batch of a live dataset, any tenant, oldest first, with its dataset's name (lake verify). */
+  committedBatches(): Promise<(Batch & { readonly datasetName: string })[]>;
   /** `datasetId/batchId` of every `success` batch of a live dataset, any tenant (for lake GC). */
   committedBatchKeys(): Promise<Set<string>>;
   /**
@@ -271,6 +273,19 @@ export function createDatasetRepository(db: Kysely<Database>): DatasetRepository
         .orderBy('batches.id', 'asc')
         .execute();
       return rows.flatMap((row) => fromJson(row.files) as BatchFile[]);
+    },
+
+    async committedBatches() {
+      const rows = await db
+        .selectFrom('batches')
+        .innerJoin('datasets', 'datasets.id', 'batches.dataset_id')
+        .selectAll('batches')
+        .select('datasets.name as dataset_name')
+        .where('batches.status', '=', 'success')
+        .where('datasets.deleted_at', 'is', null)
+        .orderBy('batches.id', 'asc')
+        .execute();
+      return rows.map((row) => ({ ...batchFromRow(row), datasetName: row.dataset_name }));
     },
 
     async committedBatchKeys() {

@@ -10,6 +10,9 @@
  * - PostgreSQL with `schema`: the schema exists and is the only entry of `search_path` on every pooled
  *   connection (set in the connection's startup packet, so no query can run before it).
  * - No error message or report contains the database password.
+ * - A connection that breaks (the server restarts, the network drops) never crashes the process: the
+ *   operation using it fails, and the next operation opens a new connection, so the store recovers from
+ *   an outage without a restart.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -112,6 +115,12 @@ async function openPostgres<DB>(options: {
   // An idle pooled connection that the server drops emits 'error' on the pool; pg discards that
   // client and the next checkout opens a new one, so the event must not crash the process.
   pool.on('error', () => undefined);
+  // A connection the server drops while it is checked out emits 'error' on the client itself, where no
+  // pool listener is attached: without this, an outage that starts mid-request would crash the process.
+  // The query in flight still fails (and is answered 503); the pool discards the broken client.
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
 
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   let schema: string;

@@ -38,6 +38,8 @@ export async function startTestSluice(
     env?: Record<string, string>;
     /** Connector modules instead of the registry's (a test's wrapper around a real one). */
     connectors?: readonly ConnectorModule[];
+    /** PostgreSQL: the URL Sluice connects to (e.g. through a proxy); the schema is made directly. */
+    postgresUrl?: string;
   } = {},
 ): Promise<TestSluice> {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-test-'));
@@ -69,7 +71,9 @@ export async function startTestSluice(
     ...(options.connectors === undefined ? {} : { connectors: options.connectors }),
     ...(schema === undefined
       ? {}
-      : { storeOptions: { kind: 'postgres', url: schema.url, schema: schema.schema } }),
+      : {
+          storeOptions: { kind: 'postgres', url: options.postgresUrl ?? schema.url, schema: schema.schema },
+        }),
   });
   const app = await sluice.buildApp(logger);
   const created = await sluice.identity.createOrg('Test Org');

@@ -65,8 +65,8 @@ export interface RunQueue {
    */
   reconcile(): Promise<number>;
   stats(): Promise<QueueStats>;
-  /** Throws when the queue cannot be reached (readiness). */
-  ping(): Promise<void>;
+  /** Throws when the queue cannot be reached (readiness; a property, handed to /readyz as a function). */
+  readonly ping: () => Promise<void>;
   close(): Promise<void>;
 }
 

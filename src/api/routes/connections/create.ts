@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { DESCRIPTION_MAX_LENGTH, NAME_MAX_LENGTH } from '../../../domain/limits.ts';
 import { AppError } from '../../../domain/errors.ts';
 import { assertKnownParams } from '../../../domain/listing.ts';
 import { actorOf } from '../../auth.ts';
@@ -7,8 +8,8 @@ import type { App, RouteDeps } from '../../types.ts';
 
 export const ConnectionBody = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 256 }),
-    description: Type.Optional(Type.String({ maxLength: 4096 })),
+    name: Type.String({ minLength: 1, maxLength: NAME_MAX_LENGTH }),
+    description: Type.Optional(Type.String({ maxLength: DESCRIPTION_MAX_LENGTH })),
     auth: Type.Object({
       specName: Type.String({ minLength: 1, description: 'One of the connection spec authSpec[].name.' }),
       params: Type.Record(Type.String(), Type.Unknown(), {

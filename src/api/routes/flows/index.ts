@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { DESCRIPTION_MAX_LENGTH, NAME_MAX_LENGTH } from '../../../domain/limits.ts';
 import { AppError } from '../../../domain/errors.ts';
 import type { FlowInput } from '../../../services/flow-validation.ts';
 import type { SourceConnectionInput } from '../../../services/source-connections.ts';
@@ -28,8 +29,8 @@ export function registerFlowRoutes(app: App, deps: RouteDeps): void {
     tag: 'source connection',
     createBody: Type.Object(
       {
-        name: Type.String({ minLength: 1, maxLength: 256 }),
-        description: Type.Optional(Type.String({ maxLength: 4096 })),
+        name: Type.String({ minLength: 1, maxLength: NAME_MAX_LENGTH }),
+        description: Type.Optional(Type.String({ maxLength: DESCRIPTION_MAX_LENGTH })),
         baseConnectionId: Type.String({ minLength: 1 }),
         data: Type.Optional(
           Type.Object({ format: Type.Optional(Type.String()) }, { additionalProperties: true }),
@@ -57,8 +58,8 @@ export function registerFlowRoutes(app: App, deps: RouteDeps): void {
     tag: 'target connection',
     createBody: Type.Object(
       {
-        name: Type.String({ minLength: 1, maxLength: 256 }),
-        description: Type.Optional(Type.String({ maxLength: 4096 })),
+        name: Type.String({ minLength: 1, maxLength: NAME_MAX_LENGTH }),
+        description: Type.Optional(Type.String({ maxLength: DESCRIPTION_MAX_LENGTH })),
         data: Type.Optional(
           Type.Object({ format: Type.Optional(Type.String()) }, { additionalProperties: true }),
         ),
@@ -83,8 +84,8 @@ export function registerFlowRoutes(app: App, deps: RouteDeps): void {
     tag: 'flow',
     createBody: Type.Object(
       {
-        name: Type.String({ minLength: 1, maxLength: 256 }),
-        description: Type.Optional(Type.String({ maxLength: 4096 })),
+        name: Type.String({ minLength: 1, maxLength: NAME_MAX_LENGTH }),
+        description: Type.Optional(Type.String({ maxLength: DESCRIPTION_MAX_LENGTH })),
         flowSpec: SpecRef,
         sourceConnectionIds: Type.Array(Type.Unknown()),
         targetConnectionIds: Type.Array(Type.Unknown()),

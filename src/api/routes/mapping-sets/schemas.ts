@@ -1,5 +1,6 @@
 /** Request and response schemas of the Data Prep mapping-set routes (Adobe's shapes plus Sluice extensions). */
 import { Type } from 'typebox';
+import { DESCRIPTION_MAX_LENGTH, NAME_MAX_LENGTH } from '../../../domain/limits.ts';
 import { NORMALIZED_TYPES } from '../../../domain/types.ts';
 
 const NullableString = Type.Union([Type.String(), Type.Null()]);
@@ -20,8 +21,8 @@ const MappingBody = Type.Object(
     identity: Type.Optional(Type.Boolean()),
     identityGroup: Type.Optional(NullableString),
     namespaceCode: Type.Optional(NullableString),
-    name: Type.Optional(Type.String({ maxLength: 256 })),
-    description: Type.Optional(Type.String({ maxLength: 4096 })),
+    name: Type.Optional(Type.String({ maxLength: NAME_MAX_LENGTH })),
+    description: Type.Optional(Type.String({ maxLength: DESCRIPTION_MAX_LENGTH })),
   },
   { additionalProperties: true },
 );
@@ -42,8 +43,8 @@ export const MappingSetBody = Type.Object(
   {
     id: Type.Optional(NullableString),
     version: Type.Optional(Type.Integer({ minimum: 0 })),
-    name: Type.Optional(Type.String({ maxLength: 256 })),
-    description: Type.Optional(Type.String({ maxLength: 4096 })),
+    name: Type.Optional(Type.String({ maxLength: NAME_MAX_LENGTH })),
+    description: Type.Optional(Type.String({ maxLength: DESCRIPTION_MAX_LENGTH })),
     xdmSchema: Type.Optional(
       Type.String({ description: 'The target XDM schema id, or a Sluice dataset id.' }),
     ),
