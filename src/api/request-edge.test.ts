@@ -218,7 +218,7 @@ describe('health endpoints', () => {
     expect(alive.json()).toEqual({ status: 'ok' });
     const ready = await t.app.inject({ method: 'GET', url: '/readyz' });
     expect(ready.statusCode).toBe(200);
-    expect(ready.json()).toEqual({ status: 'ready', checks: { store: 'ok', migrations: 'ok' } });
+    expect(ready.json()).toEqual({ status: 'ready', checks: { store: 'ok', migrations: 'ok', queue: 'ok' } });
     expect(`${alive.body}${ready.body}`).not.toMatch(/\d+\.\d+\.\d+|sqlite|127\.0\.0\.1|\/tmp/);
   });
 
