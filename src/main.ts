@@ -5,6 +5,7 @@
 import { ConfigError, describeConfig, loadConfig } from './config/config.ts';
 import { createLogger } from './logger.ts';
 import { createSluice } from './sluice.ts';
+import { browserOrigin, mintStudioLink } from './services/studio-link.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -62,6 +63,20 @@ async function main(): Promise<void> {
       : '  runner: off (SLUICE_RUNNER_ENABLED=false) — flows are scheduled but not run by this process',
   );
   for (const warning of config.warnings) lines.push(`  warning: ${warning}`);
+  // A fresh, expiring sign-in link at each start; the credentials travel only in the URL fragment.
+  const studioOrg = bootstrap.created ? bootstrap.credentials.org.id : bootstrap.orgs[0]?.id;
+  if (studioOrg !== undefined) {
+    const link = await mintStudioLink(sluice.identity, {
+      origin: browserOrigin(config.server.host, Number(new URL(address).port)),
+      orgId: studioOrg,
+      sandboxName: 'prod',
+    });
+    lines.push(
+      '',
+      `Sluice Studio: open ${link.url}`,
+      `  (a sign-in link for this start; it expires at ${new Date(link.expiresAt).toISOString()}. Another: npx sluice ui-link [--read-only])`,
+    );
+  }
   if (sluice.keyCreated)
     lines.push(
       `  A new encryption key was written to ${config.security.encryptionKey.file} (keep it; back it up).`,

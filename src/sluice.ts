@@ -5,6 +5,7 @@
 import { createHmac } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { FastifyBaseLogger } from 'fastify';
 import { buildApp } from './api/app.ts';
 import type { App, RouteDeps } from './api/types.ts';
@@ -37,6 +38,7 @@ import { createIdentityService, withAuthenticationCache, type IdentityService } 
 import { createDatasetService, type DatasetService } from './services/datasets.ts';
 import { openLake, type Lake } from './lake/index.ts';
 import { createMappingSetService, type MappingSetService } from './services/mapping-sets.ts';
+import { createFailedRecordsService } from './services/failed-records.ts';
 import { openStore, type Store, type StoreOptions } from './store/db.ts';
 import { migrations } from './store/migrations/index.ts';
 import { migrateToLatest } from './store/migrator.ts';
@@ -65,6 +67,9 @@ export interface Sluice {
   buildApp(logger: FastifyBaseLogger | boolean): Promise<App>;
   close(): Promise<void>;
 }
+
+/** Sluice Studio's build output (`npm run build:ui`), served at `/`. */
+const UI_DIR = fileURLToPath(new URL('../ui/dist/', import.meta.url));
 
 export async function createSluice(
   config: Config,
@@ -245,6 +250,7 @@ export async function createSluice(
     targetConnections,
     flows,
     runs,
+    failedRecords: createFailedRecordsService({ datasets, runs, lakeDir: config.lake.dir }),
     listLimits: { defaultLimit: config.limits.listDefaultLimit, maxLimit: config.limits.listMaxLimit },
   };
 
@@ -269,6 +275,7 @@ export async function createSluice(
         bodyLimit: config.limits.bodyLimitBytes,
         defaultSandbox: config.server.sandboxDefault,
         logger,
+        uiDir: UI_DIR,
       }),
     close: async () => {
       await runner.stop();

@@ -13,12 +13,15 @@ import { registerFlowServiceRoutes } from './routes/index.ts';
 import { CATALOG_PREFIX, registerCatalogRoutes } from './routes/datasets/index.ts';
 import { CONVERSION_PREFIX, registerConversionRoutes } from './routes/mapping-sets/index.ts';
 import { FLOW_SERVICE_PREFIX } from './schemas.ts';
+import { registerStudio } from './routes/studio/index.ts';
 import type { App, RouteDeps } from './types.ts';
 
 export interface AppOptions {
   readonly bodyLimit: number;
   readonly defaultSandbox: boolean;
   readonly logger: FastifyBaseLogger | boolean;
+  /** The built UI (ui/dist) to serve at `/`; undefined serves no UI. */
+  readonly uiDir?: string;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -119,5 +122,6 @@ export async function buildApp(deps: RouteDeps, options: AppOptions): Promise<Ap
     },
     { prefix: CONVERSION_PREFIX },
   );
+  await registerStudio(app, deps, { defaultSandbox: options.defaultSandbox, uiDir: options.uiDir });
   return app;
 }

@@ -17,6 +17,7 @@ import type { SourceConnectionService } from '../services/source-connections.ts'
 import type { TargetConnectionService } from '../services/target-connections.ts';
 import type { IdentityService } from '../services/identity.ts';
 import type { MappingSetService } from '../services/mapping-sets.ts';
+import type { FailedRecordsService } from '../services/failed-records.ts';
 
 export type App = FastifyInstance<
   RawServerDefault,
@@ -38,5 +39,6 @@ export interface RouteDeps {
   readonly targetConnections: TargetConnectionService;
   readonly flows: FlowService;
   readonly runs: RunService;
+  readonly failedRecords: FailedRecordsService;
   readonly listLimits: Pick<ListRules, 'defaultLimit' | 'maxLimit'>;
 }

@@ -14,6 +14,7 @@ import { flowsCommand } from './commands/flows.ts';
 import { keysCommand, orgsCommand, sandboxesCommand, tokensCommand } from './commands/identity.ts';
 import { queryCommand } from './commands/query.ts';
 import { runsCommand } from './commands/runs.ts';
+import { uiLinkCommand } from './commands/ui-link.ts';
 
 export const USAGE = `usage: sluice <command> [args] [--org ORG_ID] [--sandbox NAME]
 
@@ -33,6 +34,7 @@ export const USAGE = `usage: sluice <command> [args] [--org ORG_ID] [--sandbox N
   runs show <runId>                           a run's window, counters, errors and row error samples
   runs watch <runId>                          live progress until the run ends (exit 0 success, 1 failed
                                               or cancelled); Ctrl-C stops watching, not the run
+  ui-link [--read-only]                       a fresh sign-in link for Sluice Studio (expires in 12 h)
 
 Settings come from SLUICE_* environment variables (docs/configuration.md), as for the server.`;
 
@@ -46,6 +48,7 @@ const COMMANDS: Record<string, (ctx: CliContext) => Promise<number>> = {
   query: queryCommand,
   flows: flowsCommand,
   runs: runsCommand,
+  'ui-link': uiLinkCommand,
 };
 
 export interface CliIo {

@@ -139,6 +139,10 @@ export const errorCatalog = {
   'CONNECTOR-1001-500': source(500, 'Error copying data from the source'),
   'CONNECTOR-2001-500': internal(500, 'Error processing copied data'),
 
+  // Sluice Studio's additions (issue 11): failed-records download (Data Access API).
+  'EXPORT-1001-404': client(404, 'No failed records'),
+  'EXPORT-1002-400': client(400, 'Invalid file path'),
+
   // Sluice itself.
   'FLOW-1102-500': internal(500, 'Internal server error'),
   'FLOW-1103-503': internal(503, 'Service unavailable'),
