@@ -10,7 +10,8 @@
  *   no framing), `X-Content-Type-Options: nosniff` and `Referrer-Policy: no-referrer`; no cookie is set.
  * - Hashed assets (`/assets/*`) are cached for a year, immutable; index.html is `no-cache`, so a new
  *   build is picked up at the next load.
- * - Only files inside the built folder are read (names are matched against a listing made at start).
+ * - Only files inside the built folder are read (names are matched against a listing made at start, dot
+ *   files left out), so a rebuild is served after a restart (`npm start` rebuilds a stale bundle first).
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { extname, join, relative, sep } from 'node:path';
@@ -54,7 +55,7 @@ async function listFiles(dir: string): Promise<Map<string, string>> {
     return files;
   }
   for (const entry of entries) {
-    if (!entry.isFile()) continue;
+    if (!entry.isFile() || entry.name.startsWith('.')) continue;
     const full = join(entry.parentPath, entry.name);
     files.set(`/${relative(dir, full).split(sep).join('/')}`, full);
   }
