@@ -5,12 +5,14 @@
  * a URL, and (at the end) that none reached the server log or the page's HTML.
  * Screenshots for docs/ui.md: SLUICE_UI_SCREENSHOTS=docs/ui npm run test:ui.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { buildUi, uiIsFresh } from '../../scripts/build-ui.ts';
 import { launchStudioBrowser, type StudioBrowser } from './browser.ts';
 import { startStudioEnv, type StudioEnv } from './studio-env.ts';
-import { call, createAccount, rowCells, textMatches } from './support.ts';
+import { call, createAccount, DATABRICKS_SPEC, rowCells, textMatches } from './support.ts';
+import { DATA_LAKE_SPEC } from './support.ts';
 
 let env: StudioEnv;
 let browser: StudioBrowser;
@@ -41,6 +43,12 @@ async function signedIn(options: { readOnly?: boolean } = {}): Promise<Page> {
 }
 
 afterEach(async () => {
+  // The server log has a line per request, and no credential in any of them.
+  const log = env.logs.join('');
+  expect(log).toContain('"msg":"request"');
+  for (const secret of [...secrets, env.credentials.accessToken, env.credentials.apiKey]) {
+    if (secret !== '') expect(log.includes(secret), 'a credential in the server log').toBe(false);
+  }
   for (const { page, requests } of pages.splice(0)) {
     const html = await page.content().catch(() => '');
     for (const secret of [...secrets, env.credentials.accessToken, env.credentials.apiKey]) {
@@ -188,6 +196,217 @@ describe('Sluice Studio', () => {
     expect(after[5]).toMatch(/^success, /);
     expect(after[6]).toBe('1');
     await browser.screenshot(page, 'dataflows');
+  });
+
+  it('shows a run with bad rows: its failed count, row-error samples and the row-errors download', async () => {
+    const accountId = await createAccount(env, 'Shop orders');
+    const explored = await call(env, 'GET', `/data/foundation/flowservice/connections/${accountId}/explore?objectType=table&object=shop.orders`);
+    const source = await call(env, 'POST', '/data/foundation/flowservice/sourceConnections', {
+      name: 'orders source',
+      baseConnectionId: accountId,
+      data: { format: 'tabular' },
+      params: { tableName: 'shop.orders', columns: explored.schema.columns },
+      connectionSpec: { id: DATABRICKS_SPEC, version: '1.0' },
+    });
+    const fields = [
+      { name: 'order_id', type: 'long' },
+      { name: 'qty', type: 'integer' },
+      { name: 'updated_at', type: 'date-time' },
+    ];
+    const [ref] = await call(env, 'POST', '/data/foundation/catalog/dataSets', { name: 'orders landing', schema: { fields } });
+    const dataSetId = String(ref).replace('@/dataSets/', '');
+    const target = await call(env, 'POST', '/data/foundation/flowservice/targetConnections', {
+      name: 'orders target',
+      data: { format: 'parquet_xdm' },
+      params: { dataSetId },
+      connectionSpec: { id: DATA_LAKE_SPEC, version: '1.0' },
+    });
+    const mapping = await call(env, 'POST', '/data/foundation/conversion/mappingSets', {
+      xdmSchema: dataSetId,
+      xdmVersion: '1.0',
+      mappings: fields.map((f) => ({ sourceType: 'ATTRIBUTE', source: f.name, destination: f.name })),
+    });
+    const flowSpecs = await call(env, 'GET', '/data/foundation/flowservice/flowSpecs');
+    await call(env, 'POST', '/data/foundation/flowservice/flows', {
+      name: 'Orders with bad rows',
+      flowSpec: { id: flowSpecs.items[0].id, version: '1.0' },
+      sourceConnectionIds: [source.id],
+      targetConnectionIds: [target.id],
+      transformations: [{ name: 'Mapping', params: { mappingId: mapping.id, mappingVersion: 0 } }],
+      // A day ahead: the once flow's scheduled full copy does not happen during the test; Run now does.
+      scheduleParams: { startTime: String(Math.floor(Date.now() / 1000) + 86_400), frequency: 'once' },
+      options: { errorDiagnosticsEnabled: true, partialIngestionPercent: 50 },
+      labels: ['deltaColumn:updated_at'],
+    });
+
+    const page = await signedIn();
+    await page.getByRole('link', { name: 'Dataflows' }).click();
+    await page.getByRole('button', { name: 'Run Orders with bad rows now' }).click();
+    const history = page.getByRole('table', { name: /^Run history/ });
+    await textMatches(history.getByRole('row').nth(1), /success/, 30_000);
+    const cells = (await history.getByRole('row').nth(1).getByRole('cell').allTextContents()).map((c) => c.trim());
+    expect(cells.slice(2, 6)).toEqual(['success', '50', '45', '5']);
+    await history.getByRole('row').nth(1).getByRole('link').click();
+
+    await page.getByRole('heading', { name: /^Run / }).waitFor();
+    expect(await rowCells(page, 'Run errors', 'CONNECTOR-2001-500')).toEqual([
+      'CONNECTOR-2001-500',
+      expect.stringMatching(/5 row\(s\) could not be converted/),
+    ]);
+    const samples = page.getByRole('table', { name: 'Row-error samples' });
+    expect(await samples.getByRole('row').count()).toBe(6);
+    expect(await samples.getByRole('row').nth(1).textContent()).toMatch(/qty/);
+    await browser.screenshot(page, 'run-detail');
+
+    const downloading = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Download the row-errors file' }).click();
+    const file = await downloading;
+    expect(file.suggestedFilename()).toMatch(/row-errors\.jsonl$/);
+    const path = await file.path();
+    const lines = readFileSync(path, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { column: string });
+    expect(lines).toHaveLength(5);
+    expect(lines.every((line) => line.column === 'qty')).toBe(true);
+  });
+
+  it('queries a landed dataset in the SQL console, shows its batches and preview, and downloads CSV', async () => {
+    const tenant = { orgId: env.credentials.org.id, sandboxId: env.credentials.sandbox.id, sandboxName: 'prod' };
+    const dataset = await env.sluice.datasets.create(
+      { ...tenant, userId: 'u', clientId: 'test' },
+      { name: 'cities landed', schema: { fields: [{ name: 'id', type: 'long' }, { name: 'city', type: 'string' }] } },
+    );
+    const { batch, writer } = await env.sluice.datasets.beginBatch(tenant, dataset.id);
+    await writer.append(Array.from({ length: 30 }, (_, i) => ({ id: i, city: ['Paris', 'Oslo', 'Lima'][i % 3] ?? '' })));
+    await env.sluice.datasets.commitBatch(batch.id, await writer.finish());
+
+    const page = await signedIn();
+    await page.getByRole('link', { name: 'Datasets' }).click();
+    await page.getByRole('link', { name: 'cities landed', exact: true }).click();
+    expect((await rowCells(page, 'Batches', batch.id)).slice(1, 4)).toEqual(['success', '30', '1']);
+    expect(await page.getByRole('table', { name: 'Preview' }).getByRole('row').count()).toBe(31);
+    await browser.screenshot(page, 'dataset');
+    await page.getByRole('link', { name: 'Query cities landed in the SQL console' }).click();
+    expect(await page.getByLabel('SQL').inputValue()).toContain("dataset('cities landed')");
+    await page.getByLabel('SQL').fill("SELECT city, count(*) AS n FROM dataset('cities landed') GROUP BY city ORDER BY city");
+    await page.getByRole('button', { name: 'Run query' }).click();
+    await page.getByRole('status').filter({ hasText: '3 rows' }).waitFor();
+    expect(await rowCells(page, 'Query results', 'Lima')).toEqual(['Lima', '10']);
+    await browser.screenshot(page, 'sql-console');
+    const downloading = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Download CSV' }).click();
+    const csv = readFileSync(await (await downloading).path(), 'utf8');
+    expect(csv).toBe('city,n\r\nLima,10\r\nOslo,10\r\nParis,10\r\n');
+
+    await page.getByLabel('SQL').fill("DELETE FROM dataset('cities landed')");
+    await page.getByRole('button', { name: 'Run query' }).click();
+    await textMatches(page.getByRole('alert'), /LAKE-1001-400/);
+  });
+
+  it('with a read-only token shows everything and changes nothing, saying why', async () => {
+    const accountId = await createAccount(env, 'Shop seen read-only');
+    const page = await signedIn({ readOnly: true });
+    await textMatches(page.getByRole('note'), /Read-only token/);
+    const setUp = page.getByRole('button', { name: 'Set up Azure Databricks' });
+    expect(await setUp.isDisabled()).toBe(true);
+    await browser.screenshot(page, 'read-only-catalog');
+    await page.goto(`${env.origin}/accounts/${accountId}`);
+    await page.getByRole('heading', { name: 'Account Shop seen read-only' }).waitFor();
+    for (const name of ['Edit credentials', 'Delete account']) {
+      const button = page.getByRole('button', { name });
+      expect(await button.isDisabled(), name).toBe(true);
+      expect(await button.getAttribute('title')).toMatch(/Read-only token/);
+    }
+    await page.goto(`${env.origin}/accounts/${accountId}/explore?table=shop.customers`);
+    expect(await page.getByRole('button', { name: 'Create a dataflow from this table' }).isDisabled()).toBe(true);
+    // Reading still works, the SQL console included (a query changes nothing).
+    await page.getByRole('link', { name: 'SQL console' }).click();
+    await page.getByLabel('SQL').fill("SELECT count(*) AS n FROM dataset('nope')");
+    await page.getByRole('button', { name: 'Run query' }).click();
+    await textMatches(page.getByRole('alert'), /FLOW-1439-404/);
+  });
+
+  it('returns to sign-in with the reason when the token is revoked, and a deep link opens after signing in', async () => {
+    const page = await signedIn();
+    const token = secrets.at(-2) ?? '';
+    const tokenId = token.split('_')[1] ?? '';
+    await env.sluice.identity.revokeToken(tokenId);
+    await page.getByRole('link', { name: 'Accounts' }).click();
+    await textMatches(page.getByRole('alert'), /revoked/);
+    await page.getByRole('heading', { name: 'Sign in to Sluice Studio' }).waitFor();
+    await browser.screenshot(page, 'sign-in');
+
+    // Paste credentials at a deep link: the screen of the URL opens.
+    await page.goto(`${env.origin}/datasets`);
+    const fresh = await env.sluice.identity.createToken(env.credentials.org.id, { name: 'pasted', expiresInDays: 1 });
+    secrets.push(fresh.value);
+    await page.getByLabel('Access token').fill(fresh.value);
+    await page.getByLabel('API key').fill(env.credentials.apiKey);
+    await page.getByLabel('Organization').fill(env.credentials.org.id);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Datasets' }).waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await textMatches(page.getByRole('alert'), /signed out/);
+    await page.goBack();
+    await page.getByRole('heading', { name: 'Sign in to Sluice Studio' }).waitFor();
+  });
+
+  it('edits credentials with If-Match: a stale edit says so and reloads; a refused delete lists the dataflows in the way', async () => {
+    const accountId = await createAccount(env, 'Shop to edit');
+    const page = await signedIn();
+    await page.goto(`${env.origin}/accounts/${accountId}`);
+    await page.getByRole('button', { name: 'Edit credentials' }).click();
+    const token = page.getByLabel('accessToken');
+    expect(await token.inputValue()).toBe('');
+    expect(await token.getAttribute('type')).toBe('password');
+    await browser.screenshot(page, 'account-edit');
+    const current = await call(env, 'GET', `/data/foundation/flowservice/connections/${accountId}`);
+    await fetch(`${env.origin}/data/foundation/flowservice/connections/${accountId}`, {
+      method: 'PATCH',
+      headers: {
+        authorization: `Bearer ${env.credentials.accessToken}`,
+        'x-api-key': env.credentials.apiKey,
+        'x-gw-ims-org-id': env.credentials.org.id,
+        'x-sandbox-name': 'prod',
+        'content-type': 'application/json-patch+json',
+        'if-match': current.items[0].etag,
+      },
+      body: JSON.stringify([{ op: 'replace', path: '/name', value: 'Renamed elsewhere' }]),
+    });
+    await page.getByLabel('Description').fill('changed here');
+    await page.getByRole('button', { name: 'Save credentials' }).click();
+    await textMatches(page.getByRole('alert'), /FLOW-1404-412/);
+    await page.getByRole('button', { name: 'Reload the account' }).click();
+    await page.getByRole('heading', { name: 'Account Renamed elsewhere' }).waitFor();
+
+    // Test again works; a delete of an account that a dataflow uses is refused with the flow named.
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    await page.getByRole('status').filter({ hasText: 'The connection works.' }).waitFor();
+    const source = await call(env, 'POST', '/data/foundation/flowservice/sourceConnections', {
+      name: 'edit source',
+      baseConnectionId: accountId,
+      data: { format: 'tabular' },
+      params: { tableName: 'shop.customers', columns: [{ name: 'id', type: 'long' }] },
+      connectionSpec: { id: DATABRICKS_SPEC, version: '1.0' },
+    });
+    const [ref] = await call(env, 'POST', '/data/foundation/catalog/dataSets', { name: 'edit landing', schema: { fields: [{ name: 'id', type: 'long' }] } });
+    const target = await call(env, 'POST', '/data/foundation/flowservice/targetConnections', {
+      name: 'edit target',
+      data: { format: 'parquet_xdm' },
+      params: { dataSetId: String(ref).replace('@/dataSets/', '') },
+      connectionSpec: { id: DATA_LAKE_SPEC, version: '1.0' },
+    });
+    const flowSpecs = await call(env, 'GET', '/data/foundation/flowservice/flowSpecs');
+    await call(env, 'POST', '/data/foundation/flowservice/flows', {
+      name: 'Flow in the way',
+      flowSpec: { id: flowSpecs.items[0].id, version: '1.0' },
+      sourceConnectionIds: [source.id],
+      targetConnectionIds: [target.id],
+      scheduleParams: { startTime: String(Math.floor(Date.now() / 1000)), frequency: 'once' },
+    });
+    await page.reload();
+    await page.getByRole('button', { name: 'Delete account' }).click();
+    await textMatches(page.getByRole('alert'), /FLOW-1418-400/);
+    expect(await page.getByRole('list', { name: 'Dataflows in the way' }).getByRole('link').allTextContents()).toEqual(['Flow in the way']);
+    await browser.screenshot(page, 'account-delete-refused');
   });
 });
 

@@ -5,6 +5,7 @@ import type { StudioEnv } from './studio-env.ts';
 
 export const DATABRICKS_SPEC = 'e9d7ec6b-0873-4e57-ad21-b3a7c65e310b';
 export const ATS_SPEC = 'ecde33f2-c56f-46cc-bdea-ad151c16cd69';
+export const DATA_LAKE_SPEC = 'c604ff05-7f1a-43c0-8e18-33bf874cb11c';
 
 /** One call to the API with the bootstrap credentials; fails the test on an error answer. */
 export async function call(env: StudioEnv, method: string, path: string, body?: unknown): Promise<any> {
