@@ -12,12 +12,22 @@ export default tseslint.config(
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
-      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
+      '@typescript-eslint/restrict-template-expressions': [
+        'error',
+        { allowNumber: true, allowBoolean: true },
+      ],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { attributes: false } }],
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/src/*', '../../src/*', '../../../src/*'], message: 'the UI reaches the server over HTTP only' }] },
+        {
+          patterns: [
+            {
+              group: ['**/src/*', '../../src/*', '../../../src/*'],
+              message: 'the UI reaches the server over HTTP only',
+            },
+          ],
+        },
       ],
     },
   },

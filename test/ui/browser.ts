@@ -36,7 +36,10 @@ export async function launchStudioBrowser(): Promise<StudioBrowser> {
   if (shots !== undefined && shots !== '') mkdirSync(resolve(shots), { recursive: true });
   return {
     async page() {
-      const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, acceptDownloads: true });
+      const context = await browser.newContext({
+        viewport: { width: 1280, height: 860 },
+        acceptDownloads: true,
+      });
       contexts.push(context);
       const requests: string[] = [];
       context.on('request', (request) => requests.push(request.url()));

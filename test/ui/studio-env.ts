@@ -9,7 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { TableClient } from '@azure/data-tables';
-import { defaultFixture, startDatabricksEmulator, type DatabricksEmulator } from '../../emulators/databricks/index.ts';
+import {
+  defaultFixture,
+  startDatabricksEmulator,
+  type DatabricksEmulator,
+} from '../../emulators/databricks/index.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { mintStudioLink } from '../../src/services/studio-link.ts';
@@ -83,7 +87,12 @@ export async function startStudioEnv(): Promise<StudioEnv> {
   });
   await ats.createTable();
   for (let i = 1; i <= 12; i += 1) {
-    await ats.createEntity({ partitionKey: 'web', rowKey: String(i).padStart(3, '0'), kind: i % 2 ? 'click' : 'view', amount: i });
+    await ats.createEntity({
+      partitionKey: 'web',
+      rowKey: String(i).padStart(3, '0'),
+      kind: i % 2 ? 'click' : 'view',
+      amount: i,
+    });
   }
 
   const dir = mkdtempSync(join(tmpdir(), 'sluice-studio-'));

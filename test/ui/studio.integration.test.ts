@@ -26,7 +26,10 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  // Either is undefined when beforeAll failed part-way.
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
   await browser?.close();
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
   await env?.close();
 });
 
@@ -57,7 +60,10 @@ afterEach(async () => {
       for (const url of requests) expect(url.includes(secret), `a credential in the URL ${url}`).toBe(false);
     }
     for (const url of requests) {
-      expect(url.startsWith(`${env.origin}/`) || url.startsWith('blob:') || url.startsWith('data:'), `a request left the origin: ${url}`).toBe(true);
+      expect(
+        url.startsWith(`${env.origin}/`) || url.startsWith('blob:') || url.startsWith('data:'),
+        `a request left the origin: ${url}`,
+      ).toBe(true);
     }
   }
 });
@@ -73,11 +79,16 @@ describe('Sluice Studio', () => {
     const connectionString = page.getByLabel('connectionString');
     expect(await connectionString.getAttribute('type')).toBe('password');
     const wrongKey = Buffer.alloc(64, 9).toString('base64');
-    await connectionString.fill(env.azurite.connectionString.replace(/AccountKey=[^;]+/, `AccountKey=${wrongKey}`));
+    await connectionString.fill(
+      env.azurite.connectionString.replace(/AccountKey=[^;]+/, `AccountKey=${wrongKey}`),
+    );
     await page.getByRole('button', { name: 'Connect' }).click();
     const refusal = page.getByRole('alert').filter({ hasText: 'The account was not created' });
     await textMatches(refusal, /authenticate/);
-    const failed = refusal.getByRole('list', { name: 'Verification stages' }).getByRole('listitem').filter({ hasText: 'failed' });
+    const failed = refusal
+      .getByRole('list', { name: 'Verification stages' })
+      .getByRole('listitem')
+      .filter({ hasText: 'failed' });
     expect(await failed.textContent()).toMatch(/^\W*authenticate: failed/);
     await browser.screenshot(page, 'connect-failed-stage');
 
@@ -86,8 +97,13 @@ describe('Sluice Studio', () => {
     await page.getByRole('button', { name: 'Connect' }).click();
     const connected = page.getByRole('status').filter({ hasText: 'Connected' });
     await connected.waitFor();
-    expect(await connected.getByRole('list', { name: 'Verification stages' }).getByRole('listitem').count()).toBeGreaterThan(2);
-    await page.getByRole('button', { name: /^Show request/ }).first().click();
+    expect(
+      await connected.getByRole('list', { name: 'Verification stages' }).getByRole('listitem').count(),
+    ).toBeGreaterThan(2);
+    await page
+      .getByRole('button', { name: /^Show request/ })
+      .first()
+      .click();
     const curl = await page.getByLabel('curl').first().textContent();
     expect(curl).toContain('$ACCESS_TOKEN');
     expect(curl).toContain('"connectionString":"********"');
@@ -126,6 +142,7 @@ describe('Sluice Studio', () => {
     await page.getByRole('button', { name: 'shop.customers' }).click();
     const schema = await rowCells(page, 'Schema', 'updated_at');
     expect(schema).toEqual(['updated_at', 'timestamp', 'date-time', 'date-time']);
+    expect(await rowCells(page, 'Schema', 'id')).toEqual(['id', 'bigint', 'long', 'integer']);
     expect(await page.getByRole('table', { name: 'Preview' }).getByRole('row').count()).toBe(11);
 
     await page.getByRole('button', { name: 'Add condition' }).click();
@@ -137,7 +154,12 @@ describe('Sluice Studio', () => {
     await textMatches(filtered, /Paris/);
     await textMatches(filtered.getByRole('row').nth(14), /Paris/);
     expect(await filtered.getByRole('row').count()).toBe(15);
-    expect(await filtered.getByRole('row').filter({ hasText: /Oslo|Lima/ }).count()).toBe(0);
+    expect(
+      await filtered
+        .getByRole('row')
+        .filter({ hasText: /Oslo|Lima/ })
+        .count(),
+    ).toBe(0);
     await browser.screenshot(page, 'select-data');
 
     await page.getByRole('link', { name: 'Create a dataflow from this table' }).click();
@@ -170,12 +192,20 @@ describe('Sluice Studio', () => {
 
     await page.getByRole('link', { name: 'All dataflows' }).click();
     const listed = await rowCells(page, 'Dataflows', 'Paris customers');
-    expect(listed.slice(1, 6)).toEqual(['Shop for a dataflow', 'paris customers', 'enabled', 'once (run now)', 'never']);
+    expect(listed.slice(1, 6)).toEqual([
+      'Shop for a dataflow',
+      'paris customers',
+      'enabled',
+      'once (run now)',
+      'never',
+    ]);
     await page.getByRole('button', { name: 'Run Paris customers now' }).click();
     await page.getByRole('heading', { name: 'Runs of Paris customers' }).waitFor();
     const history = page.getByRole('table', { name: /^Run history/ });
     await textMatches(history.getByRole('row').nth(1), /success/, 30_000);
-    const first = (await history.getByRole('row').nth(1).getByRole('cell').allTextContents()).map((c) => c.trim());
+    const first = (await history.getByRole('row').nth(1).getByRole('cell').allTextContents()).map((c) =>
+      c.trim(),
+    );
     expect(first.slice(2, 6)).toEqual(['success', '14', '14', '0']);
 
     // New rows at the source: one in Paris, one elsewhere. The next run lands only the Paris one.
@@ -186,7 +216,9 @@ describe('Sluice Studio', () => {
     await page.getByRole('button', { name: 'Run now' }).click();
     await textMatches(history.getByRole('row').nth(2), /success/, 30_000);
     await textMatches(history.getByRole('row').nth(1), /success/, 30_000);
-    const second = (await history.getByRole('row').nth(1).getByRole('cell').allTextContents()).map((c) => c.trim());
+    const second = (await history.getByRole('row').nth(1).getByRole('cell').allTextContents()).map((c) =>
+      c.trim(),
+    );
     expect(second.slice(2, 6)).toEqual(['success', '1', '1', '0']);
     await page.getByRole('img', { name: 'Records landed per run: 2 runs, max 14, last 1' }).waitFor();
     await browser.screenshot(page, 'dataflow-runs');
@@ -200,7 +232,11 @@ describe('Sluice Studio', () => {
 
   it('shows a run with bad rows: its failed count, row-error samples and the row-errors download', async () => {
     const accountId = await createAccount(env, 'Shop orders');
-    const explored = await call(env, 'GET', `/data/foundation/flowservice/connections/${accountId}/explore?objectType=table&object=shop.orders`);
+    const explored = await call(
+      env,
+      'GET',
+      `/data/foundation/flowservice/connections/${accountId}/explore?objectType=table&object=shop.orders`,
+    );
     const source = await call(env, 'POST', '/data/foundation/flowservice/sourceConnections', {
       name: 'orders source',
       baseConnectionId: accountId,
@@ -213,7 +249,10 @@ describe('Sluice Studio', () => {
       { name: 'qty', type: 'integer' },
       { name: 'updated_at', type: 'date-time' },
     ];
-    const [ref] = await call(env, 'POST', '/data/foundation/catalog/dataSets', { name: 'orders landing', schema: { fields } });
+    const [ref] = await call(env, 'POST', '/data/foundation/catalog/dataSets', {
+      name: 'orders landing',
+      schema: { fields },
+    });
     const dataSetId = String(ref).replace('@/dataSets/', '');
     const target = await call(env, 'POST', '/data/foundation/flowservice/targetConnections', {
       name: 'orders target',
@@ -244,7 +283,9 @@ describe('Sluice Studio', () => {
     await page.getByRole('button', { name: 'Run Orders with bad rows now' }).click();
     const history = page.getByRole('table', { name: /^Run history/ });
     await textMatches(history.getByRole('row').nth(1), /success/, 30_000);
-    const cells = (await history.getByRole('row').nth(1).getByRole('cell').allTextContents()).map((c) => c.trim());
+    const cells = (await history.getByRole('row').nth(1).getByRole('cell').allTextContents()).map((c) =>
+      c.trim(),
+    );
     expect(cells.slice(2, 6)).toEqual(['success', '50', '45', '5']);
     await history.getByRole('row').nth(1).getByRole('link').click();
 
@@ -263,19 +304,36 @@ describe('Sluice Studio', () => {
     const file = await downloading;
     expect(file.suggestedFilename()).toMatch(/row-errors\.jsonl$/);
     const path = await file.path();
-    const lines = readFileSync(path, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { column: string });
+    const lines = readFileSync(path, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { column: string });
     expect(lines).toHaveLength(5);
     expect(lines.every((line) => line.column === 'qty')).toBe(true);
   });
 
   it('queries a landed dataset in the SQL console, shows its batches and preview, and downloads CSV', async () => {
-    const tenant = { orgId: env.credentials.org.id, sandboxId: env.credentials.sandbox.id, sandboxName: 'prod' };
+    const tenant = {
+      orgId: env.credentials.org.id,
+      sandboxId: env.credentials.sandbox.id,
+      sandboxName: 'prod',
+    };
     const dataset = await env.sluice.datasets.create(
       { ...tenant, userId: 'u', clientId: 'test' },
-      { name: 'cities landed', schema: { fields: [{ name: 'id', type: 'long' }, { name: 'city', type: 'string' }] } },
+      {
+        name: 'cities landed',
+        schema: {
+          fields: [
+            { name: 'id', type: 'long' },
+            { name: 'city', type: 'string' },
+          ],
+        },
+      },
     );
     const { batch, writer } = await env.sluice.datasets.beginBatch(tenant, dataset.id);
-    await writer.append(Array.from({ length: 30 }, (_, i) => ({ id: i, city: ['Paris', 'Oslo', 'Lima'][i % 3] ?? '' })));
+    await writer.append(
+      Array.from({ length: 30 }, (_, i) => ({ id: i, city: ['Paris', 'Oslo', 'Lima'][i % 3] ?? '' })),
+    );
     await env.sluice.datasets.commitBatch(batch.id, await writer.finish());
 
     const page = await signedIn();
@@ -286,7 +344,9 @@ describe('Sluice Studio', () => {
     await browser.screenshot(page, 'dataset');
     await page.getByRole('link', { name: 'Query cities landed in the SQL console' }).click();
     expect(await page.getByLabel('SQL').inputValue()).toContain("dataset('cities landed')");
-    await page.getByLabel('SQL').fill("SELECT city, count(*) AS n FROM dataset('cities landed') GROUP BY city ORDER BY city");
+    await page
+      .getByLabel('SQL')
+      .fill("SELECT city, count(*) AS n FROM dataset('cities landed') GROUP BY city ORDER BY city");
     await page.getByRole('button', { name: 'Run query' }).click();
     await page.getByRole('status').filter({ hasText: '3 rows' }).waitFor();
     expect(await rowCells(page, 'Query results', 'Lima')).toEqual(['Lima', '10']);
@@ -316,7 +376,9 @@ describe('Sluice Studio', () => {
       expect(await button.getAttribute('title')).toMatch(/Read-only token/);
     }
     await page.goto(`${env.origin}/accounts/${accountId}/explore?table=shop.customers`);
-    expect(await page.getByRole('button', { name: 'Create a dataflow from this table' }).isDisabled()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Create a dataflow from this table' }).isDisabled()).toBe(
+      true,
+    );
     // Reading still works, the SQL console included (a query changes nothing).
     await page.getByRole('link', { name: 'SQL console' }).click();
     await page.getByLabel('SQL').fill("SELECT count(*) AS n FROM dataset('nope')");
@@ -336,7 +398,10 @@ describe('Sluice Studio', () => {
 
     // Paste credentials at a deep link: the screen of the URL opens.
     await page.goto(`${env.origin}/datasets`);
-    const fresh = await env.sluice.identity.createToken(env.credentials.org.id, { name: 'pasted', expiresInDays: 1 });
+    const fresh = await env.sluice.identity.createToken(env.credentials.org.id, {
+      name: 'pasted',
+      expiresInDays: 1,
+    });
     secrets.push(fresh.value);
     await page.getByLabel('Access token').fill(fresh.value);
     await page.getByLabel('API key').fill(env.credentials.apiKey);
@@ -387,7 +452,10 @@ describe('Sluice Studio', () => {
       params: { tableName: 'shop.customers', columns: [{ name: 'id', type: 'long' }] },
       connectionSpec: { id: DATABRICKS_SPEC, version: '1.0' },
     });
-    const [ref] = await call(env, 'POST', '/data/foundation/catalog/dataSets', { name: 'edit landing', schema: { fields: [{ name: 'id', type: 'long' }] } });
+    const [ref] = await call(env, 'POST', '/data/foundation/catalog/dataSets', {
+      name: 'edit landing',
+      schema: { fields: [{ name: 'id', type: 'long' }] },
+    });
     const target = await call(env, 'POST', '/data/foundation/flowservice/targetConnections', {
       name: 'edit target',
       data: { format: 'parquet_xdm' },
@@ -405,8 +473,9 @@ describe('Sluice Studio', () => {
     await page.reload();
     await page.getByRole('button', { name: 'Delete account' }).click();
     await textMatches(page.getByRole('alert'), /FLOW-1418-400/);
-    expect(await page.getByRole('list', { name: 'Dataflows in the way' }).getByRole('link').allTextContents()).toEqual(['Flow in the way']);
+    expect(
+      await page.getByRole('list', { name: 'Dataflows in the way' }).getByRole('link').allTextContents(),
+    ).toEqual(['Flow in the way']);
     await browser.screenshot(page, 'account-delete-refused');
   });
 });
-

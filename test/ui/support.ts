@@ -29,23 +29,36 @@ export const databricksAccount = (env: StudioEnv, name: string) => ({
   name,
   auth: {
     specName: 'Access Token Authentication',
-    params: { domain: env.emulator.url, clusterId: env.emulator.clusterId, accessToken: env.emulator.token, database: 'shop' },
+    params: {
+      domain: env.emulator.url,
+      clusterId: env.emulator.clusterId,
+      accessToken: env.emulator.token,
+      database: 'shop',
+    },
   },
   connectionSpec: { id: DATABRICKS_SPEC, version: '1.0' },
 });
 
 export async function createAccount(env: StudioEnv, name: string): Promise<string> {
-  return ((await call(env, 'POST', '/data/foundation/flowservice/connections', databricksAccount(env, name))) as { id: string }).id;
+  return (
+    (await call(env, 'POST', '/data/foundation/flowservice/connections', databricksAccount(env, name))) as {
+      id: string;
+    }
+  ).id;
 }
 
 /** Waits until the locator's text matches (Playwright's own expect is not part of playwright-core). */
 export async function textMatches(locator: Locator, pattern: RegExp, timeoutMs = 20_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
-  let last = '';
   for (;;) {
-    last = (await locator.first().textContent({ timeout: timeoutMs }).catch(() => '')) ?? '';
+    const last =
+      (await locator
+        .first()
+        .textContent({ timeout: timeoutMs })
+        .catch(() => '')) ?? '';
     if (pattern.test(last)) return last;
-    if (Date.now() > deadline) throw new Error(`text ${JSON.stringify(last)} never matched ${String(pattern)}`);
+    if (Date.now() > deadline)
+      throw new Error(`text ${JSON.stringify(last)} never matched ${String(pattern)}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

@@ -44,7 +44,9 @@ function makeClient(record: boolean): SluiceClient {
         ...(request.headers.get('content-type') === null
           ? {}
           : { contentType: request.headers.get('content-type') ?? '' }),
-        ...(request.headers.get('if-match') === null ? {} : { ifMatch: request.headers.get('if-match') ?? '' }),
+        ...(request.headers.get('if-match') === null
+          ? {}
+          : { ifMatch: request.headers.get('if-match') ?? '' }),
       };
       recorded.push(entry);
       if (recorded.length > 200) recorded.shift();
@@ -52,7 +54,9 @@ function makeClient(record: boolean): SluiceClient {
       return request;
     },
     onResponse({ request, response }) {
-      const entry = record ? recorded.findLast((candidate) => candidate.url === request.url.replace(location.origin, '')) : undefined;
+      const entry = record
+        ? recorded.findLast((candidate) => candidate.url === request.url.replace(location.origin, ''))
+        : undefined;
       if (entry) entry.status = response.status;
       if (response.status === 401 && session.get() !== undefined) {
         void response

@@ -53,7 +53,7 @@ export function App() {
               </ul>
             </nav>
             <div className="who">
-              <span>{current.identity?.orgName}</span>
+              <span>{current.identity.orgName}</span>
               <SandboxPicker />
               <button type="button" onClick={signOut}>
                 Sign out
@@ -62,7 +62,7 @@ export function App() {
           </>
         ) : null}
       </header>
-      {signedIn && current.identity?.readOnly === true ? (
+      {signedIn && current.identity.readOnly ? (
         <p id="read-only-notice" className="notice" role="note">
           Read-only token: you can see everything; actions that change something are disabled.
         </p>

@@ -10,10 +10,16 @@ type ListPath =
   | '/data/foundation/flowservice/targetConnections';
 
 /** Every item of a Flow Service list, page by page (at most `max`). */
-export async function listAll<T>(path: ListPath, query: Record<string, string> = {}, max = 5000): Promise<T[]> {
+export async function listAll<T>(
+  path: ListPath,
+  query: Record<string, string> = {},
+  max = 5000,
+): Promise<T[]> {
   const items: T[] = [];
   // The catalog of specs is not paged (Adobe's connectionSpecs take no limit).
-  let params: Record<string, string> | undefined = path.endsWith('/connectionSpecs') ? query : { limit: '100', ...query };
+  let params: Record<string, string> | undefined = path.endsWith('/connectionSpecs')
+    ? query
+    : { limit: '100', ...query };
   while (params !== undefined && items.length < max) {
     const page = unwrap(await api.GET(path, { params: { query: params } })) as {
       items?: unknown[];
@@ -44,4 +50,6 @@ export const flowConnectionId = (flow: Flow): string | undefined =>
   flow.inheritedAttributes?.sourceConnections?.[0]?.baseConnection?.id;
 
 export const specLabel = (spec: ConnectionSpec | undefined): string =>
-  typeof spec?.attributes?.['connectorName'] === 'string' ? spec.attributes['connectorName'] : (spec?.name ?? 'Unknown source');
+  typeof spec?.attributes?.['connectorName'] === 'string'
+    ? spec.attributes['connectorName']
+    : (spec?.name ?? 'Unknown source');

@@ -12,7 +12,12 @@ export interface ConnectionSpec {
     name?: string;
     spec?: JsonSchema;
     attributes?: {
-      uiAttributes?: { isSource?: boolean; isBeta?: boolean; category?: { key?: string }; documentationLink?: string };
+      uiAttributes?: {
+        isSource?: boolean;
+        isBeta?: boolean;
+        category?: { key?: string };
+        documentationLink?: string;
+      };
     };
   };
   attributes?: Record<string, unknown>;
@@ -77,9 +82,18 @@ export interface Flow {
   createdAt: number;
   sourceConnectionIds: string[];
   targetConnectionIds: string[];
-  scheduleParams?: { frequency?: string; interval?: number | string; startTime?: number | string; backfill?: boolean | string };
+  scheduleParams?: {
+    frequency?: string;
+    interval?: number | string;
+    startTime?: number | string;
+    backfill?: boolean | string;
+  };
   inheritedAttributes?: {
-    sourceConnections?: { id: string; connectionSpec?: { id: string }; baseConnection?: { id: string; connectionSpec?: { id: string } } }[];
+    sourceConnections?: {
+      id: string;
+      connectionSpec?: { id: string };
+      baseConnection?: { id: string; connectionSpec?: { id: string } };
+    }[];
     targetConnections?: { id: string; connectionSpec?: { id: string } }[];
   };
   lastRunDetails?: { id?: string; state?: string; startedAtUTC?: number; completedAtUTC?: number };
@@ -117,12 +131,21 @@ export interface Run {
   };
   activities: {
     id: string;
-    durationSummary?: { startedAtUTC?: number; completedAtUTC?: number; extensions?: { windowStart?: number; windowEnd?: number } };
+    durationSummary?: {
+      startedAtUTC?: number;
+      completedAtUTC?: number;
+      extensions?: { windowStart?: number; windowEnd?: number };
+    };
     recordSummary?: Record<string, number>;
     statusSummary?: {
       status?: string;
       errors?: RunError[];
-      extensions?: { manifest?: { failedRecords?: string }; sampleErrors?: RowError[]; type?: string; deltaColumn?: string };
+      extensions?: {
+        manifest?: { failedRecords?: string };
+        sampleErrors?: RowError[];
+        type?: string;
+        deltaColumn?: string;
+      };
     };
     targetInfo?: { reference?: { ids?: string[]; dataSetId?: string } }[];
   }[];
@@ -153,9 +176,18 @@ export interface Batch {
   relatedObjects?: { type: string; id: string }[];
 }
 
-/** Explore's column type, read as the Adobe-compatible shape will send it (meta:xdmType first). */
+/** Explore's XDM type, read as the Adobe-compatible shape sends it: meta:xdmType first, then xdm. */
 export const xdmTypeOf = (column: ExploreColumn): string =>
-  column['meta:xdmType'] ?? (column.xdm?.format === 'date-time' ? 'date-time' : undefined) ?? column.type;
+  column['meta:xdmType'] ?? column.xdm?.format ?? column.xdm?.type ?? column.type;
+
+/**
+ * The dataset field type for a column: its temporal XDM type when it has one (Adobe's explore sends
+ * `type: "string"` with `meta:xdmType: "date-time"` for timestamps), else its type.
+ */
+export const fieldTypeOf = (column: ExploreColumn): string => {
+  const xdm = column['meta:xdmType'];
+  return xdm === 'date' || xdm === 'date-time' ? xdm : column.type;
+};
 
 export const isTemporal = (column: ExploreColumn): boolean =>
-  ['date', 'date-time'].includes(xdmTypeOf(column)) || ['date', 'date-time'].includes(column.type);
+  ['date', 'date-time'].includes(fieldTypeOf(column));

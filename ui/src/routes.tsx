@@ -14,13 +14,25 @@ interface Route {
 
 const routes: Route[] = [
   { pattern: '/catalog', title: 'Catalog', Screen: lazy(() => import('./screens/catalog.tsx')) },
-  { pattern: '/connect/:specId', title: 'Connect account', Screen: lazy(() => import('./screens/connect.tsx')) },
+  {
+    pattern: '/connect/:specId',
+    title: 'Connect account',
+    Screen: lazy(() => import('./screens/connect.tsx')),
+  },
   { pattern: '/accounts', title: 'Accounts', Screen: lazy(() => import('./screens/accounts.tsx')) },
   { pattern: '/accounts/:id', title: 'Account', Screen: lazy(() => import('./screens/account-detail.tsx')) },
-  { pattern: '/accounts/:id/explore', title: 'Select data', Screen: lazy(() => import('./screens/explore.tsx')) },
+  {
+    pattern: '/accounts/:id/explore',
+    title: 'Select data',
+    Screen: lazy(() => import('./screens/explore.tsx')),
+  },
   { pattern: '/dataflows', title: 'Dataflows', Screen: lazy(() => import('./screens/dataflows.tsx')) },
   { pattern: '/dataflows/new', title: 'New dataflow', Screen: lazy(() => import('./screens/wizard.tsx')) },
-  { pattern: '/dataflows/:id', title: 'Dataflow runs', Screen: lazy(() => import('./screens/flow-runs.tsx')) },
+  {
+    pattern: '/dataflows/:id',
+    title: 'Dataflow runs',
+    Screen: lazy(() => import('./screens/flow-runs.tsx')),
+  },
   { pattern: '/runs/:id', title: 'Run', Screen: lazy(() => import('./screens/run-detail.tsx')) },
   { pattern: '/datasets', title: 'Datasets', Screen: lazy(() => import('./screens/datasets.tsx')) },
   { pattern: '/datasets/:id', title: 'Dataset', Screen: lazy(() => import('./screens/dataset-detail.tsx')) },

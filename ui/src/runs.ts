@@ -6,7 +6,8 @@ export const ACTIVE = new Set(['scheduled', 'inProgress']);
 export const isActive = (run: Run): boolean => ACTIVE.has(run.state);
 
 export const copyActivity = (run: Run) => run.activities.find((activity) => activity.id === 'copyActivity');
-export const promotionActivity = (run: Run) => run.activities.find((activity) => activity.id === 'promotionActivity');
+export const promotionActivity = (run: Run) =>
+  run.activities.find((activity) => activity.id === 'promotionActivity');
 
 export const windowOf = (run: Run): { start?: number; end?: number } => {
   const extensions = copyActivity(run)?.durationSummary?.extensions;
@@ -26,8 +27,9 @@ export const progressOf = (run: Run): { rowsRead: number; rowsWritten: number } 
 
 /** A once flow's delta column: its Copy transformation (after a first run) or the wizard's label. */
 export function deltaColumnOf(flow: Flow): string | undefined {
-  const transformations = (flow as unknown as { transformations?: { name: string; params?: { deltaColumn?: { name?: string } } }[] })
-    .transformations;
+  const transformations = (
+    flow as unknown as { transformations?: { name: string; params?: { deltaColumn?: { name?: string } } }[] }
+  ).transformations;
   const copy = transformations?.find((t) => t.name === 'Copy')?.params?.deltaColumn?.name;
   if (copy !== undefined) return copy;
   const labels = (flow as unknown as { labels?: string[] }).labels ?? [];

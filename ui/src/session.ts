@@ -61,7 +61,7 @@ export const session = {
     emit();
   },
   endReason: (): string | undefined => endReason,
-  subscribe(listener: Listener): () => void {
+  subscribe: (listener: Listener): (() => void) => {
     listeners.add(listener);
     return () => listeners.delete(listener);
   },

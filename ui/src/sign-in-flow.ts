@@ -15,7 +15,8 @@ export async function signIn(credentials: Credentials): Promise<void> {
       credentials,
       identity: { orgName: me.orgName, readOnly: me.readOnly, expiresAt: me.expiresAt, tokenId: me.tokenId },
     });
-    if (location.pathname === '/' || location.pathname === '/sign-in') navigate('/catalog', { replace: true });
+    if (location.pathname === '/' || location.pathname === '/sign-in')
+      navigate('/catalog', { replace: true });
   } catch (error) {
     session.end(`Sign-in failed: ${errorMessage(error)}`);
     navigate('/sign-in', { replace: true });

@@ -6,7 +6,7 @@
  */
 import { api, ApiError, errorMessage, unwrap } from './api.ts';
 import type { RecordedRequest } from './curl.ts';
-import type { DatasetField, ExploreColumn } from './model.ts';
+import { fieldTypeOf, type DatasetField, type ExploreColumn } from './model.ts';
 
 export const DATA_LAKE_SPEC = 'c604ff05-7f1a-43c0-8e18-33bf874cb11c';
 
@@ -20,7 +20,13 @@ export interface FlowPlan {
   readonly filters?: unknown;
   readonly dataset: { mode: 'new'; name: string; fields: DatasetField[] } | { mode: 'existing'; id: string };
   readonly mappings: readonly { source: string; destination: string }[];
-  readonly schedule: { frequency: string; interval: number; startTime: number; backfill: boolean; deltaColumn: string };
+  readonly schedule: {
+    frequency: string;
+    interval: number;
+    startTime: number;
+    backfill: boolean;
+    deltaColumn: string;
+  };
   readonly diagnostics: boolean;
   readonly partialPercent: number | undefined;
 }
@@ -37,7 +43,11 @@ type Undo = { label: string; run?: () => Promise<unknown> };
 export async function createDataflow(plan: FlowPlan, report: (steps: StepReport[]) => void): Promise<string> {
   const steps: StepReport[] = [];
   const undo: Undo[] = [];
-  const step = async <T>(label: string, action: () => Promise<T>, undoable?: (value: T) => Undo): Promise<T> => {
+  const step = async <T>(
+    label: string,
+    action: () => Promise<T>,
+    undoable?: (value: T) => Undo,
+  ): Promise<T> => {
     const entry: StepReport = { label, status: 'running' };
     steps.push(entry);
     report([...steps]);
@@ -74,12 +84,19 @@ export async function createDataflow(plan: FlowPlan, report: (steps: StepReport[
               name: `${plan.name} source`,
               baseConnectionId: plan.accountId,
               data: { format: 'tabular' },
-              params: { tableName: plan.table, columns: plan.columns, ...(plan.filters === undefined ? {} : { filters: plan.filters }) },
+              params: {
+                tableName: plan.table,
+                columns: plan.columns,
+                ...(plan.filters === undefined ? {} : { filters: plan.filters }),
+              },
               connectionSpec: { id: plan.specId, version: plan.specVersion },
             } as never,
           }),
         ) as { id: string },
-      (created) => ({ label: 'source connection', run: del('/data/foundation/flowservice/sourceConnections/{id}', created.id) }),
+      (created) => ({
+        label: 'source connection',
+        run: del('/data/foundation/flowservice/sourceConnections/{id}', created.id),
+      }),
     );
 
     let dataSetId: string;
@@ -89,8 +106,10 @@ export async function createDataflow(plan: FlowPlan, report: (steps: StepReport[
         'Create the dataset (POST /catalog/dataSets)',
         async () => {
           const created = unwrap(
-            await api.POST('/data/foundation/catalog/dataSets', { body: { name, schema: { fields } } as never }),
-          ) as unknown as string[];
+            await api.POST('/data/foundation/catalog/dataSets', {
+              body: { name, schema: { fields } } as never,
+            }),
+          );
           return String(created[0]).replace('@/dataSets/', '');
         },
         (id) => ({
@@ -115,7 +134,10 @@ export async function createDataflow(plan: FlowPlan, report: (steps: StepReport[
             } as never,
           }),
         ) as { id: string },
-      (created) => ({ label: 'target connection', run: del('/data/foundation/flowservice/targetConnections/{id}', created.id) }),
+      (created) => ({
+        label: 'target connection',
+        run: del('/data/foundation/flowservice/targetConnections/{id}', created.id),
+      }),
     );
 
     const mapping = await step(
@@ -127,7 +149,11 @@ export async function createDataflow(plan: FlowPlan, report: (steps: StepReport[
               xdmSchema: dataSetId,
               xdmVersion: '1.0',
               dataSetId,
-              mappings: plan.mappings.map((m) => ({ sourceType: 'ATTRIBUTE', source: m.source, destination: m.destination })),
+              mappings: plan.mappings.map((m) => ({
+                sourceType: 'ATTRIBUTE',
+                source: m.source,
+                destination: m.destination,
+              })),
             } as never,
           }),
         ) as { id: string },
@@ -135,40 +161,49 @@ export async function createDataflow(plan: FlowPlan, report: (steps: StepReport[
     );
 
     const once = plan.schedule.frequency === 'once';
-    const flow = await step('Create the dataflow (POST /flows)', async () =>
-      unwrap(
-        await api.POST('/data/foundation/flowservice/flows', {
-          body: {
-            name: plan.name,
-            flowSpec: { id: flowSpec.id, version: flowSpec.version },
-            sourceConnectionIds: [source.id],
-            targetConnectionIds: [target.id],
-            transformations: [
-              ...(once ? [] : [{ name: 'Copy', params: { deltaColumn: { name: plan.schedule.deltaColumn } } }]),
-              { name: 'Mapping', params: { mappingId: mapping.id, mappingVersion: 0 } },
-            ],
-            scheduleParams: once
-              ? { startTime: String(Math.floor(plan.schedule.startTime / 1000)), frequency: 'once' }
-              : {
-                  startTime: String(Math.floor(plan.schedule.startTime / 1000)),
-                  frequency: plan.schedule.frequency,
-                  interval: String(plan.schedule.interval),
-                  backfill: String(plan.schedule.backfill),
-                },
-            options: {
-              errorDiagnosticsEnabled: plan.diagnostics,
-              ...(plan.partialPercent === undefined ? {} : { partialIngestionPercent: plan.partialPercent }),
-            },
-            // A once flow keeps its delta column for on-demand runs here (Copy is refused with once).
-            ...(once ? { labels: [`deltaColumn:${plan.schedule.deltaColumn}`] } : {}),
-          } as never,
-        }),
-      ) as { id: string },
+    const flow = await step(
+      'Create the dataflow (POST /flows)',
+      async () =>
+        unwrap(
+          await api.POST('/data/foundation/flowservice/flows', {
+            body: {
+              name: plan.name,
+              flowSpec: { id: flowSpec.id, version: flowSpec.version },
+              sourceConnectionIds: [source.id],
+              targetConnectionIds: [target.id],
+              transformations: [
+                ...(once
+                  ? []
+                  : [{ name: 'Copy', params: { deltaColumn: { name: plan.schedule.deltaColumn } } }]),
+                { name: 'Mapping', params: { mappingId: mapping.id, mappingVersion: 0 } },
+              ],
+              scheduleParams: once
+                ? { startTime: String(Math.floor(plan.schedule.startTime / 1000)), frequency: 'once' }
+                : {
+                    startTime: String(Math.floor(plan.schedule.startTime / 1000)),
+                    frequency: plan.schedule.frequency,
+                    interval: String(plan.schedule.interval),
+                    backfill: String(plan.schedule.backfill),
+                  },
+              options: {
+                errorDiagnosticsEnabled: plan.diagnostics,
+                ...(plan.partialPercent === undefined
+                  ? {}
+                  : { partialIngestionPercent: plan.partialPercent }),
+              },
+              // A once flow keeps its delta column for on-demand runs here (Copy is refused with once).
+              ...(once ? { labels: [`deltaColumn:${plan.schedule.deltaColumn}`] } : {}),
+            } as never,
+          }),
+        ) as { id: string },
     );
     return flow.id;
   } catch (error) {
     for (const piece of undo.reverse()) {
-      const entry: StepReport = { label: `Remove the ${piece.label}`, status: piece.run === undefined ? 'kept' : 'running' };
+      const entry: StepReport = {
+        label: `Remove the ${piece.label}`,
+        status: piece.run === undefined ? 'kept' : 'running',
+      };
       if (piece.run === undefined) entry.detail = 'the API has no delete for mapping sets; it stays, unused';
       steps.push(entry);
       report([...steps]);
@@ -190,6 +225,8 @@ export async function createDataflow(plan: FlowPlan, report: (steps: StepReport[
 export const fieldsFromColumns = (columns: readonly ExploreColumn[]): DatasetField[] =>
   columns.map((column) => ({
     name: column.name,
-    type: column.type,
-    ...(column.meta?.precision === undefined ? {} : { precision: column.meta.precision, scale: column.meta.scale ?? 0 }),
+    type: fieldTypeOf(column),
+    ...(column.meta?.precision === undefined
+      ? {}
+      : { precision: column.meta.precision, scale: column.meta.scale ?? 0 }),
   }));

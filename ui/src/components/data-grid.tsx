@@ -57,13 +57,25 @@ export function DataGrid<T>({
       </table>
       {pages > 1 ? (
         <nav className="pager" aria-label={`${caption} pages`}>
-          <button type="button" disabled={current === 0} onClick={() => { setPage(current - 1); }}>
+          <button
+            type="button"
+            disabled={current === 0}
+            onClick={() => {
+              setPage(current - 1);
+            }}
+          >
             Previous page
           </button>
           <span>
             Page {current + 1} of {pages} ({rows.length} rows)
           </span>
-          <button type="button" disabled={current >= pages - 1} onClick={() => { setPage(current + 1); }}>
+          <button
+            type="button"
+            disabled={current >= pages - 1}
+            onClick={() => {
+              setPage(current + 1);
+            }}
+          >
             Next page
           </button>
         </nav>
@@ -72,11 +84,19 @@ export function DataGrid<T>({
   );
 }
 
-export const cellText = (value: unknown): string =>
-  value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value as string);
+export function cellText(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return String(value);
+  return JSON.stringify(value);
+}
 
 /** Column definitions for rows that are plain objects. */
-export function objectColumns(rows: readonly Record<string, unknown>[], names?: readonly string[]): Column<Record<string, unknown>>[] {
+export function objectColumns(
+  rows: readonly Record<string, unknown>[],
+  names?: readonly string[],
+): Column<Record<string, unknown>>[] {
   const keys = names ?? [...new Set(rows.flatMap((row) => Object.keys(row)))];
   return keys.map((key) => ({ header: key, cell: (row) => cellText(row[key]) }));
 }

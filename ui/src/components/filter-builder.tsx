@@ -21,12 +21,16 @@ const OPERATORS = ['=', '!=', '<', '<=', '>', '>=', 'like', 'in', 'isNull'] as c
 const NUMERIC = new Set(['integer', 'long', 'double', 'decimal', 'number']);
 
 function literal(column: ExploreColumn | undefined, text: string): string | number | boolean {
-  if (column !== undefined && NUMERIC.has(column.type) && text.trim() !== '' && Number.isFinite(Number(text))) return Number(text);
+  if (column !== undefined && NUMERIC.has(column.type) && text.trim() !== '' && Number.isFinite(Number(text)))
+    return Number(text);
   if (column?.type === 'boolean' && (text === 'true' || text === 'false')) return text === 'true';
   return text;
 }
 
-export function toPql(conditions: readonly Condition[], columns: readonly ExploreColumn[]): PqlFilter | undefined {
+export function toPql(
+  conditions: readonly Condition[],
+  columns: readonly ExploreColumn[],
+): PqlFilter | undefined {
   const nodes = conditions
     .filter((condition) => condition.column !== '')
     .map((condition) => {
@@ -37,10 +41,18 @@ export function toPql(conditions: readonly Condition[], columns: readonly Explor
         condition.operator === 'in'
           ? condition.value.split(',').map((part) => literal(column, part.trim()))
           : literal(column, condition.value);
-      return { nodeType: 'fnApply', fnName: condition.operator, params: [field, { nodeType: 'literal', value }] };
+      return {
+        nodeType: 'fnApply',
+        fnName: condition.operator,
+        params: [field, { nodeType: 'literal', value }],
+      };
     });
   if (nodes.length === 0) return undefined;
-  return { type: 'PQL', format: 'pql/json', value: nodes.length === 1 ? nodes[0] : { nodeType: 'fnApply', fnName: 'and', params: nodes } };
+  return {
+    type: 'PQL',
+    format: 'pql/json',
+    value: nodes.length === 1 ? nodes[0] : { nodeType: 'fnApply', fnName: 'and', params: nodes },
+  };
 }
 
 /** base64 of the UTF-8 JSON, as explore's `filters` parameter takes it. */
@@ -70,7 +82,12 @@ export function FilterBuilder({
         <div key={index} className="condition" role="group" aria-label={`Condition ${index + 1}`}>
           <label>
             Column
-            <select value={condition.column} onChange={(e) => { update(index, { column: e.target.value }); }}>
+            <select
+              value={condition.column}
+              onChange={(e) => {
+                update(index, { column: e.target.value });
+              }}
+            >
               {columns.map((column) => (
                 <option key={column.name}>{column.name}</option>
               ))}
@@ -78,7 +95,12 @@ export function FilterBuilder({
           </label>
           <label>
             Operator
-            <select value={condition.operator} onChange={(e) => { update(index, { operator: e.target.value }); }}>
+            <select
+              value={condition.operator}
+              onChange={(e) => {
+                update(index, { operator: e.target.value });
+              }}
+            >
               {OPERATORS.map((operator) => (
                 <option key={operator}>{operator}</option>
               ))}
@@ -87,19 +109,39 @@ export function FilterBuilder({
           {condition.operator === 'isNull' ? null : (
             <label>
               Value
-              <input value={condition.value} onChange={(e) => { update(index, { value: e.target.value }); }} />
+              <input
+                value={condition.value}
+                onChange={(e) => {
+                  update(index, { value: e.target.value });
+                }}
+              />
             </label>
           )}
-          <button type="button" onClick={() => { setConditions(conditions.filter((_, i) => i !== index)); }}>
+          <button
+            type="button"
+            onClick={() => {
+              setConditions(conditions.filter((_, i) => i !== index));
+            }}
+          >
             Remove condition {index + 1}
           </button>
         </div>
       ))}
       <div className="actions">
-        <button type="button" onClick={() => { setConditions([...conditions, { column: columns[0]?.name ?? '', operator: '=', value: '' }]); }}>
+        <button
+          type="button"
+          onClick={() => {
+            setConditions([...conditions, { column: columns[0]?.name ?? '', operator: '=', value: '' }]);
+          }}
+        >
           Add condition
         </button>
-        <button type="button" onClick={() => { onApply(filter); }}>
+        <button
+          type="button"
+          onClick={() => {
+            onApply(filter);
+          }}
+        >
           Apply filter
         </button>
       </div>

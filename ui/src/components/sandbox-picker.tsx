@@ -6,7 +6,12 @@ import { useAsync } from './use-async.ts';
 export function SandboxPicker() {
   const current = useSession();
   const sandboxes = useAsync(
-    async () => unwrap(await api.GET('/data/foundation/sandbox-management/sandboxes', { params: { query: { limit: '100' } } })).sandboxes,
+    async () =>
+      unwrap(
+        await api.GET('/data/foundation/sandbox-management/sandboxes', {
+          params: { query: { limit: '100' } },
+        }),
+      ).sandboxes,
     [current?.credentials.orgId],
   );
   if (current === undefined) return null;
@@ -17,7 +22,10 @@ export function SandboxPicker() {
       <select
         value={current.credentials.sandboxName}
         onChange={(event) => {
-          session.set({ ...current, credentials: { ...current.credentials, sandboxName: event.target.value } });
+          session.set({
+            ...current,
+            credentials: { ...current.credentials, sandboxName: event.target.value },
+          });
         }}
       >
         {names.map((name) => (

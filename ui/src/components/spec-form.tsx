@@ -37,7 +37,7 @@ export function fieldErrors(fields: readonly string[], prefix: string, message: 
     const name = field.slice(prefix.length + 1).split('.')[0] ?? '';
     errors[name] = { __errors: [message] };
   }
-  return errors as ErrorSchema<Data>;
+  return errors;
 }
 
 export function SpecForm({

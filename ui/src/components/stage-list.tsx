@@ -8,7 +8,8 @@ export function StageList({ stages }: { stages: readonly Stage[] }) {
     <ol className="stages" aria-label="Verification stages">
       {stages.map((stage) => (
         <li key={stage.name} className={`stage stage-${stage.status}`}>
-          <span aria-hidden="true">{mark[stage.status] ?? '·'}</span> <strong>{stage.name}</strong>: {stage.status}
+          <span aria-hidden="true">{mark[stage.status] ?? '·'}</span> <strong>{stage.name}</strong>:{' '}
+          {stage.status}
           {stage.durationMs === undefined ? null : ` (${stage.durationMs} ms)`}
           {stage.message === undefined ? null : <div className="stage-message">{stage.message}</div>}
         </li>

@@ -5,7 +5,7 @@ export interface Async<T> {
   readonly data: T | undefined;
   readonly error: unknown;
   readonly loading: boolean;
-  reload(): void;
+  readonly reload: () => void;
 }
 
 export function useAsync<T>(load: () => Promise<T>, deps: DependencyList): Async<T> {

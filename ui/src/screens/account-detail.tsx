@@ -24,21 +24,30 @@ export default function AccountDetail({ params }: ScreenProps) {
       await api.GET('/data/foundation/flowservice/connections/{id}', { params: { path: { id } } }),
     ).items[0] as unknown as Connection;
     const spec = unwrap(
-      await api.GET('/data/foundation/flowservice/connectionSpecs/{id}', { params: { path: { id: connection.connectionSpec.id } } }),
+      await api.GET('/data/foundation/flowservice/connectionSpecs/{id}', {
+        params: { path: { id: connection.connectionSpec.id } },
+      }),
     ).items[0] as unknown as ConnectionSpec;
     const flows = (await allFlows()).filter((flow) => flowConnectionId(flow) === id);
     return { connection, spec, flows };
   }, [id]);
   const [editing, setEditing] = useState(false);
-  const [draft, setDraft] = useState<{ name: string; description: string; params: Record<string, unknown> }>({ name: '', description: '', params: {} });
-  const [result, setResult] = useState<{ message?: string; stages?: Stage[]; error?: unknown; stale?: boolean } | undefined>(undefined);
+  const [draft, setDraft] = useState<{ name: string; description: string; params: Record<string, unknown> }>({
+    name: '',
+    description: '',
+    params: {},
+  });
+  const [result, setResult] = useState<
+    { message?: string; stages?: Stage[]; error?: unknown; stale?: boolean } | undefined
+  >(undefined);
   const [requests, setRequests] = useState<RecordedRequest[]>([]);
   const [busy, setBusy] = useState(false);
 
   if (loaded.error !== undefined) return <ProblemView error={loaded.error} />;
   if (loaded.data === undefined) return <p role="status">Loading…</p>;
   const { connection, spec, flows } = loaded.data;
-  const auth = spec.authSpec.find((candidate) => candidate.name === connection.auth.specName) ?? spec.authSpec[0];
+  const auth =
+    spec.authSpec.find((candidate) => candidate.name === connection.auth.specName) ?? spec.authSpec[0];
   const secrets = auth === undefined ? [] : secretFields(auth.spec);
 
   const act = async (action: () => Promise<Partial<NonNullable<typeof result>>>): Promise<void> => {
@@ -56,7 +65,9 @@ export default function AccountDetail({ params }: ScreenProps) {
 
   const startEdit = (): void => {
     // Secrets come back masked: the form starts them empty, and an empty secret is left unchanged.
-    const params = Object.fromEntries(Object.entries(connection.auth.params).filter(([key]) => !secrets.includes(key)));
+    const params = Object.fromEntries(
+      Object.entries(connection.auth.params).filter(([key]) => !secrets.includes(key)),
+    );
     setDraft({ name: connection.name, description: connection.description ?? '', params });
     setEditing(true);
     setResult(undefined);
@@ -65,14 +76,23 @@ export default function AccountDetail({ params }: ScreenProps) {
   const save = () =>
     act(async () => {
       const operations: { op: 'replace' | 'add'; path: string; value: unknown }[] = [];
-      if (draft.name !== connection.name) operations.push({ op: 'replace', path: '/name', value: draft.name });
+      if (draft.name !== connection.name)
+        operations.push({ op: 'replace', path: '/name', value: draft.name });
       if (draft.description !== (connection.description ?? ''))
-        operations.push({ op: connection.description === undefined ? 'add' : 'replace', path: '/description', value: draft.description });
+        operations.push({
+          op: connection.description === undefined ? 'add' : 'replace',
+          path: '/description',
+          value: draft.description,
+        });
       for (const [key, value] of Object.entries(draft.params)) {
         if (secrets.includes(key) && (value === undefined || value === '')) continue;
         if (!secrets.includes(key) && value === connection.auth.params[key]) continue;
         if (secrets.includes(key) && typeof value === 'string') registerSecret(value);
-        operations.push({ op: key in connection.auth.params ? 'replace' : 'add', path: `/auth/params/${key}`, value });
+        operations.push({
+          op: key in connection.auth.params ? 'replace' : 'add',
+          path: `/auth/params/${key}`,
+          value,
+        });
       }
       if (operations.length === 0) return { message: 'Nothing changed.' };
       unwrap(
@@ -92,7 +112,10 @@ export default function AccountDetail({ params }: ScreenProps) {
       const tested = unwrap(
         await api.GET('/data/foundation/flowservice/connections/{id}/test', { params: { path: { id } } }),
       ) as { result?: boolean; stages?: Stage[] };
-      return { message: tested.result === true ? 'The connection works.' : 'The connection test failed.', stages: tested.stages ?? [] };
+      return {
+        message: tested.result === true ? 'The connection works.' : 'The connection test failed.',
+        stages: tested.stages ?? [],
+      };
     });
 
   const remove = () =>
@@ -103,8 +126,10 @@ export default function AccountDetail({ params }: ScreenProps) {
     });
 
   const error = result?.error;
-  const inTheWay = error instanceof ApiError ? ((error.problem.report['flows'] as string[] | undefined) ?? []) : [];
-  const fields = error instanceof ApiError ? ((error.problem.report['fields'] as string[] | undefined) ?? []) : [];
+  const inTheWay =
+    error instanceof ApiError ? ((error.problem.report['flows'] as string[] | undefined) ?? []) : [];
+  const fields =
+    error instanceof ApiError ? ((error.problem.report['fields'] as string[] | undefined) ?? []) : [];
 
   return (
     <section>
@@ -139,13 +164,25 @@ export default function AccountDetail({ params }: ScreenProps) {
         <Link className="button" to={`/accounts/${id}/explore`}>
           Select data
         </Link>
-        <button type="button" disabled={busy} onClick={() => { void test(); }}>
+        <button
+          type="button"
+          disabled={busy}
+          onClick={() => {
+            void test();
+          }}
+        >
           Test connection
         </button>
         <WriteButton disabled={busy || editing} onClick={startEdit}>
           Edit credentials
         </WriteButton>
-        <WriteButton disabled={busy} className="danger" onClick={() => { void remove(); }}>
+        <WriteButton
+          disabled={busy}
+          className="danger"
+          onClick={() => {
+            void remove();
+          }}
+        >
           Delete account
         </WriteButton>
       </div>
@@ -159,25 +196,47 @@ export default function AccountDetail({ params }: ScreenProps) {
         >
           <label>
             Account name
-            <input value={draft.name} onChange={(e) => { setDraft({ ...draft, name: e.target.value }); }} />
+            <input
+              value={draft.name}
+              onChange={(e) => {
+                setDraft({ ...draft, name: e.target.value });
+              }}
+            />
           </label>
           <label>
             Description
-            <input value={draft.description} onChange={(e) => { setDraft({ ...draft, description: e.target.value }); }} />
+            <input
+              value={draft.description}
+              onChange={(e) => {
+                setDraft({ ...draft, description: e.target.value });
+              }}
+            />
           </label>
           <p className="help">Secret fields start empty; leave one empty to keep the stored value.</p>
           <SpecForm
             id="edit"
-            schema={{ ...auth.spec, required: (auth.spec.required ?? []).filter((name) => !secrets.includes(name)) }}
+            schema={{
+              ...auth.spec,
+              required: (auth.spec.required ?? []).filter((name) => !secrets.includes(name)),
+            }}
             formData={draft.params}
-            onChange={(params) => { setDraft({ ...draft, params }); }}
-            extraErrors={error instanceof ApiError ? (fieldErrors(fields, 'auth.params', error.message) as never) : undefined}
+            onChange={(params) => {
+              setDraft({ ...draft, params });
+            }}
+            extraErrors={
+              error instanceof ApiError ? fieldErrors(fields, 'auth.params', error.message) : undefined
+            }
           />
           <div className="actions">
             <WriteButton type="submit" disabled={busy}>
               Save credentials
             </WriteButton>
-            <button type="button" onClick={() => { setEditing(false); }}>
+            <button
+              type="button"
+              onClick={() => {
+                setEditing(false);
+              }}
+            >
               Cancel
             </button>
           </div>
@@ -190,7 +249,14 @@ export default function AccountDetail({ params }: ScreenProps) {
         {result?.stale === true ? (
           <p>
             Someone changed this account since you opened it.{' '}
-            <button type="button" onClick={() => { setEditing(false); setResult(undefined); loaded.reload(); }}>
+            <button
+              type="button"
+              onClick={() => {
+                setEditing(false);
+                setResult(undefined);
+                loaded.reload();
+              }}
+            >
               Reload the account
             </button>
           </p>
@@ -201,7 +267,9 @@ export default function AccountDetail({ params }: ScreenProps) {
             <ul aria-label="Dataflows in the way">
               {inTheWay.map((flowId) => (
                 <li key={flowId}>
-                  <Link to={`/dataflows/${flowId}`}>{flows.find((flow) => flow.id === flowId)?.name ?? flowId}</Link>
+                  <Link to={`/dataflows/${flowId}`}>
+                    {flows.find((flow) => flow.id === flowId)?.name ?? flowId}
+                  </Link>
                 </li>
               ))}
             </ul>

@@ -15,7 +15,9 @@ export default function Accounts() {
     return { connections, flows, specs };
   }, []);
   if (data.error !== undefined) return <ProblemView error={data.error} />;
-  const connections = (data.data?.connections ?? []).filter((c) => spec === null || c.connectionSpec.id === spec);
+  const connections = (data.data?.connections ?? []).filter(
+    (c) => spec === null || c.connectionSpec.id === spec,
+  );
   const specName = (c: Connection) => specLabel(data.data?.specs.find((s) => s.id === c.connectionSpec.id));
   return (
     <section>
@@ -35,8 +37,14 @@ export default function Accounts() {
           { header: 'Source', cell: specName },
           { header: 'State', cell: (c) => c.state },
           { header: 'Created', cell: (c) => local(c.createdAt) },
-          { header: 'Dataflows', cell: (c) => String(data.data?.flows.filter((f) => flowConnectionId(f) === c.id).length ?? 0) },
-          { header: 'Data', cell: (c) => <Link to={`/accounts/${c.id}/explore`}>Select data from {c.name}</Link> },
+          {
+            header: 'Dataflows',
+            cell: (c) => String(data.data?.flows.filter((f) => flowConnectionId(f) === c.id).length ?? 0),
+          },
+          {
+            header: 'Data',
+            cell: (c) => <Link to={`/accounts/${c.id}/explore`}>Select data from {c.name}</Link>,
+          },
         ]}
       />
     </section>

@@ -12,6 +12,9 @@ const description = (spec: ConnectionSpec): string =>
   spec.authSpec[0]?.spec.description ??
   '';
 
+const categoryOf = (spec: ConnectionSpec): string =>
+  typeof spec.attributes?.['category'] === 'string' ? spec.attributes['category'] : 'Other';
+
 export default function Catalog() {
   const readOnly = useReadOnly();
   const [search, setSearch] = useState('');
@@ -21,7 +24,7 @@ export default function Catalog() {
     return { specs, connections, flows };
   }, []);
   const specs = data.data?.specs ?? [];
-  const categories = [...new Set(specs.map((spec) => String(spec.attributes?.['category'] ?? 'Other')))].sort();
+  const categories = [...new Set(specs.map((spec) => categoryOf(spec)))].sort();
   const shown = specs.filter(
     (spec) =>
       (category === '' || spec.attributes?.['category'] === category) &&
@@ -32,11 +35,23 @@ export default function Catalog() {
       <h1>Catalog</h1>
       <div className="toolbar">
         <label>
-          Search sources <input type="search" value={search} onChange={(e) => { setSearch(e.target.value); }} />
+          Search sources{' '}
+          <input
+            type="search"
+            value={search}
+            onChange={(e) => {
+              setSearch(e.target.value);
+            }}
+          />
         </label>
         <label>
           Category{' '}
-          <select value={category} onChange={(e) => { setCategory(e.target.value); }}>
+          <select
+            value={category}
+            onChange={(e) => {
+              setCategory(e.target.value);
+            }}
+          >
             <option value="">All categories</option>
             {categories.map((name) => (
               <option key={name}>{name}</option>
@@ -55,7 +70,7 @@ export default function Catalog() {
             <li key={spec.id} className="card">
               <article aria-label={label}>
                 <h2>{label}</h2>
-                <p className="category">{String(spec.attributes?.['category'] ?? 'Other')}</p>
+                <p className="category">{categoryOf(spec)}</p>
                 <p>{description(spec)}</p>
                 <p>
                   {accounts} account{accounts === 1 ? '' : 's'}, {flows} dataflow{flows === 1 ? '' : 's'}

@@ -4,7 +4,7 @@
  * with timings) is shown, and the API's per-field errors appear beside their fields. Save as draft skips
  * the verification (mode=draft).
  */
-import { useState, type FormEvent } from 'react';
+import { useState, type SyntheticEvent } from 'react';
 import { api, ApiError, requestMark, requestsSince, unwrap } from '../api.ts';
 import { registerSecret, type RecordedRequest } from '../curl.ts';
 import { ProblemView } from '../components/problem-view.tsx';
@@ -20,13 +20,16 @@ import { Link, navigate } from '../router.tsx';
 import type { ScreenProps } from '../routes.tsx';
 import type { RJSFSchema } from '@rjsf/utils';
 
-type Outcome = { kind: 'created'; id: string; draft: boolean; stages: Stage[] } | { kind: 'failed'; error: unknown };
+type Outcome =
+  { kind: 'created'; id: string; draft: boolean; stages: Stage[] } | { kind: 'failed'; error: unknown };
 
 export default function Connect({ params: route }: ScreenProps) {
   const specId = route['specId'] ?? '';
   const loaded = useAsync(async () => {
     const spec = unwrap(
-      await api.GET('/data/foundation/flowservice/connectionSpecs/{id}', { params: { path: { id: specId } } }),
+      await api.GET('/data/foundation/flowservice/connectionSpecs/{id}', {
+        params: { path: { id: specId } },
+      }),
     ).items[0] as unknown as ConnectionSpec;
     const existing = (await allConnections()).filter((connection) => connection.connectionSpec.id === specId);
     return { spec, existing };
@@ -52,8 +55,11 @@ export default function Connect({ params: route }: ScreenProps) {
     if (auth === undefined) return;
     const checked = specValidator.validateFormData(params, auth.spec as RJSFSchema);
     if (name.trim() === '' || (!draft && checked.errors.length > 0)) {
-      setLocalErrors(checked.errorSchema as Record<string, unknown>);
-      setOutcome({ kind: 'failed', error: new Error(name.trim() === '' ? 'Give the account a name.' : 'Fix the fields marked below.') });
+      setLocalErrors(checked.errorSchema);
+      setOutcome({
+        kind: 'failed',
+        error: new Error(name.trim() === '' ? 'Give the account a name.' : 'Fix the fields marked below.'),
+      });
       return;
     }
     setLocalErrors(undefined);
@@ -79,7 +85,9 @@ export default function Connect({ params: route }: ScreenProps) {
       let stages: Stage[] = [];
       if (!draft) {
         const tested = unwrap(
-          await api.GET('/data/foundation/flowservice/connections/{id}/test', { params: { path: { id: created.id } } }),
+          await api.GET('/data/foundation/flowservice/connections/{id}/test', {
+            params: { path: { id: created.id } },
+          }),
         ) as { stages?: Stage[] };
         stages = tested.stages ?? [];
       }
@@ -92,9 +100,12 @@ export default function Connect({ params: route }: ScreenProps) {
     }
   };
 
-  const apiError = outcome?.kind === 'failed' && outcome.error instanceof ApiError ? outcome.error : undefined;
+  const apiError =
+    outcome?.kind === 'failed' && outcome.error instanceof ApiError ? outcome.error : undefined;
   const fields = (apiError?.problem.report['fields'] as string[] | undefined) ?? [];
-  const extraErrors = localErrors ?? (apiError === undefined ? undefined : fieldErrors(fields, 'auth.params', apiError.message));
+  const extraErrors =
+    localErrors ??
+    (apiError === undefined ? undefined : fieldErrors(fields, 'auth.params', apiError.message));
 
   return (
     <section>
@@ -102,10 +113,26 @@ export default function Connect({ params: route }: ScreenProps) {
       <fieldset className="choice">
         <legend>Account</legend>
         <label>
-          <input type="radio" name="mode" checked={mode === 'new'} onChange={() => { setMode('new'); }} /> New account
+          <input
+            type="radio"
+            name="mode"
+            checked={mode === 'new'}
+            onChange={() => {
+              setMode('new');
+            }}
+          />{' '}
+          New account
         </label>
         <label>
-          <input type="radio" name="mode" checked={mode === 'existing'} disabled={existing.length === 0} onChange={() => { setMode('existing'); }} />{' '}
+          <input
+            type="radio"
+            name="mode"
+            checked={mode === 'existing'}
+            disabled={existing.length === 0}
+            onChange={() => {
+              setMode('existing');
+            }}
+          />{' '}
           Existing account ({existing.length})
         </label>
       </fieldset>
@@ -120,23 +147,40 @@ export default function Connect({ params: route }: ScreenProps) {
       ) : (
         <form
           aria-label={`Connect ${label}`}
-          onSubmit={(event: FormEvent) => {
+          onSubmit={(event: SyntheticEvent) => {
             event.preventDefault();
             void submit(false);
           }}
         >
           <label>
             Account name
-            <input value={name} required onChange={(e) => { setName(e.target.value); }} />
+            <input
+              value={name}
+              required
+              onChange={(e) => {
+                setName(e.target.value);
+              }}
+            />
           </label>
           <label>
             Description
-            <input value={description} onChange={(e) => { setDescription(e.target.value); }} />
+            <input
+              value={description}
+              onChange={(e) => {
+                setDescription(e.target.value);
+              }}
+            />
           </label>
           {spec.authSpec.length > 1 ? (
             <label>
               Authentication type
-              <select value={auth?.name} onChange={(e) => { setAuthName(e.target.value); setParams({}); }}>
+              <select
+                value={auth?.name}
+                onChange={(e) => {
+                  setAuthName(e.target.value);
+                  setParams({});
+                }}
+              >
                 {spec.authSpec.map((candidate) => (
                   <option key={candidate.name}>{candidate.name}</option>
                 ))}
@@ -148,7 +192,13 @@ export default function Connect({ params: route }: ScreenProps) {
           {auth === undefined ? null : (
             <fieldset>
               <legend>{auth.name}</legend>
-              <SpecForm id="auth" schema={auth.spec} formData={params} onChange={setParams} extraErrors={extraErrors as never} />
+              <SpecForm
+                id="auth"
+                schema={auth.spec}
+                formData={params}
+                onChange={setParams}
+                extraErrors={extraErrors as never}
+              />
             </fieldset>
           )}
           <div className="actions">
@@ -156,7 +206,12 @@ export default function Connect({ params: route }: ScreenProps) {
               {busy ? 'Verifying…' : 'Connect'}
             </WriteButton>
             {draftSupported ? (
-              <WriteButton disabled={busy} onClick={() => { void submit(true); }}>
+              <WriteButton
+                disabled={busy}
+                onClick={() => {
+                  void submit(true);
+                }}
+              >
                 Save as draft
               </WriteButton>
             ) : null}
@@ -165,11 +220,15 @@ export default function Connect({ params: route }: ScreenProps) {
       )}
       <div aria-live="polite">
         {busy ? <p role="status">Verifying the credentials with {label}…</p> : null}
-        {outcome?.kind === 'failed' ? <ProblemView error={outcome.error} heading="The account was not created" /> : null}
+        {outcome?.kind === 'failed' ? (
+          <ProblemView error={outcome.error} heading="The account was not created" />
+        ) : null}
         {outcome?.kind === 'created' ? (
           <div className="success" role="status">
             <p>
-              {outcome.draft ? 'Saved as a draft (not verified).' : 'Connected: every verification stage passed.'}
+              {outcome.draft
+                ? 'Saved as a draft (not verified).'
+                : 'Connected: every verification stage passed.'}
             </p>
             {outcome.stages.length > 0 ? <StageList stages={outcome.stages} /> : null}
             <p>
@@ -181,7 +240,13 @@ export default function Connect({ params: route }: ScreenProps) {
         <ShowRequest requests={requests} />
       </div>
       <p>
-        <button type="button" className="link" onClick={() => { navigate('/catalog'); }}>
+        <button
+          type="button"
+          className="link"
+          onClick={() => {
+            navigate('/catalog');
+          }}
+        >
           Back to the catalog
         </button>
       </p>

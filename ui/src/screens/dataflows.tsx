@@ -33,8 +33,12 @@ export default function Dataflows() {
     const [flows, connections, targets, datasets] = await Promise.all([
       allFlows(),
       allConnections(),
-      listAll<{ id: string; params: { dataSetId?: string } }>('/data/foundation/flowservice/targetConnections'),
-      api.GET('/data/foundation/catalog/dataSets', { params: { query: { limit: '100' } } }).then((r) => unwrap(r) as Record<string, Dataset>),
+      listAll<{ id: string; params: { dataSetId?: string } }>(
+        '/data/foundation/flowservice/targetConnections',
+      ),
+      api
+        .GET('/data/foundation/catalog/dataSets', { params: { query: { limit: '100' } } })
+        .then((r) => unwrap(r) as Record<string, Dataset>),
     ]);
     return Promise.all(
       flows.map(async (flow) => {
@@ -64,7 +68,11 @@ export default function Dataflows() {
   };
   const flowAction = (flow: Flow, op: 'enable' | 'disable') =>
     act(async () =>
-      unwrap(await api.POST('/data/foundation/flowservice/flows/{id}/action', { params: { path: { id: flow.id }, query: { op } } })),
+      unwrap(
+        await api.POST('/data/foundation/flowservice/flows/{id}/action', {
+          params: { path: { id: flow.id }, query: { op } },
+        }),
+      ),
     );
 
   return (
@@ -83,16 +91,35 @@ export default function Dataflows() {
           { header: 'Dataset', cell: (r) => r.dataset },
           { header: 'State', cell: (r) => r.flow.state },
           { header: 'Schedule', cell: (r) => scheduleText(r.flow) },
-          { header: 'Last run', cell: (r) => (r.lastRun === undefined ? 'never' : `${r.lastRun.state}, ${local(r.lastRun.createdAt)}`) },
-          { header: 'Records', cell: (r) => String(r.lastRun?.metrics.recordSummary.outputRecordCount ?? '—') },
+          {
+            header: 'Last run',
+            cell: (r) =>
+              r.lastRun === undefined ? 'never' : `${r.lastRun.state}, ${local(r.lastRun.createdAt)}`,
+          },
+          {
+            header: 'Records',
+            cell: (r) => String(r.lastRun?.metrics.recordSummary.outputRecordCount ?? '—'),
+          },
           {
             header: 'Actions',
             cell: (r) => (
               <span className="row-actions">
                 {r.flow.state === 'enabled' ? (
-                  <WriteButton onClick={() => { void flowAction(r.flow, 'disable'); }}>Disable {r.flow.name}</WriteButton>
+                  <WriteButton
+                    onClick={() => {
+                      void flowAction(r.flow, 'disable');
+                    }}
+                  >
+                    Disable {r.flow.name}
+                  </WriteButton>
                 ) : (
-                  <WriteButton onClick={() => { void flowAction(r.flow, 'enable'); }}>Enable {r.flow.name}</WriteButton>
+                  <WriteButton
+                    onClick={() => {
+                      void flowAction(r.flow, 'enable');
+                    }}
+                  >
+                    Enable {r.flow.name}
+                  </WriteButton>
                 )}
                 {r.flow.scheduleParams?.frequency === 'once' ? (
                   <WriteButton
@@ -110,9 +137,13 @@ export default function Dataflows() {
                 <WriteButton
                   className="danger"
                   onClick={() => {
-                    void act(async () =>
-                      unwrap(await api.DELETE('/data/foundation/flowservice/flows/{id}', { params: { path: { id: r.flow.id } } })),
-                    );
+                    void act(async () => {
+                      unwrap(
+                        await api.DELETE('/data/foundation/flowservice/flows/{id}', {
+                          params: { path: { id: r.flow.id } },
+                        }),
+                      );
+                    });
                   }}
                 >
                   Delete {r.flow.name}

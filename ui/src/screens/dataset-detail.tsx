@@ -11,14 +11,27 @@ import type { ScreenProps } from '../routes.tsx';
 export default function DatasetDetail({ params }: ScreenProps) {
   const id = params['id'] ?? '';
   const data = useAsync(async () => {
-    const dataset = (unwrap(await api.GET('/data/foundation/catalog/dataSets/{id}', { params: { path: { id } } })) as Record<string, Dataset>)[id];
+    const dataset = (
+      unwrap(await api.GET('/data/foundation/catalog/dataSets/{id}', { params: { path: { id } } })) as Record<
+        string,
+        Dataset
+      >
+    )[id];
     const batches = unwrap(
-      await api.GET('/data/foundation/catalog/dataSets/{id}/batches', { params: { path: { id }, query: { limit: '100' } } }),
+      await api.GET('/data/foundation/catalog/dataSets/{id}/batches', {
+        params: { path: { id }, query: { limit: '100' } },
+      }),
     ) as Record<string, Batch>;
     const preview = unwrap(
-      await api.GET('/data/foundation/catalog/dataSets/{id}/preview', { params: { path: { id }, query: { limit: '100' } } }),
+      await api.GET('/data/foundation/catalog/dataSets/{id}/preview', {
+        params: { path: { id }, query: { limit: '100' } },
+      }),
     ) as { data: Record<string, unknown>[] };
-    return { dataset, batches: Object.entries(batches).map(([batchId, batch]) => ({ id: batchId, ...batch })), rows: preview.data };
+    return {
+      dataset,
+      batches: Object.entries(batches).map(([batchId, batch]) => ({ id: batchId, ...batch })),
+      rows: preview.data,
+    };
   }, [id]);
   if (data.error !== undefined) return <ProblemView error={data.error} />;
   if (data.data === undefined) return <p role="status">Loading…</p>;
@@ -28,14 +41,19 @@ export default function DatasetDetail({ params }: ScreenProps) {
     <section>
       <h1>Dataset {dataset?.name}</h1>
       <p>
-        <Link to={`/query?dataset=${encodeURIComponent(dataset?.name ?? id)}`}>Query {dataset?.name} in the SQL console</Link>
+        <Link to={`/query?dataset=${encodeURIComponent(dataset?.name ?? id)}`}>
+          Query {dataset?.name} in the SQL console
+        </Link>
       </p>
       <DataGrid<DatasetField>
         caption="Schema"
         rows={fields}
         columns={[
           { header: 'Field', cell: (f) => f.name },
-          { header: 'Type', cell: (f) => (f.precision === undefined ? f.type : `${f.type}(${f.precision}, ${f.scale ?? 0})`) },
+          {
+            header: 'Type',
+            cell: (f) => (f.precision === undefined ? f.type : `${f.type}(${f.precision}, ${f.scale ?? 0})`),
+          },
         ]}
       />
       <DataGrid<Batch & { id: string }>
@@ -51,7 +69,15 @@ export default function DatasetDetail({ params }: ScreenProps) {
           { header: 'Created', cell: (b) => local(b.created) },
         ]}
       />
-      <DataGrid caption="Preview" rows={rows} columns={objectColumns(rows, fields.map((f) => f.name))} empty="No rows landed yet." />
+      <DataGrid
+        caption="Preview"
+        rows={rows}
+        columns={objectColumns(
+          rows,
+          fields.map((f) => f.name),
+        )}
+        empty="No rows landed yet."
+      />
     </section>
   );
 }

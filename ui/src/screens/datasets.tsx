@@ -10,7 +10,9 @@ import { Link } from '../router.tsx';
 export default function Datasets() {
   const data = useAsync(async () => {
     const keyed = unwrap(
-      await api.GET('/data/foundation/catalog/dataSets', { params: { query: { limit: '100', orderBy: 'desc:created' } } }),
+      await api.GET('/data/foundation/catalog/dataSets', {
+        params: { query: { limit: '100', orderBy: 'desc:created' } },
+      }),
     ) as Record<string, Dataset>;
     return Object.entries(keyed).map(([id, dataset]) => ({ id, ...dataset }));
   }, []);
@@ -27,7 +29,10 @@ export default function Datasets() {
           { header: 'Fields', cell: (d) => String(d.schema?.fields.length ?? 0) },
           { header: 'State', cell: (d) => d.state ?? '—' },
           { header: 'Created', cell: (d) => local(d.created) },
-          { header: 'Query', cell: (d) => <Link to={`/query?dataset=${encodeURIComponent(d.name)}`}>Query {d.name}</Link> },
+          {
+            header: 'Query',
+            cell: (d) => <Link to={`/query?dataset=${encodeURIComponent(d.name)}`}>Query {d.name}</Link>,
+          },
         ]}
       />
     </section>

@@ -12,7 +12,13 @@ import { ProblemView } from '../components/problem-view.tsx';
 import { ShowRequest } from '../components/show-request.tsx';
 import { useAsync } from '../components/use-async.ts';
 import { useReadOnly } from '../components/write-button.tsx';
-import { xdmTypeOf, type Connection, type ExploreColumn, type ExploredTable, type ExploreTable } from '../model.ts';
+import {
+  xdmTypeOf,
+  type Connection,
+  type ExploreColumn,
+  type ExploredTable,
+  type ExploreTable,
+} from '../model.ts';
 import { Link, navigate, useLocation } from '../router.tsx';
 import type { ScreenProps } from '../routes.tsx';
 
@@ -27,10 +33,13 @@ export default function Explore({ params }: ScreenProps) {
   const [requests, setRequests] = useState<RecordedRequest[]>([]);
 
   const root = useAsync(async () => {
-    const connection = unwrap(await api.GET('/data/foundation/flowservice/connections/{id}', { params: { path: { id } } }))
-      .items[0] as unknown as Connection;
+    const connection = unwrap(
+      await api.GET('/data/foundation/flowservice/connections/{id}', { params: { path: { id } } }),
+    ).items[0] as unknown as Connection;
     const tables = unwrap(
-      await api.GET('/data/foundation/flowservice/connections/{id}/explore', { params: { path: { id }, query: { objectType: 'root' } } }),
+      await api.GET('/data/foundation/flowservice/connections/{id}/explore', {
+        params: { path: { id }, query: { objectType: 'root' } },
+      }),
     ) as ExploreTable[];
     return { connection, tables };
   }, [id]);
@@ -43,7 +52,13 @@ export default function Explore({ params }: ScreenProps) {
         await api.GET('/data/foundation/flowservice/connections/{id}/explore', {
           params: {
             path: { id },
-            query: { objectType: 'table', object: table, preview: 'true', count, ...(filter === undefined ? {} : { filters: encodeFilter(filter) }) },
+            query: {
+              objectType: 'table',
+              object: table,
+              preview: 'true',
+              count,
+              ...(filter === undefined ? {} : { filters: encodeFilter(filter) }),
+            },
           },
         }),
       ) as ExploredTable;
@@ -67,7 +82,14 @@ export default function Explore({ params }: ScreenProps) {
       <div className="split">
         <div className="pane">
           <label>
-            Search tables <input type="search" value={search} onChange={(e) => { setSearch(e.target.value); }} />
+            Search tables{' '}
+            <input
+              type="search"
+              value={search}
+              onChange={(e) => {
+                setSearch(e.target.value);
+              }}
+            />
           </label>
           {root.loading ? <p role="status">Loading tables…</p> : null}
           <DataGrid<ExploreTable>
@@ -79,7 +101,14 @@ export default function Explore({ params }: ScreenProps) {
               {
                 header: 'Table',
                 cell: (t) => (
-                  <button type="button" className="link" aria-pressed={t.path === table} onClick={() => { choose(t.path); }}>
+                  <button
+                    type="button"
+                    className="link"
+                    aria-pressed={t.path === table}
+                    onClick={() => {
+                      choose(t.path);
+                    }}
+                  >
                     {t.name}
                   </button>
                 ),
@@ -108,7 +137,12 @@ export default function Explore({ params }: ScreenProps) {
               {columns.length > 0 ? <FilterBuilder columns={columns} onApply={setFilter} /> : null}
               <label>
                 Preview rows{' '}
-                <select value={count} onChange={(e) => { setCount(e.target.value); }}>
+                <select
+                  value={count}
+                  onChange={(e) => {
+                    setCount(e.target.value);
+                  }}
+                >
                   {['10', '50', '100'].map((n) => (
                     <option key={n}>{n}</option>
                   ))}
@@ -117,7 +151,10 @@ export default function Explore({ params }: ScreenProps) {
               <DataGrid<Record<string, unknown>>
                 caption={filter === undefined ? 'Preview' : 'Preview (filtered)'}
                 rows={detail.data?.data ?? []}
-                columns={objectColumns(detail.data?.data ?? [], columns.map((c) => c.name))}
+                columns={objectColumns(
+                  detail.data?.data ?? [],
+                  columns.map((c) => c.name),
+                )}
                 pageSize={100}
               />
               <ShowRequest requests={requests} />

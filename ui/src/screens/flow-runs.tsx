@@ -29,7 +29,9 @@ export default function FlowRuns({ params }: ScreenProps) {
   const [error, setError] = useState<unknown>(undefined);
   const cursor = pages.at(-1);
   const flow = useAsync(
-    async () => unwrap(await api.GET('/data/foundation/flowservice/flows/{id}', { params: { path: { id } } })).items[0] as unknown as Flow,
+    async () =>
+      unwrap(await api.GET('/data/foundation/flowservice/flows/{id}', { params: { path: { id } } }))
+        .items[0] as unknown as Flow,
     [id],
   );
   const runs = useAsync(async () => {
@@ -66,7 +68,12 @@ export default function FlowRuns({ params }: ScreenProps) {
         <p>
           State {flow.data.state}, schedule {scheduleText(flow.data)}.{' '}
           {flow.data.scheduleParams?.frequency === 'once' ? (
-            <WriteButton disabled={flow.data.state !== 'enabled' || items.some(isActive)} onClick={() => { void runNow(); }}>
+            <WriteButton
+              disabled={flow.data.state !== 'enabled' || items.some(isActive)}
+              onClick={() => {
+                void runNow();
+              }}
+            >
               Run now
             </WriteButton>
           ) : null}
@@ -81,7 +88,13 @@ export default function FlowRuns({ params }: ScreenProps) {
         empty="No runs yet."
         columns={[
           { header: 'Run', cell: (r) => <Link to={`/runs/${r.id}`}>Run {r.id.slice(0, 8)}</Link> },
-          { header: 'Window', cell: (r) => { const w = windowOf(r); return `${w.start === undefined ? 'beginning' : utc(w.start)} → ${utc(w.end)}`; } },
+          {
+            header: 'Window',
+            cell: (r) => {
+              const w = windowOf(r);
+              return `${w.start === undefined || w.start < 86_400_000 ? 'beginning' : utc(w.start)} → ${utc(w.end)}`;
+            },
+          },
           { header: 'State', cell: (r) => r.state },
           { header: 'Read', cell: (r) => String(r.metrics.recordSummary.inputRecordCount) },
           { header: 'Landed', cell: (r) => String(r.metrics.recordSummary.outputRecordCount) },
@@ -91,10 +104,22 @@ export default function FlowRuns({ params }: ScreenProps) {
         ]}
       />
       <nav className="pager" aria-label="Run pages">
-        <button type="button" disabled={pages.length === 1} onClick={() => { setPages(pages.slice(0, -1)); }}>
+        <button
+          type="button"
+          disabled={pages.length === 1}
+          onClick={() => {
+            setPages(pages.slice(0, -1));
+          }}
+        >
           Newer runs
         </button>
-        <button type="button" disabled={runs.data?.next === undefined} onClick={() => { setPages([...pages, runs.data?.next]); }}>
+        <button
+          type="button"
+          disabled={runs.data?.next === undefined}
+          onClick={() => {
+            setPages([...pages, runs.data?.next]);
+          }}
+        >
           Older runs
         </button>
       </nav>

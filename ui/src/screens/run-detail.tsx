@@ -24,7 +24,9 @@ export default function RunDetail({ params }: ScreenProps) {
   const [requests, setRequests] = useState<RecordedRequest[]>([]);
   const [error, setError] = useState<unknown>(undefined);
   const loaded = useAsync(
-    async () => unwrap(await poller.GET('/data/foundation/flowservice/runs/{id}', { params: { path: { id } } })).items[0] as unknown as Run,
+    async () =>
+      unwrap(await poller.GET('/data/foundation/flowservice/runs/{id}', { params: { path: { id } } }))
+        .items[0] as unknown as Run,
     [id],
   );
   const run = loaded.data;
@@ -35,7 +37,9 @@ export default function RunDetail({ params }: ScreenProps) {
     setError(undefined);
     try {
       const answer = unwrap(
-        await api.POST('/data/foundation/flowservice/runs/{id}/action', { params: { path: { id }, query: { op } } }),
+        await api.POST('/data/foundation/flowservice/runs/{id}/action', {
+          params: { path: { id }, query: { op } },
+        }),
       ).items[0] as unknown as Run;
       if (op === 'RE_TRIGGER') navigate(`/runs/${answer.id}`);
       else loaded.reload();
@@ -85,7 +89,8 @@ export default function RunDetail({ params }: ScreenProps) {
         <dd>{run.state}</dd>
         <dt>Window</dt>
         <dd>
-          {window.start === undefined ? 'beginning' : utc(window.start)} → {utc(window.end)}
+          {window.start === undefined || window.start < 86_400_000 ? 'beginning' : utc(window.start)} →{' '}
+          {utc(window.end)}
         </dd>
         <dt>Records read</dt>
         <dd>{records.inputRecordCount}</dd>
@@ -115,11 +120,30 @@ export default function RunDetail({ params }: ScreenProps) {
       ) : null}
       <div className="actions">
         {run.state === 'failed' || run.state === 'cancelled' ? (
-          <WriteButton onClick={() => { void act('RE_TRIGGER'); }}>Re-trigger this run</WriteButton>
+          <WriteButton
+            onClick={() => {
+              void act('RE_TRIGGER');
+            }}
+          >
+            Re-trigger this run
+          </WriteButton>
         ) : null}
-        {isActive(run) ? <WriteButton onClick={() => { void act('cancel'); }}>Cancel this run</WriteButton> : null}
+        {isActive(run) ? (
+          <WriteButton
+            onClick={() => {
+              void act('cancel');
+            }}
+          >
+            Cancel this run
+          </WriteButton>
+        ) : null}
         {hasFile && batchId !== undefined ? (
-          <button type="button" onClick={() => { void downloadErrors(); }}>
+          <button
+            type="button"
+            onClick={() => {
+              void downloadErrors();
+            }}
+          >
             Download the row-errors file
           </button>
         ) : null}
@@ -137,7 +161,12 @@ export default function RunDetail({ params }: ScreenProps) {
         ]}
       />
       <h2>Row errors</h2>
-      <DataGrid caption="Row-error samples" rows={samples} columns={objectColumns(samples)} empty="No row errors." />
+      <DataGrid
+        caption="Row-error samples"
+        rows={samples}
+        columns={objectColumns(samples)}
+        empty="No row errors."
+      />
       <h2>Activities</h2>
       <DataGrid
         caption="Activities"
@@ -148,7 +177,13 @@ export default function RunDetail({ params }: ScreenProps) {
           { header: 'Status', cell: (a) => a.statusSummary?.status ?? '—' },
           { header: 'Started', cell: (a) => utc(a.durationSummary?.startedAtUTC) },
           { header: 'Completed', cell: (a) => utc(a.durationSummary?.completedAtUTC) },
-          { header: 'Records', cell: (a) => Object.entries(a.recordSummary ?? {}).map(([k, v]) => `${k} ${v}`).join(', ') },
+          {
+            header: 'Records',
+            cell: (a) =>
+              Object.entries(a.recordSummary ?? {})
+                .map(([k, v]) => `${k} ${v}`)
+                .join(', '),
+          },
         ]}
       />
     </section>

@@ -2,14 +2,14 @@
  * Sign in: open the link `npm start` prints (credentials in the URL fragment), or paste the token, API key
  * and org. An expired or revoked token lands here with the API's reason.
  */
-import { useState, type FormEvent } from 'react';
+import { useState, type SyntheticEvent } from 'react';
 import { session } from '../session.ts';
 import { signIn } from '../sign-in-flow.ts';
 
 export default function SignIn() {
   const [busy, setBusy] = useState(false);
   const reason = session.endReason();
-  const submit = (event: FormEvent<HTMLFormElement>): void => {
+  const submit = (event: SyntheticEvent<HTMLFormElement>): void => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const value = (name: string): string => {
@@ -35,8 +35,8 @@ export default function SignIn() {
         </p>
       )}
       <p>
-        Open the sign-in link that <code>npm start</code> prints (or <code>npx sluice ui-link</code>), or paste the
-        credentials. They are kept in this tab only and sent as request headers, never in a URL.
+        Open the sign-in link that <code>npm start</code> prints (or <code>npx sluice ui-link</code>), or
+        paste the credentials. They are kept in this tab only and sent as request headers, never in a URL.
       </p>
       <form onSubmit={submit} aria-label="Sign in">
         <label>

@@ -2,7 +2,7 @@
  * The SQL console: one read-only SELECT over dataset('<name or id>') (POST /query/queries, the same
  * locked-down query as `sluice query`), a results grid and a CSV download. Read-only tokens may query.
  */
-import { useState, type FormEvent } from 'react';
+import { useState, type SyntheticEvent } from 'react';
 import { api, requestMark, requestsSince, unwrap } from '../api.ts';
 import type { RecordedRequest } from '../curl.ts';
 import { cellText, DataGrid } from '../components/data-grid.tsx';
@@ -40,13 +40,13 @@ export default function SqlConsole() {
   const [busy, setBusy] = useState(false);
   const [requests, setRequests] = useState<RecordedRequest[]>([]);
 
-  const run = async (event: FormEvent): Promise<void> => {
+  const run = async (event: SyntheticEvent): Promise<void> => {
     event.preventDefault();
     setBusy(true);
     setError(undefined);
     const mark = requestMark();
     try {
-      setResult(unwrap(await api.POST('/data/foundation/query/queries', { body: { sql, maxRows } })) as Result);
+      setResult(unwrap(await api.POST('/data/foundation/query/queries', { body: { sql, maxRows } })));
     } catch (caught) {
       setResult(undefined);
       setError(caught);
@@ -59,20 +59,47 @@ export default function SqlConsole() {
   return (
     <section>
       <h1>SQL console</h1>
-      <form aria-label="Query" onSubmit={(event) => { void run(event); }}>
+      <form
+        aria-label="Query"
+        onSubmit={(event) => {
+          void run(event);
+        }}
+      >
         <label>
           SQL
-          <textarea rows={5} value={sql} spellCheck={false} onChange={(e) => { setSql(e.target.value); }} />
+          <textarea
+            rows={5}
+            value={sql}
+            spellCheck={false}
+            onChange={(e) => {
+              setSql(e.target.value);
+            }}
+          />
         </label>
         <p className="help">One SELECT over dataset('name or id'); committed batches only; read-only.</p>
         <label>
-          Maximum rows <input type="number" min={1} max={10000} value={maxRows} onChange={(e) => { setMaxRows(Number(e.target.value)); }} />
+          Maximum rows{' '}
+          <input
+            type="number"
+            min={1}
+            max={10000}
+            value={maxRows}
+            onChange={(e) => {
+              setMaxRows(Number(e.target.value));
+            }}
+          />
         </label>
         <div className="actions">
           <button type="submit" disabled={busy}>
             {busy ? 'Running…' : 'Run query'}
           </button>
-          <button type="button" disabled={result === undefined} onClick={() => { if (result) download('query.csv', toCsv(result), 'text/csv'); }}>
+          <button
+            type="button"
+            disabled={result === undefined}
+            onClick={() => {
+              if (result) download('query.csv', toCsv(result), 'text/csv');
+            }}
+          >
             Download CSV
           </button>
         </div>
@@ -89,7 +116,10 @@ export default function SqlConsole() {
             caption="Query results"
             rows={result.rows}
             pageSize={100}
-            columns={result.columns.map((column, index) => ({ header: column.name, cell: (row) => cellText(row[index]) }))}
+            columns={result.columns.map((column, index) => ({
+              header: column.name,
+              cell: (row) => cellText(row[index]),
+            }))}
           />
         </>
       )}

@@ -46,7 +46,11 @@ export function MappingStep({
             xdmVersion: '1.0',
             ...(dataSetId === undefined ? {} : { dataSetId }),
             sourceSchema: { columns },
-            mappings: active.map((row) => ({ sourceType: 'ATTRIBUTE', source: row.source, destination: row.destination })),
+            mappings: active.map((row) => ({
+              sourceType: 'ATTRIBUTE',
+              source: row.source,
+              destination: row.destination,
+            })),
           } as never,
         }),
       ) as { problems?: Problem[] };
@@ -108,7 +112,12 @@ export function MappingStep({
         </tbody>
       </table>
       <div className="actions">
-        <button type="button" onClick={() => { void validate(); }}>
+        <button
+          type="button"
+          onClick={() => {
+            void validate();
+          }}
+        >
           Validate mapping
         </button>
       </div>
