@@ -173,6 +173,10 @@ describe('Sluice Studio', () => {
     await page.getByRole('button', { name: 'Next' }).click();
     expect(await page.getByLabel('Frequency').inputValue()).toBe('once');
     expect(await page.getByLabel('Delta column').inputValue()).toBe('updated_at');
+    // A once flow copies the whole table at its start time; later runs are "Run now". A start a year
+    // ahead keeps that scheduled copy out of this journey, which runs on demand only.
+    await page.getByLabel('Start time').fill(`${new Date().getFullYear() + 1}-01-01T00:00`);
+    await page.getByRole('paragraph').filter({ hasText: '-01-01T' }).filter({ hasText: '(UTC)' }).waitFor();
     await browser.screenshot(page, 'wizard-scheduling');
     await page.getByRole('button', { name: 'Next' }).click();
     await page.getByRole('button', { name: 'Next' }).click();
@@ -209,7 +213,8 @@ describe('Sluice Studio', () => {
     expect(first.slice(2, 6)).toEqual(['success', '14', '14', '0']);
 
     // New rows at the source: one in Paris, one elsewhere. The next run lands only the Paris one.
-    const stamp = new Date(Date.now() - 1000).toISOString().replace('T', ' ').replace('Z', '');
+    // Stamped now: after the first run's window (it ended when Run now was pressed), before the next one's end.
+    const stamp = new Date().toISOString().replace('T', ' ').replace('Z', '');
     await env.emulator.exec(
       `INSERT INTO hive_metastore.shop.customers VALUES (100, 'Newcomer', 'Paris', TIMESTAMP '${stamp}'), (101, 'Other', 'Oslo', TIMESTAMP '${stamp}')`,
     );
@@ -477,5 +482,50 @@ describe('Sluice Studio', () => {
       await page.getByRole('list', { name: 'Dataflows in the way' }).getByRole('link').allTextContents(),
     ).toEqual(['Flow in the way']);
     await browser.screenshot(page, 'account-delete-refused');
+  });
+
+  it('removes the pieces already created when a step of the dataflow creation fails, and says which and why', async () => {
+    const accountId = await createAccount(env, 'Shop for a refused dataflow');
+    const page = await signedIn();
+    await page.goto(`${env.origin}/dataflows/new?account=${accountId}&table=shop.customers`);
+    await page.getByLabel('Dataset name').fill('refused landing');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByLabel('Frequency').selectOption('minute');
+    await page.getByLabel('Interval').fill('5');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('button', { name: 'Create dataflow' }).click();
+    await textMatches(
+      page.getByRole('alert').filter({ hasText: 'The dataflow was not created' }),
+      /CONNECTOR-1363-400/,
+    );
+    const calls = page.getByRole('list', { name: 'API calls' }).getByRole('listitem');
+    await textMatches(calls.last(), /Remove the source connection: removed/);
+    const texts = (await calls.allTextContents()).map((text) =>
+      text
+        .replace(/\(POST [^)]*\)/, '')
+        .replace(/\s+/g, ' ')
+        .trim(),
+    );
+    expect(texts.slice(0, 5).map((text) => text.split(':')[0])).toEqual([
+      'Create the source connection ',
+      'Create the dataset ',
+      'Create the target connection ',
+      'Create the mapping set ',
+      'Create the dataflow ',
+    ]);
+    expect(texts[4]).toMatch(/failed.*interval/i);
+    expect(texts.slice(5)).toEqual([
+      expect.stringMatching(/^Remove the mapping set: kept/),
+      'Remove the target connection: removed',
+      'Remove the dataset: removed',
+      'Remove the source connection: removed',
+    ]);
+    await browser.screenshot(page, 'wizard-rolled-back');
+    const datasets = await call(env, 'GET', '/data/foundation/catalog/dataSets?limit=100');
+    expect(Object.values(datasets as Record<string, { name: string }>).map((d) => d.name)).not.toContain(
+      'refused landing',
+    );
   });
 });
