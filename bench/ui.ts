@@ -24,7 +24,9 @@ const sizes = assets.map((name) => {
   return { name, raw: content.length, gzip: gzipSync(content, { level: 9 }).length };
 });
 const index = readFileSync(join(dist, 'index.html'), 'utf8');
-const initialNames = [...index.matchAll(/(?:src|href)="\/assets\/([^"]+\.(?:js|css))"/g)].map((m) => m[1] ?? '');
+const initialNames = [...index.matchAll(/(?:src|href)="\/assets\/([^"]+\.(?:js|css))"/g)].map(
+  (m) => m[1] ?? '',
+);
 const initial = sizes.filter((size) => initialNames.includes(size.name));
 const initialJs = initial.filter((size) => size.name.endsWith('.js'));
 const total = (list: typeof sizes, key: 'raw' | 'gzip') => list.reduce((sum, size) => sum + size[key], 0);
@@ -38,7 +40,12 @@ for (const size of [...sizes].sort((a, b) => b.gzip - a.gzip)) {
 const initialGzip = total(initialJs, 'gzip');
 process.stdout.write(
   `initial JavaScript: ${kb(total(initialJs, 'raw'))} raw, ${kb(initialGzip)} gzipped (budget 350 kB gzipped: ${initialGzip <= 350 * 1024 ? 'within' : 'OVER'})\n` +
-    `initial CSS: ${kb(total(initial.filter((s) => s.name.endsWith('.css')), 'gzip'))} gzipped; all chunks: ${kb(total(sizes, 'gzip'))} gzipped\n`,
+    `initial CSS: ${kb(
+      total(
+        initial.filter((s) => s.name.endsWith('.css')),
+        'gzip',
+      ),
+    )} gzipped; all chunks: ${kb(total(sizes, 'gzip'))} gzipped\n`,
 );
 
 if (!process.argv.includes('--no-browser') && existsSync('/usr/bin/chromium')) {
@@ -65,7 +72,12 @@ if (!process.argv.includes('--no-browser') && existsSync('/usr/bin/chromium')) {
         name: 'bench',
         auth: {
           specName: 'Access Token Authentication',
-          params: { domain: env.emulator.url, clusterId: env.emulator.clusterId, accessToken: env.emulator.token, database: 'shop' },
+          params: {
+            domain: env.emulator.url,
+            clusterId: env.emulator.clusterId,
+            accessToken: env.emulator.token,
+            database: 'shop',
+          },
         },
         connectionSpec: { id: 'e9d7ec6b-0873-4e57-ad21-b3a7c65e310b', version: '1.0' },
       }),

@@ -53,7 +53,15 @@ export function App() {
               </ul>
             </nav>
             <div className="who">
-              <span>{current.identity.orgName}</span>
+              <span>
+                {current.identity.orgName}
+                {current.identity.expiresAt === null ? null : (
+                  <small className="expiry">
+                    {' '}
+                    (signed in until {new Date(current.identity.expiresAt).toLocaleString()})
+                  </small>
+                )}
+              </span>
               <SandboxPicker />
               <button type="button" onClick={signOut}>
                 Sign out

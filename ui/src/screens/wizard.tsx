@@ -5,7 +5,8 @@
  * partial-ingestion threshold, review, create (wizard-create.ts lists each call and rolls back on failure).
  */
 import { useState } from 'react';
-import { api, unwrap } from '../api.ts';
+import { api, requestMark, requestsSince, unwrap } from '../api.ts';
+import type { RecordedRequest } from '../curl.ts';
 import { local, utc } from '../components/format.ts';
 import { ProblemView } from '../components/problem-view.tsx';
 import { ShowRequest } from '../components/show-request.tsx';
@@ -79,6 +80,7 @@ export default function Wizard() {
   const [percent, setPercent] = useState(10);
   const [progress, setProgress] = useState<StepReport[]>([]);
   const [outcome, setOutcome] = useState<{ flowId?: string; error?: unknown } | undefined>(undefined);
+  const [requests, setRequests] = useState<RecordedRequest[]>([]);
 
   if (loaded.error !== undefined) return <ProblemView error={loaded.error} />;
   if (loaded.data === undefined) return <p role="status">Loading the table…</p>;
@@ -96,6 +98,7 @@ export default function Wizard() {
 
   const create = async (): Promise<void> => {
     setOutcome(undefined);
+    const mark = requestMark();
     try {
       const flowId = await createDataflow(
         {
@@ -120,6 +123,8 @@ export default function Wizard() {
       setOutcome({ flowId });
     } catch (error) {
       setOutcome({ error });
+    } finally {
+      setRequests(requestsSince(mark));
     }
   };
 
@@ -418,6 +423,7 @@ export default function Wizard() {
           ))}
         </ol>
       ) : null}
+      <ShowRequest requests={requests} label="Show requests" />
       {outcome?.error !== undefined ? (
         <ProblemView error={outcome.error} heading="The dataflow was not created" />
       ) : null}
