@@ -21,8 +21,11 @@ export const CHROMIUM_FLAGS = [
 ];
 
 export interface StudioBrowser {
-  /** A new context (own sessionStorage) and page; every request URL it makes is appended to `requests`. */
-  page(): Promise<{ page: Page; context: BrowserContext; requests: string[] }>;
+  /**
+   * A new context (own sessionStorage) and page; every request URL it makes is appended to `requests`,
+   * and every page error or Content-Security-Policy violation the console reports to `problems`.
+   */
+  page(): Promise<{ page: Page; context: BrowserContext; requests: string[]; problems: string[] }>;
   /** Saves a screenshot as <name>.png when SLUICE_UI_SCREENSHOTS is set. */
   screenshot(page: Page, name: string): Promise<void>;
   close(): Promise<void>;
@@ -44,8 +47,14 @@ export async function launchStudioBrowser(): Promise<StudioBrowser> {
       const requests: string[] = [];
       context.on('request', (request) => requests.push(request.url()));
       const page = await context.newPage();
+      const problems: string[] = [];
+      page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+      page.on('console', (message) => {
+        if (message.type() === 'error' && /Content.Security.Policy|Refused to/i.test(message.text()))
+          problems.push(`console: ${message.text()}`);
+      });
       page.setDefaultTimeout(15_000);
-      return { page, context, requests };
+      return { page, context, requests, problems };
     },
     async screenshot(page, name) {
       if (shots === undefined || shots === '') return;

@@ -16,7 +16,7 @@ import { DATA_LAKE_SPEC } from './support.ts';
 
 let env: StudioEnv;
 let browser: StudioBrowser;
-const pages: { page: Page; requests: string[] }[] = [];
+const pages: { page: Page; requests: string[]; problems: string[] }[] = [];
 const secrets: string[] = [];
 
 beforeAll(async () => {
@@ -52,7 +52,8 @@ afterEach(async () => {
   for (const secret of [...secrets, env.credentials.accessToken, env.credentials.apiKey]) {
     if (secret !== '') expect(log.includes(secret), 'a credential in the server log').toBe(false);
   }
-  for (const { page, requests } of pages.splice(0)) {
+  for (const { page, requests, problems } of pages.splice(0)) {
+    expect(problems, 'page errors or CSP violations').toEqual([]);
     const html = await page.content().catch(() => '');
     for (const secret of [...secrets, env.credentials.accessToken, env.credentials.apiKey]) {
       if (secret === '') continue;

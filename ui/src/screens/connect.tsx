@@ -237,7 +237,7 @@ export default function Connect({ params: route }: ScreenProps) {
             </p>
           </div>
         ) : null}
-        <ShowRequest requests={requests} />
+        {outcome?.kind === 'failed' ? null : <ShowRequest requests={requests} />}
       </div>
       <p>
         <button
