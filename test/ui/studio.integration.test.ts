@@ -529,4 +529,17 @@ describe('Sluice Studio', () => {
       'refused landing',
     );
   });
+
+  it('switches sandbox with the picker: each sandbox shows only its own accounts', async () => {
+    const name = `dev${Date.now().toString(36)}`;
+    await env.sluice.identity.createSandbox(env.credentials.org.id, name, `Development ${name}`);
+    await createAccount(env, 'Shop in prod only');
+    const page = await signedIn();
+    await page.getByRole('link', { name: 'Accounts' }).click();
+    await rowCells(page, 'Accounts', 'Shop in prod only');
+    await page.getByLabel('Sandbox').selectOption(name);
+    await textMatches(page.getByRole('table', { name: 'Accounts' }), /No accounts yet/);
+    await page.getByLabel('Sandbox').selectOption('prod');
+    await rowCells(page, 'Accounts', 'Shop in prod only');
+  });
 });

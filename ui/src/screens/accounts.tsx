@@ -31,7 +31,7 @@ export default function Accounts() {
       <DataGrid<Connection>
         caption="Accounts"
         rows={connections}
-        empty="No accounts yet: set one up from the catalog."
+        empty={data.loading ? 'Loading…' : 'No accounts yet: set one up from the catalog.'}
         columns={[
           { header: 'Name', cell: (c) => <Link to={`/accounts/${c.id}`}>{c.name}</Link> },
           { header: 'Source', cell: specName },
