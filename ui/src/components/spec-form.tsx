@@ -10,13 +10,9 @@ import type { ReactNode } from 'react';
 import type { JsonSchema } from '../model.ts';
 import { specValidator } from './spec-validator.ts';
 
-type Data = Record<string, unknown>;
+export { fieldErrors, secretFields } from './spec-fields.ts';
 
-/** The secret (format: password) property names of a flat object schema. */
-export const secretFields = (schema: JsonSchema): string[] =>
-  Object.entries(schema.properties ?? {})
-    .filter(([, property]) => property.format === 'password')
-    .map(([name]) => name);
+type Data = Record<string, unknown>;
 
 function uiSchemaOf(schema: JsonSchema): UiSchema<Data> {
   const ui: UiSchema<Data> = { 'ui:submitButtonOptions': { norender: true } };
@@ -27,17 +23,6 @@ function uiSchemaOf(schema: JsonSchema): UiSchema<Data> {
         : { 'ui:title': property.title ?? name };
   }
   return ui;
-}
-
-/** Turns the API's report.fields (e.g. `auth.params.domain`) into rjsf extra errors under `prefix`. */
-export function fieldErrors(fields: readonly string[], prefix: string, message: string): ErrorSchema<Data> {
-  const errors: Record<string, { __errors: string[] }> = {};
-  for (const field of fields) {
-    if (!field.startsWith(`${prefix}.`)) continue;
-    const name = field.slice(prefix.length + 1).split('.')[0] ?? '';
-    errors[name] = { __errors: [message] };
-  }
-  return errors;
 }
 
 export function SpecForm({

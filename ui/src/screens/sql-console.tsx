@@ -6,29 +6,11 @@ import { useState, type SyntheticEvent } from 'react';
 import { api, requestMark, requestsSince, unwrap } from '../api.ts';
 import type { RecordedRequest } from '../curl.ts';
 import { cellText, DataGrid } from '../components/data-grid.tsx';
+import { toCsv, type QueryResult as Result } from '../csv.ts';
 import { download } from '../components/format.ts';
 import { ProblemView } from '../components/problem-view.tsx';
 import { ShowRequest } from '../components/show-request.tsx';
 import { useLocation } from '../router.tsx';
-
-interface Result {
-  columns: { name: string; type: string }[];
-  rows: unknown[][];
-  rowCount: number;
-  truncated: boolean;
-  elapsedMs: number;
-}
-
-const csvCell = (value: unknown): string => {
-  const text = cellText(value);
-  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-};
-
-export function toCsv(result: Result): string {
-  const lines = [result.columns.map((c) => csvCell(c.name)).join(',')];
-  for (const row of result.rows) lines.push(row.map(csvCell).join(','));
-  return `${lines.join('\r\n')}\r\n`;
-}
 
 export default function SqlConsole() {
   const { query } = useLocation();
