@@ -69,6 +69,60 @@ afterEach(async () => {
   }
 });
 
+/** A once flow over shop.orders (every 10th qty is not a number) into an integer field, made over the API. */
+async function createOrdersFlow(
+  name: string,
+  account: string,
+  options: Record<string, unknown>,
+): Promise<void> {
+  const accountId = await createAccount(env, account);
+  const explored = await call(
+    env,
+    'GET',
+    `/data/foundation/flowservice/connections/${accountId}/explore?objectType=table&object=shop.orders`,
+  );
+  const source = await call(env, 'POST', '/data/foundation/flowservice/sourceConnections', {
+    name: 'orders source',
+    baseConnectionId: accountId,
+    data: { format: 'tabular' },
+    params: { tableName: 'shop.orders', columns: explored.schema.columns },
+    connectionSpec: { id: DATABRICKS_SPEC, version: '1.0' },
+  });
+  const fields = [
+    { name: 'order_id', type: 'long' },
+    { name: 'qty', type: 'integer' },
+    { name: 'updated_at', type: 'date-time' },
+  ];
+  const [ref] = await call(env, 'POST', '/data/foundation/catalog/dataSets', {
+    name: `${name} landing`,
+    schema: { fields },
+  });
+  const dataSetId = String(ref).replace('@/dataSets/', '');
+  const target = await call(env, 'POST', '/data/foundation/flowservice/targetConnections', {
+    name: 'orders target',
+    data: { format: 'parquet_xdm' },
+    params: { dataSetId },
+    connectionSpec: { id: DATA_LAKE_SPEC, version: '1.0' },
+  });
+  const mapping = await call(env, 'POST', '/data/foundation/conversion/mappingSets', {
+    xdmSchema: dataSetId,
+    xdmVersion: '1.0',
+    mappings: fields.map((f) => ({ sourceType: 'ATTRIBUTE', source: f.name, destination: f.name })),
+  });
+  const flowSpecs = await call(env, 'GET', '/data/foundation/flowservice/flowSpecs');
+  await call(env, 'POST', '/data/foundation/flowservice/flows', {
+    name,
+    flowSpec: { id: flowSpecs.items[0].id, version: '1.0' },
+    sourceConnectionIds: [source.id],
+    targetConnectionIds: [target.id],
+    transformations: [{ name: 'Mapping', params: { mappingId: mapping.id, mappingVersion: 0 } }],
+    // A day ahead: the once flow's scheduled full copy does not happen during the test; Run now does.
+    scheduleParams: { startTime: String(Math.floor(Date.now() / 1000) + 86_400), frequency: 'once' },
+    options,
+    labels: ['deltaColumn:updated_at'],
+  });
+}
+
 describe('Sluice Studio', () => {
   it('signs in with the start link, then connects Azure Table Storage and Databricks through the spec forms', async () => {
     const page = await signedIn();
@@ -234,56 +288,22 @@ describe('Sluice Studio', () => {
     expect(after[5]).toMatch(/^success, /);
     expect(after[6]).toBe('1');
     await browser.screenshot(page, 'dataflows');
+    await page.getByRole('button', { name: 'Disable Paris customers' }).click();
+    await page.getByRole('button', { name: 'Enable Paris customers' }).waitFor();
+    expect((await rowCells(page, 'Dataflows', 'Paris customers'))[3]).toBe('disabled');
+    expect(await page.getByRole('button', { name: 'Run Paris customers now' }).isDisabled()).toBe(true);
+    await page.getByRole('button', { name: 'Enable Paris customers' }).click();
+    await page.getByRole('button', { name: 'Disable Paris customers' }).waitFor();
+    await page.getByRole('button', { name: 'Delete Paris customers' }).click();
+    await textMatches(page.getByRole('table', { name: 'Dataflows' }), /^(?!.*Paris customers)/);
+    expect(await page.getByRole('link', { name: 'Paris customers' }).count()).toBe(0);
   });
 
   it('shows a run with bad rows: its failed count, row-error samples and the row-errors download', async () => {
-    const accountId = await createAccount(env, 'Shop orders');
-    const explored = await call(
-      env,
-      'GET',
-      `/data/foundation/flowservice/connections/${accountId}/explore?objectType=table&object=shop.orders`,
-    );
-    const source = await call(env, 'POST', '/data/foundation/flowservice/sourceConnections', {
-      name: 'orders source',
-      baseConnectionId: accountId,
-      data: { format: 'tabular' },
-      params: { tableName: 'shop.orders', columns: explored.schema.columns },
-      connectionSpec: { id: DATABRICKS_SPEC, version: '1.0' },
+    await createOrdersFlow('Orders with bad rows', 'Shop orders', {
+      errorDiagnosticsEnabled: true,
+      partialIngestionPercent: 50,
     });
-    const fields = [
-      { name: 'order_id', type: 'long' },
-      { name: 'qty', type: 'integer' },
-      { name: 'updated_at', type: 'date-time' },
-    ];
-    const [ref] = await call(env, 'POST', '/data/foundation/catalog/dataSets', {
-      name: 'orders landing',
-      schema: { fields },
-    });
-    const dataSetId = String(ref).replace('@/dataSets/', '');
-    const target = await call(env, 'POST', '/data/foundation/flowservice/targetConnections', {
-      name: 'orders target',
-      data: { format: 'parquet_xdm' },
-      params: { dataSetId },
-      connectionSpec: { id: DATA_LAKE_SPEC, version: '1.0' },
-    });
-    const mapping = await call(env, 'POST', '/data/foundation/conversion/mappingSets', {
-      xdmSchema: dataSetId,
-      xdmVersion: '1.0',
-      mappings: fields.map((f) => ({ sourceType: 'ATTRIBUTE', source: f.name, destination: f.name })),
-    });
-    const flowSpecs = await call(env, 'GET', '/data/foundation/flowservice/flowSpecs');
-    await call(env, 'POST', '/data/foundation/flowservice/flows', {
-      name: 'Orders with bad rows',
-      flowSpec: { id: flowSpecs.items[0].id, version: '1.0' },
-      sourceConnectionIds: [source.id],
-      targetConnectionIds: [target.id],
-      transformations: [{ name: 'Mapping', params: { mappingId: mapping.id, mappingVersion: 0 } }],
-      // A day ahead: the once flow's scheduled full copy does not happen during the test; Run now does.
-      scheduleParams: { startTime: String(Math.floor(Date.now() / 1000) + 86_400), frequency: 'once' },
-      options: { errorDiagnosticsEnabled: true, partialIngestionPercent: 50 },
-      labels: ['deltaColumn:updated_at'],
-    });
-
     const page = await signedIn();
     await page.getByRole('link', { name: 'Dataflows' }).click();
     await page.getByRole('button', { name: 'Run Orders with bad rows now' }).click();
@@ -541,5 +561,24 @@ describe('Sluice Studio', () => {
     await textMatches(page.getByRole('table', { name: 'Accounts' }), /No accounts yet/);
     await page.getByLabel('Sandbox').selectOption('prod');
     await rowCells(page, 'Accounts', 'Shop in prod only');
+  });
+
+  it('re-triggers a failed run from its page, and the new run links back to it', async () => {
+    await createOrdersFlow('Orders that fail', 'Shop orders strict', { errorDiagnosticsEnabled: true });
+    const page = await signedIn();
+    await page.getByRole('link', { name: 'Dataflows' }).click();
+    await page.getByRole('button', { name: 'Run Orders that fail now' }).click();
+    const history = page.getByRole('table', { name: /^Run history/ });
+    await textMatches(history.getByRole('row').nth(1), /failed/, 30_000);
+    await history.getByRole('row').nth(1).getByRole('link').click();
+    expect((await rowCells(page, 'Run errors', 'CONNECTOR-2001-500'))[1]).toMatch(/above the allowed 0%/);
+    const failedUrl = page.url();
+    await page.getByRole('button', { name: 'Re-trigger this run' }).click();
+    await page.waitForURL((url) => url.toString() !== failedUrl);
+    await page.getByRole('link', { name: /^Run [0-9a-f]{8}$/ }).waitFor();
+    expect(new URL(failedUrl).pathname).toContain(
+      ((await page.getByRole('link', { name: /^Run [0-9a-f]{8}$/ }).textContent()) ?? '').replace('Run ', ''),
+    );
+    await textMatches(page.getByRole('definition').first(), /failed|scheduled|inProgress/);
   });
 });
