@@ -2,7 +2,7 @@
  * One account: its fields (secrets masked), test again, edit credentials (JSON Patch with If-Match; a
  * stale edit says so and offers a reload), delete (a refusal lists the dataflows in the way).
  */
-import { useState } from 'react';
+import { Fragment, useState } from 'react';
 import { api, ApiError, requestMark, requestsSince, unwrap } from '../api.ts';
 import { registerSecret, type RecordedRequest } from '../curl.ts';
 import { local } from '../components/format.ts';
@@ -144,10 +144,10 @@ export default function AccountDetail({ params }: ScreenProps) {
         <dt>Authentication</dt>
         <dd>{connection.auth.specName}</dd>
         {Object.entries(connection.auth.params).map(([key, value]) => (
-          <div key={key} className="fact">
+          <Fragment key={key}>
             <dt>{auth?.spec.properties?.[key]?.title ?? key}</dt>
             <dd>{String(value)}</dd>
-          </div>
+          </Fragment>
         ))}
         <dt>Dataflows</dt>
         <dd>
