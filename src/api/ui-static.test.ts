@@ -85,6 +85,16 @@ describe('the UI on the API origin', () => {
     },
   );
 
+  it.each(['/%E0%A4%A', '/assets/%ZZ.js'])(
+    'answers a malformed %%-escape (%s) with a 400, not the app',
+    async (url) => {
+      const response = await app.inject({ method: 'GET', url });
+      // Fastify's router refuses it before any route (FST_ERR_BAD_URL); never a 500, never index.html.
+      expect(response.statusCode).toBe(400);
+      expect(response.body).not.toBe(INDEX);
+    },
+  );
+
   it('leaves the API routes to the API', async () => {
     expect((await app.inject({ method: 'GET', url: '/openapi.json' })).json()).toEqual({ openapi: '3.0.3' });
     expect(

@@ -79,7 +79,12 @@ export async function registerUi(app: App, dir: string): Promise<void> {
     new AppError('FLOW-1409-404', `No route GET ${url.split('?')[0] ?? ''}; see /docs for the API.`);
 
   app.get('/*', { schema: { hide: true } }, async (request, reply) => {
-    const path = decodeURIComponent(request.url.split('?')[0] ?? '/');
+    let path: string;
+    try {
+      path = decodeURIComponent(request.url.split('?')[0] ?? '/');
+    } catch {
+      throw notFound(request.url); // a malformed %-escape names no file and no screen
+    }
     if (API_PATHS.test(path)) throw notFound(request.url);
     const file = files.get(path);
     if (file !== undefined && path !== '/index.html') {
