@@ -5,7 +5,7 @@
  */
 import { defineConfig } from 'vitest/config';
 
-const roots = ['src', 'emulators', 'test'];
+const roots = ['src', 'emulators', 'test', 'ui/src'];
 const integration = roots.map((root) => `${root}/**/*.integration.test.ts`);
 
 export default defineConfig({

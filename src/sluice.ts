@@ -4,6 +4,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import type { FastifyBaseLogger } from 'fastify';
 import { buildApp } from './api/app.ts';
 import type { App, RouteDeps } from './api/types.ts';
@@ -44,6 +45,7 @@ import { createDatasetService, type DatasetService } from './services/datasets.t
 import { openLake, type Lake } from './lake/index.ts';
 import { createMappingSetService, type MappingSetService } from './services/mapping-sets.ts';
 import { assertMigrationsCurrent, isStoreUnavailable, pingStore } from './store/availability.ts';
+import { createFailedRecordsService } from './services/failed-records.ts';
 import { openStore, type Store, type StoreOptions } from './store/db.ts';
 import { migrations } from './store/migrations/index.ts';
 import { migrateToLatest } from './store/migrator.ts';
@@ -76,6 +78,9 @@ export interface Sluice {
   buildApp(logger: FastifyBaseLogger | boolean): Promise<App>;
   close(): Promise<void>;
 }
+
+/** Sluice Studio's build output (`npm run build:ui`), served at `/`. */
+const UI_DIR = fileURLToPath(new URL('../ui/dist/', import.meta.url));
 
 export async function createSluice(
   config: Config,
@@ -260,6 +265,7 @@ export async function createSluice(
     flowSpecs: createFlowSpecService({ catalog, cursors }),
     runs,
     schemas,
+    failedRecords: createFailedRecordsService({ datasets, runs, lakeDir: config.lake.dir }),
     listLimits: { defaultLimit: config.limits.listDefaultLimit, maxLimit: config.limits.listMaxLimit },
     health: {
       probeStore: () => pingStore(store.db),
@@ -300,6 +306,7 @@ export async function createSluice(
         defaultSandbox: config.server.sandboxDefault,
         authFailures: { limit: config.server.authFailureLimit, windowMs: config.server.authFailureWindowMs },
         logger,
+        uiDir: UI_DIR,
       }),
     close: async () => {
       await worker.stop();

@@ -62,7 +62,10 @@ it('is development, and says so, for a server bound to loopback', async () => {
   expect(await alive.json()).toEqual({ status: 'ok' });
   const ready = await fetch(`${base}/readyz`);
   expect(ready.status).toBe(200);
-  expect(await ready.json()).toEqual({ status: 'ready', checks: { store: 'ok', migrations: 'ok', queue: 'ok' } });
+  expect(await ready.json()).toEqual({
+    status: 'ready',
+    checks: { store: 'ok', migrations: 'ok', queue: 'ok' },
+  });
 });
 
 it('is production, and says why, for a server listening on all interfaces', async () => {

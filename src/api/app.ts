@@ -26,6 +26,7 @@ import { CATALOG_PREFIX, registerCatalogRoutes } from './routes/datasets/index.t
 import { CONVERSION_PREFIX, registerConversionRoutes } from './routes/mapping-sets/index.ts';
 import { registerSchemaRegistryRoutes, SCHEMA_REGISTRY_PREFIX } from './routes/schemas/index.ts';
 import { FLOW_SERVICE_PREFIX } from './schemas.ts';
+import { registerStudio } from './routes/studio/index.ts';
 import type { App, RouteDeps } from './types.ts';
 
 export interface AppOptions {
@@ -34,6 +35,8 @@ export interface AppOptions {
   /** Failed authentications per client address and window before 429 (auth-throttle.ts). */
   readonly authFailures: { readonly limit: number; readonly windowMs: number };
   readonly logger: FastifyBaseLogger | boolean;
+  /** The built UI (ui/dist) to serve at `/`; undefined serves no UI. */
+  readonly uiDir?: string;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -145,5 +148,6 @@ export async function buildApp(deps: RouteDeps, options: AppOptions): Promise<Ap
     },
     { prefix: SCHEMA_REGISTRY_PREFIX },
   );
+  await registerStudio(app, deps, { auth, uiDir: options.uiDir });
   return app;
 }

@@ -14,6 +14,7 @@
  * - the count is per process: N processes behind a load balancer allow up to N × limit per window.
  *   Behind a proxy every client shares the proxy's address (Sluice does not trust X-Forwarded-For).
  */
+import { isAppError } from '../domain/errors.ts';
 import { AppError } from '../domain/errors.ts';
 
 export interface AuthThrottleLog {
@@ -124,4 +125,22 @@ export function createAuthThrottle(options: AuthThrottleOptions): AuthThrottle {
       clearInterval(sweep);
     },
   };
+}
+
+/**
+ * Runs `authenticate` for a request from `ip` under the throttle: refused at once when the address is
+ * blocked, and counted when it fails the way a wrong credential does.
+ */
+export async function throttled<T>(
+  throttle: AuthThrottle,
+  ip: string,
+  authenticate: () => Promise<T>,
+): Promise<T> {
+  throttle.assertAllowed(ip);
+  try {
+    return await authenticate();
+  } catch (error) {
+    if (isAppError(error) && FAILED_AUTHENTICATION_CODES.has(error.code)) throttle.failed(ip);
+    throw error;
+  }
 }

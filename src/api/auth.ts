@@ -3,9 +3,9 @@
  * and read-only tokens refused on writes. Runs before validation so a bad token never reaches a handler.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { AppError, isAppError } from '../domain/errors.ts';
+import { AppError } from '../domain/errors.ts';
 import type { AuthenticatedActor, IdentityService } from '../services/identity.ts';
-import { FAILED_AUTHENTICATION_CODES, type AuthThrottle } from './auth-throttle.ts';
+import { throttled, type AuthThrottle } from './auth-throttle.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -24,10 +24,8 @@ export function registerAuth(
   options: { defaultSandbox: boolean; throttle: AuthThrottle },
 ): void {
   app.addHook('onRequest', async (request) => {
-    options.throttle.assertAllowed(request.ip);
-    let actor: AuthenticatedActor;
-    try {
-      actor = await identity.authenticate(
+    const actor: AuthenticatedActor = await throttled(options.throttle, request.ip, () =>
+      identity.authenticate(
         {
           authorization: header(request, 'authorization'),
           apiKey: header(request, 'x-api-key'),
@@ -35,12 +33,8 @@ export function registerAuth(
           sandboxName: header(request, 'x-sandbox-name'),
         },
         { defaultSandbox: options.defaultSandbox },
-      );
-    } catch (error) {
-      if (isAppError(error) && FAILED_AUTHENTICATION_CODES.has(error.code))
-        options.throttle.failed(request.ip);
-      throw error;
-    }
+      ),
+    );
     if (actor.readOnly && request.method !== 'GET' && request.method !== 'HEAD') {
       throw new AppError(
         'FLOW-2118-403',

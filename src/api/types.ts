@@ -20,6 +20,7 @@ import type { SourceConnectionService } from '../services/source-connections.ts'
 import type { TargetConnectionService } from '../services/target-connections.ts';
 import type { IdentityService } from '../services/identity.ts';
 import type { MappingSetService } from '../services/mapping-sets.ts';
+import type { FailedRecordsService } from '../services/failed-records.ts';
 
 export type App = FastifyInstance<
   RawServerDefault,
@@ -43,6 +44,7 @@ export interface RouteDeps {
   readonly flowSpecs: FlowSpecService;
   readonly runs: RunService;
   readonly schemas: SchemaRegistryService;
+  readonly failedRecords: FailedRecordsService;
   readonly listLimits: Pick<ListRules, 'defaultLimit' | 'maxLimit'>;
   readonly health: {
     /** One round trip to the store (the store readiness check, and the probe during an outage). */

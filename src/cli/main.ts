@@ -17,6 +17,7 @@ import { queryCommand } from './commands/query.ts';
 import { runsCommand } from './commands/runs.ts';
 import { statusCommand } from './commands/status.ts';
 import { runProcess } from './process.ts';
+import { uiLinkCommand } from './commands/ui-link.ts';
 
 export const USAGE = `usage: sluice <command> [args] [--org ORG_ID] [--sandbox NAME]
 
@@ -41,6 +42,7 @@ export const USAGE = `usage: sluice <command> [args] [--org ORG_ID] [--sandbox N
   worker [--concurrency N]                    executes runs only (no HTTP port); SIGTERM hands runs back
                                               after SLUICE_WORKER_GRACE_MS
   status [--output json]                      workers alive, queue depth, running runs, oldest waiting run
+  ui-link [--read-only]                       a fresh sign-in link for Sluice Studio (expires in 12 h)
 
 Settings come from SLUICE_* environment variables (docs/configuration.md), as for the server.`;
 
@@ -59,6 +61,7 @@ const COMMANDS: Record<string, (ctx: CliContext) => Promise<number>> = {
   // Long-running roles open Sluice themselves (runCli), with the process logger; not for runCommand.
   serve: () => Promise.reject(new UsageError('usage: sluice serve runs as a process of its own')),
   worker: () => Promise.reject(new UsageError('usage: sluice worker runs as a process of its own')),
+  'ui-link': uiLinkCommand,
 };
 
 const ROLES = { serve: { api: true, worker: false }, worker: { api: false, worker: true } } as const;

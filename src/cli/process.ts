@@ -20,6 +20,7 @@ import {
   type Config,
 } from '../config/config.ts';
 import { createLogger } from '../logger.ts';
+import { browserOrigin, mintStudioLink } from '../services/studio-link.ts';
 import { createSluice, type Sluice } from '../sluice.ts';
 
 export interface Roles {
@@ -76,6 +77,21 @@ export async function runProcess(options: ProcessOptions): Promise<number> {
     };
     const address = await app.listen({ host: config.server.host, port: config.server.port });
     lines.push(...apiBanner(config, address, bootstrap));
+    // A fresh, expiring sign-in link for Sluice Studio at each start; the credentials travel only in
+    // the URL fragment, which never reaches the server or a log.
+    const studioOrg = bootstrap.created ? bootstrap.credentials.org.id : bootstrap.orgs[0]?.id;
+    if (studioOrg !== undefined) {
+      const link = await mintStudioLink(sluice.identity, {
+        origin: browserOrigin(config.server.host, Number(new URL(address).port)),
+        orgId: studioOrg,
+        sandboxName: 'prod',
+      });
+      lines.push(
+        '',
+        `Sluice Studio: open ${link.url}`,
+        `  (a sign-in link for this start; it expires at ${new Date(link.expiresAt).toISOString()}. Another: npx sluice ui-link [--read-only])`,
+      );
+    }
   }
   if (options.roles.worker ?? config.runner.enabled) {
     sluice.worker.start();

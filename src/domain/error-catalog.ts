@@ -171,6 +171,9 @@ export const errorCatalog = {
   'FLOW-1489-429': client(429, 'Too many failed authentications'),
   'CONNECTOR-1318-400': client(400, 'Undeclared field'),
   'LAKE-1101-500': internal(500, 'Dataset file damaged'),
+  // Sluice Studio's additions (issue 11): failed-records download (Data Access API).
+  'EXPORT-1001-404': client(404, 'No failed records'),
+  'EXPORT-1002-400': client(400, 'Invalid file path'),
 
   // Sluice itself.
   'FLOW-1102-500': internal(500, 'Internal server error'),

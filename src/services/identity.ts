@@ -58,6 +58,22 @@ export interface IdentityService {
     credentials: RequestCredentials,
     options: { defaultSandbox: boolean },
   ): Promise<AuthenticatedActor>;
+  /**
+   * The gateway checks without a sandbox (token, API key, org), for org-level calls such as the
+   * Sandbox Management API: every check and error of `authenticate` except the sandbox's.
+   */
+  authenticateOrg(credentials: Omit<RequestCredentials, 'sandboxName'>): Promise<OrgPrincipal>;
+}
+
+/** Who calls an org-level route: the token's org, user, client and permissions. */
+export interface OrgPrincipal {
+  readonly orgId: string;
+  readonly userId: string;
+  readonly clientId: string;
+  readonly readOnly: boolean;
+  readonly tokenId: string;
+  readonly tokenName: string;
+  readonly expiresAt: number | null;
 }
 
 export function createIdentityService(
@@ -154,6 +170,37 @@ export function createIdentityService(
     listTokens: (orgId) => repo.listTokens(orgId),
 
     async authenticate(credentials, options) {
+      const principal = await service.authenticateOrg(credentials);
+      let sandboxName = credentials.sandboxName?.trim();
+      if (sandboxName === undefined || sandboxName === '') {
+        if (!options.defaultSandbox) {
+          throw new AppError(
+            'FLOW-2105-400',
+            'The header x-sandbox-name is missing in the request; send the sandbox name, e.g. prod.',
+          );
+        }
+        sandboxName = 'prod';
+      }
+      const sandbox = await repo.findSandbox(principal.orgId, sandboxName);
+      if (!sandbox) {
+        throw new AppError(
+          'FLOW-2100-404',
+          `The sandbox with the name '${sandboxName}' could not be found in this organization.`,
+        );
+      }
+      return {
+        orgId: principal.orgId,
+        sandboxId: sandbox.id,
+        sandboxName: sandbox.name,
+        userId: principal.userId,
+        clientId: principal.clientId,
+        readOnly: principal.readOnly,
+        tokenId: principal.tokenId,
+        expiresAt: principal.expiresAt,
+      };
+    },
+
+    async authenticateOrg(credentials) {
       const { authorization } = credentials;
       if (authorization === undefined || authorization.trim() === '') {
         throw new AppError(
@@ -215,31 +262,13 @@ export function createIdentityService(
           `Profile is not valid: the access token is not entitled to the organization '${orgId}'.`,
         );
       }
-      let sandboxName = credentials.sandboxName?.trim();
-      if (sandboxName === undefined || sandboxName === '') {
-        if (!options.defaultSandbox) {
-          throw new AppError(
-            'FLOW-2105-400',
-            'The header x-sandbox-name is missing in the request; send the sandbox name, e.g. prod.',
-          );
-        }
-        sandboxName = 'prod';
-      }
-      const sandbox = await repo.findSandbox(token.orgId, sandboxName);
-      if (!sandbox) {
-        throw new AppError(
-          'FLOW-2100-404',
-          `The sandbox with the name '${sandboxName}' could not be found in this organization.`,
-        );
-      }
       return {
         orgId: token.orgId,
-        sandboxId: sandbox.id,
-        sandboxName: sandbox.name,
         userId: token.userId,
         clientId: client.name,
         readOnly: token.readOnly,
         tokenId: token.id,
+        tokenName: token.name,
         expiresAt: token.expiresAt,
       };
     },
