@@ -139,6 +139,16 @@ const send = (reply: FastifyReply, error: AppError, requestId: string): FastifyR
     .type('application/problem+json')
     .send(toProblem(error, requestId));
 
+/** FLOW-1485-414 for a path with a segment longer than an id may be, as `frameworkErrors` answers it. */
+export function tooLongSegment(path: string): AppError | undefined {
+  return path.split('/').some((segment) => segment.length > MAX_PARAM_LENGTH)
+    ? new AppError(
+        'FLOW-1485-414',
+        `A path segment is longer than ${MAX_PARAM_LENGTH} characters; ids are at most 36.`,
+      )
+    : undefined;
+}
+
 /**
  * Fastify's `frameworkErrors`: a path that does not decode, a segment over `maxParamLength`, and a
  * failed route constraint. Without it Fastify answers these itself, in its own shape, echoing the path.

@@ -17,6 +17,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { extname, join, relative, sep } from 'node:path';
 import type { FastifyReply } from 'fastify';
 import { AppError } from '../domain/errors.ts';
+import { tooLongSegment } from './request-edge.ts';
 import type { App } from './types.ts';
 
 export const CONTENT_SECURITY_POLICY = [
@@ -75,17 +76,21 @@ export async function registerUi(app: App, dir: string): Promise<void> {
   const indexPath = files.get('/index.html');
   const index = indexPath === undefined ? undefined : await readFile(indexPath);
 
-  const notFound = (url: string): AppError =>
-    new AppError('FLOW-1409-404', `No route GET ${url.split('?')[0] ?? ''}; see /docs for the API.`);
-
   app.get('/*', { schema: { hide: true } }, async (request, reply) => {
     let path: string;
     try {
       path = decodeURIComponent(request.url.split('?')[0] ?? '/');
     } catch {
-      throw notFound(request.url); // a malformed %-escape names no file and no screen
+      // A malformed %-escape names no file and no screen: the app's not-found answer (nothing echoed).
+      return reply.callNotFound();
     }
-    if (API_PATHS.test(path)) throw notFound(request.url);
+    // Unknown API paths get the API's own not-found answer, as if this route did not exist.
+    if (API_PATHS.test(path)) {
+      // An over-long id no longer matches its parametric route and lands here: answer it as the API does.
+      const tooLong = tooLongSegment(path);
+      if (tooLong) throw tooLong;
+      return reply.callNotFound();
+    }
     const file = files.get(path);
     if (file !== undefined && path !== '/index.html') {
       const body = await readFile(file);
@@ -97,7 +102,7 @@ export async function registerUi(app: App, dir: string): Promise<void> {
         )
         .send(body);
     }
-    if (extname(path) !== '') throw notFound(request.url);
+    if (extname(path) !== '') return reply.callNotFound();
     if (index === undefined) {
       throw new AppError(
         'FLOW-1409-404',

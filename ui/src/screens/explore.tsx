@@ -13,6 +13,7 @@ import { ShowRequest } from '../components/show-request.tsx';
 import { useAsync } from '../components/use-async.ts';
 import { useReadOnly } from '../components/write-button.tsx';
 import {
+  fieldTypeOf,
   xdmTypeOf,
   type Connection,
   type ExploreColumn,
@@ -130,7 +131,7 @@ export default function Explore({ params }: ScreenProps) {
                 columns={[
                   { header: 'Column', cell: (c) => c.name },
                   { header: 'Source type', cell: (c) => c.meta?.originalType ?? '—' },
-                  { header: 'Sluice type', cell: (c) => c.type },
+                  { header: 'Sluice type', cell: (c) => fieldTypeOf(c) },
                   { header: 'XDM type', cell: (c) => xdmTypeOf(c) },
                 ]}
               />

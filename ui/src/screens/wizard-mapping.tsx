@@ -4,7 +4,9 @@ import { api, requestMark, requestsSince, unwrap } from '../api.ts';
 import type { RecordedRequest } from '../curl.ts';
 import { ProblemView } from '../components/problem-view.tsx';
 import { ShowRequest } from '../components/show-request.tsx';
-import type { DatasetField, ExploreColumn } from '../model.ts';
+import { fieldTypeOf, type DatasetField, type ExploreColumn } from '../model.ts';
+
+const typeOf = (column: ExploreColumn | undefined): string => (column ? fieldTypeOf(column) : '');
 
 export interface MappingRow {
   source: string;
@@ -82,7 +84,7 @@ export function MappingStep({
           {rows.map((row, index) => (
             <tr key={row.source}>
               <td>{row.source}</td>
-              <td>{columns.find((c) => c.name === row.source)?.type}</td>
+              <td>{typeOf(columns.find((c) => c.name === row.source))}</td>
               <td>
                 <select
                   aria-label={`Dataset field for ${row.source}`}
