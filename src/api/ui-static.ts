@@ -82,14 +82,16 @@ export async function registerUi(app: App, dir: string): Promise<void> {
       path = decodeURIComponent(request.url.split('?')[0] ?? '/');
     } catch {
       // A malformed %-escape names no file and no screen: the app's not-found answer (nothing echoed).
-      return reply.callNotFound();
+      reply.callNotFound();
+      return reply;
     }
     // Unknown API paths get the API's own not-found answer, as if this route did not exist.
     if (API_PATHS.test(path)) {
       // An over-long id no longer matches its parametric route and lands here: answer it as the API does.
       const tooLong = tooLongSegment(path);
       if (tooLong) throw tooLong;
-      return reply.callNotFound();
+      reply.callNotFound();
+      return reply;
     }
     const file = files.get(path);
     if (file !== undefined && path !== '/index.html') {
@@ -102,7 +104,8 @@ export async function registerUi(app: App, dir: string): Promise<void> {
         )
         .send(body);
     }
-    if (extname(path) !== '') return reply.callNotFound();
+    if (extname(path) !== '') reply.callNotFound();
+    return reply;
     if (index === undefined) {
       throw new AppError(
         'FLOW-1409-404',
