@@ -104,8 +104,10 @@ export async function registerUi(app: App, dir: string): Promise<void> {
         )
         .send(body);
     }
-    if (extname(path) !== '') reply.callNotFound();
-    return reply;
+    if (extname(path) !== '') {
+      reply.callNotFound();
+      return reply;
+    }
     if (index === undefined) {
       throw new AppError(
         'FLOW-1409-404',
