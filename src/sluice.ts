@@ -215,6 +215,7 @@ export async function createSluice(
     flows,
     flowRepository: repositories.flows,
     sourceConnections: repositories.sourceConnections,
+    batches: datasets,
     cursors,
     safetyLagMs: config.runner.safetyLagMs,
   });

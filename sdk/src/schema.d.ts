@@ -4962,7 +4962,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Re-run a failed run's window (op=RE_TRIGGER) or cancel a run (op=cancel) */
+    /** Re-run a failed run's window (op=RE_TRIGGER; of a success run whose batch is damaged, a repair that replaces the batch) or cancel a run (op=cancel) */
     post: {
       parameters: {
         query?: {

@@ -31,7 +31,8 @@ export const USAGE = `usage: sluice <command> [args] [--org ORG_ID] [--sandbox N
   datasets create <name> --schema <file.json> [--description D]
   query "SELECT … FROM dataset('<name or id>')" [--max-rows N]
                                               read-only SQL over committed batches
-  lake verify                                 hash every committed file; list damaged batches (exit 1)
+  lake verify [--repair-from-source]          hash every committed file; list damaged batches (exit 1);
+                                              --repair-from-source re-lands them from their sources
   flows list | flows show <flowId>            flows with their schedule and last run; a flow's last 5 runs
   flows run <flowId> [--wait]                 create the flow's next window now; --wait follows it
   runs list <flowId> [--limit N]              a flow's runs, newest first (default 20)
@@ -103,6 +104,7 @@ function parse(argv: readonly string[]): Parsed {
         'max-rows': { type: 'string' },
         limit: { type: 'string' },
         wait: { type: 'boolean' },
+        'repair-from-source': { type: 'boolean' },
         concurrency: { type: 'string' },
         output: { type: 'string' },
         help: { type: 'boolean', short: 'h' },

@@ -19,7 +19,11 @@ export interface DatasetSchema {
   readonly fields: readonly DatasetField[];
 }
 
-export type BatchStatus = 'loading' | 'success' | 'failed' | 'aborted';
+/**
+ * `inactive` (Adobe's status for a batch that was promoted and later reverted): a committed batch whose files
+ * were found damaged and that a repair run re-landed from the source; its rows are no longer read.
+ */
+export type BatchStatus = 'loading' | 'success' | 'failed' | 'aborted' | 'inactive';
 
 /** Resolve a dotted destination path (e.g. `person.name.fullName`) in a schema. */
 export function fieldAt(schema: DatasetSchema, path: string): DatasetField | undefined {
@@ -133,9 +137,10 @@ export interface Batch {
 /** Batch statuses a batch may move to from each status; `success`, `failed` and `aborted` are final. */
 export const batchTransitions: Readonly<Record<BatchStatus, readonly BatchStatus[]>> = {
   loading: ['success', 'failed', 'aborted'],
-  success: [],
+  success: ['inactive'],
   failed: [],
   aborted: [],
+  inactive: [],
 };
 
 const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;

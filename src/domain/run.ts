@@ -120,6 +120,12 @@ export interface Run extends EntityMeta {
   readonly targetConnectionId: string;
   /** A RE_TRIGGER run points at the run whose window it repeats. */
   readonly retriggerOf?: string;
+  /**
+   * A repair run (RE_TRIGGER of a success run whose batch is damaged) re-lands its window from the source
+   * into a new batch; its commit turns this batch `inactive` in the same transaction. It never moves the
+   * flow's cursor.
+   */
+  readonly replacesBatchId?: string;
   /** Row errors, kept when the flow enables errorDiagnostics: the first few, as samples. */
   readonly rowErrorSamples?: readonly RowErrorRecord[];
   /** The batch file holding every row error (relative lake path), when written. */

@@ -9,6 +9,10 @@
  * (above it the batch is failed, nothing is committed) and written to the batch's row-errors file when
  * the flow enables error diagnostics.
  *
+ * A repair run (`run.replacesBatchId`) also turns the batch it re-lands `inactive` in that transaction, so
+ * readers see either the damaged batch or its replacement, never both nor neither; the old files are
+ * removed after the commit.
+ *
  * The result is a value: `committed` (the final run), `failed` (the run must end failed with this error;
  * nothing was committed) or `lost` (the claim was lost before the commit; nothing was committed).
  */
@@ -128,6 +132,23 @@ export async function commitWindow(
             },
           });
       }
+      if (
+        run.replacesBatchId !== undefined &&
+        !(await deps.batches.retireBatch(
+          run.replacesBatchId,
+          { datasetId: plan.dataSetId, batchId: copied.batchId, runId: run.id },
+          trx,
+        ))
+      ) {
+        throw new Rollback({
+          kind: 'failed',
+          counters: c,
+          error: {
+            code: 'CONNECTOR-2001-500',
+            message: `The batch ${run.replacesBatchId} this run was to replace is no longer committed (another repair replaced it), or is not in the flow's target dataset; nothing was committed.`,
+          },
+        });
+      }
       if (!(await deps.queue.settle(claim, final, trx))) throw new Rollback({ kind: 'lost' });
     });
   } catch (error) {
@@ -135,6 +156,16 @@ export async function commitWindow(
     await deps.batches.failBatch(copied.writer, 'aborted').catch(() => undefined);
     if (error instanceof Rollback) return error.outcome;
     throw error;
+  }
+  if (run.replacesBatchId !== undefined) {
+    // Readers no longer see the retired batch; its files can go. If this fails, lake GC removes them at
+    // the next start (it keeps only `success` batches).
+    await deps.batches.removeRetired(plan.dataSetId, run.replacesBatchId).catch((error: unknown) => {
+      deps.log.warn(
+        { batchId: run.replacesBatchId, err: error },
+        `run ${run.id}: removing the replaced batch's files failed; the next start's lake GC removes them`,
+      );
+    });
   }
   return { kind: 'committed', run: final };
 }

@@ -29,7 +29,10 @@ export interface Plan {
   readonly columns: readonly ColumnSchema[];
   readonly keyColumns: readonly string[];
   readonly mapper: RowMapper;
-  /** Whether the run moves the flow's cursor (scheduled windows on a delta column; not on-demand ones). */
+  /**
+   * Whether the run moves the flow's cursor (scheduled windows on a delta column; not on-demand ones, nor
+   * repair runs, which re-land a window the cursor is already past).
+   */
   readonly tracked: boolean;
   readonly partialPercent: number;
   readonly diagnostics: boolean;
@@ -149,7 +152,7 @@ export async function planRun(deps: RunDeps, run: Run, signal: AbortSignal): Pro
       columns: readPlan.columns,
       keyColumns: readPlan.keyColumns,
       mapper,
-      tracked: run.kind !== 'onDemand' && run.deltaColumn !== undefined,
+      tracked: run.kind !== 'onDemand' && run.deltaColumn !== undefined && run.replacesBatchId === undefined,
       partialPercent: typeof percent === 'number' ? percent : 0,
       diagnostics: options['errorDiagnosticsEnabled'] === true,
     },

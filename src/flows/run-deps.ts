@@ -29,6 +29,14 @@ export interface BatchSink {
   ): Promise<{ batch: { readonly id: string }; writer: BatchWriter }>;
   commitBatch(batchId: string, result: BatchWriteResult, trx: Transaction<Database>): Promise<void>;
   failBatch(writer: BatchWriter, status: 'failed' | 'aborted', error?: BatchError): Promise<void>;
+  /** success → inactive in `trx`: the batch a repair run re-landed; false when it is no longer `success`. */
+  retireBatch(
+    batchId: string,
+    replacement: { readonly datasetId: string; readonly batchId: string; readonly runId: string },
+    trx: Transaction<Database>,
+  ): Promise<boolean>;
+  /** Removes a retired batch's files, after the commit that retired it. */
+  removeRetired(datasetId: string, batchId: string): Promise<void>;
   /** Writes a file beside the batch's data (its row errors); returns its lake path. */
   writeBatchFile(datasetId: string, batchId: string, name: string, content: string): Promise<string>;
   /**

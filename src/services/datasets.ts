@@ -34,11 +34,11 @@ import type {
 } from '../lake/index.ts';
 import { datasetReferences } from '../lake/index.ts';
 import type { DatasetListOptions, DatasetRepository } from '../store/dataset-repository.ts';
-import { verifyLake, type LakeVerification } from './lake-verification.ts';
+import { damagedFiles, verifyLake, type DamagedFile, type LakeVerification } from './lake-verification.ts';
 import { isUniqueViolation } from '../store/dialect.ts';
 import type { Database } from '../store/schema.ts';
 
-export type { DamagedBatch, LakeVerification } from './lake-verification.ts';
+export type { DamagedBatch, DamagedFile, LakeVerification } from './lake-verification.ts';
 
 export interface QueryLimits {
   readonly maxRows: number;
@@ -69,6 +69,8 @@ export interface DatasetService {
   query(tenant: Tenant, sql: string, limits?: Partial<QueryLimits>): Promise<QueryResult>;
   /** Hashes every committed file of every live dataset (all tenants) and reports each damaged batch. */
   verifyLake(): Promise<LakeVerification>;
+  /** The batch's damaged files, each hashed in full now (empty when intact); FLOW-1439-404 if unknown. */
+  damageOf(tenant: Tenant, batchId: string): Promise<{ batch: Batch; files: DamagedFile[] }>;
 
   beginBatch(
     tenant: Tenant,
@@ -79,6 +81,17 @@ export interface DatasetService {
   commitBatch(batchId: string, result: BatchWriteResult, trx?: Transaction<Database>): Promise<void>;
   /** Marks the batch failed (or aborted) and removes its files, staged or renamed; harmless if already ended. */
   failBatch(writer: BatchWriter, status: 'failed' | 'aborted', error?: BatchError): Promise<void>;
+  /**
+   * success → inactive in `trx` (a repair run's commit: the batch it re-landed); false when the batch is
+   * no longer `success`. Its files stay until `removeRetired`, called once the transaction committed.
+   */
+  retireBatch(
+    batchId: string,
+    replacement: { readonly datasetId: string; readonly batchId: string; readonly runId: string },
+    trx: Transaction<Database>,
+  ): Promise<boolean>;
+  /** Removes the files of a batch `retireBatch` made inactive (lake GC would at the next start). */
+  removeRetired(datasetId: string, batchId: string): Promise<void>;
   /** Writes a file beside a loading batch's data (e.g. its row errors); removed with the batch if not committed. */
   writeBatchFile(datasetId: string, batchId: string, name: string, content: string): Promise<string>;
   /**
@@ -310,6 +323,16 @@ export function createDatasetService(deps: DatasetServiceDeps): DatasetService {
     },
 
     verifyLake: () => verifyLake(repository, lake),
+
+    async damageOf(tenant, batchId) {
+      const batch = await repository.getBatch(tenant, batchId);
+      if (!batch) throw notFound('batches', batchId);
+      return { batch, files: await damagedFiles(lake, batch) };
+    },
+
+    retireBatch: (batchId, replacement, trx) => repository.retireBatch(batchId, replacement, now(), trx),
+
+    removeRetired: (datasetId, batchId) => lake.removeBatch(datasetId, batchId),
 
     async collectGarbage() {
       // Keep committed batches of live datasets, and loading batches of active runs: another process (a

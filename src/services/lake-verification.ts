@@ -4,7 +4,8 @@
  * with its dataset, flow and run, so that a repair can re-land it (RE_TRIGGER of the run) without
  * verifying again. Batches committed before digests were recorded are checked by size only and counted.
  */
-import type { FileProblem, Lake } from '../lake/index.ts';
+import type { Batch } from '../domain/dataset.ts';
+import type { FileCheck, FileProblem, Lake } from '../lake/index.ts';
 import type { DatasetRepository } from '../store/dataset-repository.ts';
 
 /** A committed batch with at least one damaged file, with what a repair needs (its flow and run). */
@@ -16,12 +17,14 @@ export interface DamagedBatch {
   readonly batchId: string;
   readonly flowId: string | null;
   readonly runId: string | null;
-  readonly files: readonly {
-    readonly path: string;
-    readonly problem: FileProblem;
-    readonly expectedBytes: number;
-    readonly actualBytes?: number;
-  }[];
+  readonly files: readonly DamagedFile[];
+}
+
+export interface DamagedFile {
+  readonly path: string;
+  readonly problem: FileProblem;
+  readonly expectedBytes: number;
+  readonly actualBytes?: number;
 }
 
 /** The outcome of `verifyLake`: a value, so that a repair (RE_TRIGGER of each run) can act on it. */
@@ -32,6 +35,25 @@ export interface LakeVerification {
   /** Files of batches committed before digests were recorded: checked by size only. */
   readonly unverifiedFiles: number;
   readonly damaged: readonly DamagedBatch[];
+}
+
+const problemsOf = (checks: readonly FileCheck[]): DamagedFile[] =>
+  checks.flatMap((check) =>
+    check.problem === undefined
+      ? []
+      : [
+          {
+            path: check.path,
+            problem: check.problem,
+            expectedBytes: check.expectedBytes,
+            ...(check.actualBytes === undefined ? {} : { actualBytes: check.actualBytes }),
+          },
+        ],
+  );
+
+/** The batch's damaged files, each hashed in full now; empty when the batch is intact. */
+export async function damagedFiles(lake: Lake, batch: Pick<Batch, 'files'>): Promise<DamagedFile[]> {
+  return problemsOf(await lake.verify(batch.files, { full: true }));
 }
 
 export async function verifyLake(repository: DatasetRepository, lake: Lake): Promise<LakeVerification> {
@@ -45,18 +67,7 @@ export async function verifyLake(repository: DatasetRepository, lake: Lake): Pro
     files += checks.length;
     bytes += batch.files.reduce((sum, file) => sum + file.bytes, 0);
     unverifiedFiles += checks.filter((check) => check.unverified).length;
-    const bad = checks.flatMap((check) =>
-      check.problem === undefined
-        ? []
-        : [
-            {
-              path: check.path,
-              problem: check.problem,
-              expectedBytes: check.expectedBytes,
-              ...(check.actualBytes === undefined ? {} : { actualBytes: check.actualBytes }),
-            },
-          ],
-    );
+    const bad = problemsOf(checks);
     if (bad.length === 0) continue;
     damaged.push({
       datasetId: batch.datasetId,

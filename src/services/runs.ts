@@ -1,6 +1,7 @@
 /**
  * Runs over the API (flow-service-api.md §3.8): list and get in Adobe's shape, on-demand runs of
- * `once` flows, RE_TRIGGER of a failed run's window, cancel, and "run the next window now" for the CLI.
+ * `once` flows, RE_TRIGGER of a failed run's window (or, as a repair, of a success run whose batch is
+ * damaged), cancel, and "run the next window now" for the CLI.
  * Execution itself belongs to the runner (src/flows); this service only creates and ends run rows.
  */
 import type { CursorCodec } from '../domain/cursor.ts';
@@ -15,6 +16,7 @@ import type { EntityRepository } from '../store/entity-repository.ts';
 import type { RunRepository } from '../store/run-repository.ts';
 import { notFound, tenantOf } from './entity-support.ts';
 import type { FlowService } from './flows.ts';
+import type { DatasetService } from './datasets.ts';
 import { collectPage, listScope, openPage, type ListOutcome } from './listing.ts';
 import { representRun } from './run-view.ts';
 
@@ -43,6 +45,8 @@ export interface RunServiceDeps {
   readonly flows: FlowService;
   readonly flowRepository: EntityRepository<Flow>;
   readonly sourceConnections: EntityRepository<SourceConnection>;
+  /** Whether a success run's batch is damaged (a RE_TRIGGER of it is then a repair). */
+  readonly batches: Pick<DatasetService, 'damageOf'>;
   readonly cursors: CursorCodec;
   readonly safetyLagMs: number;
   readonly now?: () => number;
@@ -125,6 +129,42 @@ export function createRunService(deps: RunServiceDeps): RunService {
       if (placed) return (await runs.getById(run.id)) ?? queued;
     }
     throw new AppError('FLOW-1392-409', `The flow ${run.flowId} is busy; try again.`);
+  };
+
+  /**
+   * RE_TRIGGER of a success run whose batch is damaged: a repair run re-reads the run's window from the
+   * source (untracked: the flow's cursor stays where it is) and its commit retires the damaged batch.
+   * Refused when the batch is intact, already replaced, or the flow now writes to another dataset.
+   */
+  const repair = async (tenant: Tenant, run: Run): Promise<Run> => {
+    const refuse = (why: string) => new AppError('FLOW-1387-400', `Run ${run.id} succeeded ${why}.`);
+    if (run.batchId === undefined || run.dataSetId === undefined)
+      throw refuse('without landing a batch: nothing to repair');
+    const { batch, files } = await deps.batches.damageOf(tenant, run.batchId);
+    if (batch.status !== 'success')
+      throw refuse(
+        `and its batch ${batch.id} is ${batch.status} (already replaced by a repair run): nothing to repair`,
+      );
+    if (files.length === 0)
+      throw refuse(
+        `and its batch ${batch.id} is intact (every file matches its size and SHA-256): nothing to repair`,
+      );
+    const flow = await deps.flows.load(tenant, run.flowId);
+    requireEnabled(flow);
+    if (run.targetConnectionId !== flow.targetConnectionIds[0]) {
+      throw refuse(
+        `into a dataset the flow no longer writes to (its target connection changed): re-land batch ${batch.id} by another flow over the same source`,
+      );
+    }
+    const at = now();
+    return insertOrQueue(
+      newRun(flow, run.window, at, at, 'retrigger', {
+        retriggerOf: run.id,
+        replacesBatchId: batch.id,
+        ...(run.deltaColumn === undefined ? {} : { deltaColumn: run.deltaColumn }),
+        ...(run.params === undefined ? {} : { params: run.params }),
+      }),
+    );
   };
 
   return {
@@ -237,11 +277,12 @@ export function createRunService(deps: RunServiceDeps): RunService {
       const tenant = tenantOf(actor);
       const run = await load(tenant, id);
       const action = op.toUpperCase();
+      if (action === 'RE_TRIGGER' && run.state === 'success') return representRun(await repair(tenant, run));
       if (action === 'RE_TRIGGER') {
         if (run.state !== 'failed' && run.state !== 'cancelled') {
           throw new AppError(
             'FLOW-1387-400',
-            `Only failed or cancelled runs can be re-triggered; run ${id} is ${run.state}.`,
+            `Only failed or cancelled runs (or a success run whose batch is damaged) can be re-triggered; run ${id} is ${run.state}.`,
           );
         }
         // A tracked window commits only where the flow's position stands; once a later run has landed it

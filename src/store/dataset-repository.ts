@@ -44,6 +44,17 @@ export interface DatasetRepository {
    * when the batch is not `loading` (already committed, failed or aborted) or does not exist.
    */
   commitBatch(batchId: string, commit: BatchCommit, trx?: Transaction<Database>): Promise<boolean>;
+  /**
+   * success → inactive, in `trx`: the batch a repair run re-landed (its files were damaged) into
+   * `replacement`. Returns false (and changes nothing) when the batch is no longer `success` (another
+   * repair replaced it first) or is not in the replacement's dataset.
+   */
+  retireBatch(
+    batchId: string,
+    replacement: { readonly datasetId: string; readonly batchId: string; readonly runId: string },
+    now: number,
+    trx: Transaction<Database>,
+  ): Promise<boolean>;
   /** loading → failed | aborted; false when the batch is not loading. */
   endBatch(
     batchId: string,
@@ -232,6 +243,23 @@ export function createDatasetRepository(db: Kysely<Database>): DatasetRepository
         })
         .where('id', '=', batchId)
         .where('status', '=', 'loading')
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+
+    async retireBatch(batchId, replacement, now, trx) {
+      const errors: BatchError[] = [
+        {
+          code: 'LAKE-1101-500',
+          message: `Its files were damaged; run ${replacement.runId} re-landed its rows from the source in batch ${replacement.batchId}.`,
+        },
+      ];
+      const result = await trx
+        .updateTable('batches')
+        .set({ status: 'inactive', errors: JSON.stringify(errors), updated_at: now })
+        .where('id', '=', batchId)
+        .where('dataset_id', '=', replacement.datasetId)
+        .where('status', '=', 'success')
         .executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
     },

@@ -121,6 +121,8 @@ export interface Run {
   createdAt: number;
   updatedAt: number;
   retriggerOf?: string;
+  /** A repair run: the damaged batch its commit replaces. */
+  replacesBatchId?: string;
   windowStart?: number;
   windowEnd?: number;
   metrics: {

@@ -4,12 +4,19 @@
  * file with its dataset, batch, flow and run (what a re-landing needs) and a summary; exits 1 when any
  * batch is damaged, 0 when the lake is intact. Batches committed before digests existed are checked by
  * size only and counted in the summary.
+ *
+ * `--repair-from-source` then re-lands each damaged batch that a flow run wrote: a RE_TRIGGER of its run,
+ * as the API's `POST /runs/{id}/action?op=RE_TRIGGER` does, queues a repair run that re-reads the run's
+ * window from the source and, in its commit, replaces the damaged batch (a worker executes it). Exits 0
+ * when every damaged batch got a repair run, 1 when one could not (not written by a flow, flow disabled or
+ * deleted, …; the line says why).
  */
-import type { LakeVerification } from '../../services/datasets.ts';
+import { isAppError } from '../../domain/errors.ts';
+import type { DamagedBatch, LakeVerification } from '../../services/datasets.ts';
 import { UsageError, type CliContext } from '../context.ts';
 import { formatTable } from '../table.ts';
 
-export const LAKE_USAGE = 'usage: sluice lake verify';
+export const LAKE_USAGE = 'usage: sluice lake verify [--repair-from-source]';
 
 const PROBLEM = { missing: 'missing', size: 'size differs', digest: 'SHA-256 differs' } as const;
 
@@ -50,11 +57,51 @@ export function formatVerification(result: LakeVerification, seconds: number): s
   return lines;
 }
 
+/** Queues the repair run of one damaged batch; the line to print and whether it was queued. */
+async function repairBatch(ctx: CliContext, damaged: DamagedBatch): Promise<{ line: string; ok: boolean }> {
+  const what = `batch ${damaged.batchId} (dataset ${damaged.datasetName})`;
+  if (damaged.runId === null || damaged.flowId === null)
+    return { line: `${what}: not written by a flow run; re-upload it`, ok: false };
+  const sandbox = (await ctx.sluice.identity.listSandboxes(damaged.orgId)).find(
+    (candidate) => candidate.id === damaged.sandboxId,
+  );
+  if (!sandbox) return { line: `${what}: its sandbox no longer exists`, ok: false };
+  const actor = {
+    orgId: damaged.orgId,
+    sandboxId: sandbox.id,
+    sandboxName: sandbox.name,
+    userId: 'sluice-cli',
+    clientId: 'sluice-cli',
+  };
+  try {
+    const run = await ctx.sluice.runs.action(actor, damaged.runId, 'RE_TRIGGER');
+    return {
+      line: `${what}: repair run ${String(run['id'])} ${String(run['state'])} (re-reads run ${damaged.runId}'s window from the source; follow it with \`sluice runs watch ${String(run['id'])}\`)`,
+      ok: true,
+    };
+  } catch (error) {
+    if (!isAppError(error)) throw error;
+    return { line: `${what}: not repaired: ${error.message} (${error.code})`, ok: false };
+  }
+}
+
 export async function lakeCommand(ctx: CliContext): Promise<number> {
   const [action, ...rest] = ctx.args;
+  const repair = ctx.flags['repair-from-source'] === true;
   if (action !== 'verify' || rest.length > 0) throw new UsageError(LAKE_USAGE);
   const started = performance.now();
   const result = await ctx.sluice.datasets.verifyLake();
   for (const line of formatVerification(result, (performance.now() - started) / 1000)) ctx.out(line);
-  return result.damaged.length === 0 ? 0 : 1;
+  if (result.damaged.length === 0) return 0;
+  if (!repair) {
+    ctx.out('re-land the damaged batches from their sources with: sluice lake verify --repair-from-source');
+    return 1;
+  }
+  let failures = 0;
+  for (const damaged of result.damaged) {
+    const { line, ok } = await repairBatch(ctx, damaged);
+    ctx.out(line);
+    if (!ok) failures += 1;
+  }
+  return failures === 0 ? 0 : 1;
 }

@@ -112,6 +112,14 @@ export default function RunDetail({ params }: ScreenProps) {
             </dd>
           </>
         )}
+        {run.replacesBatchId === undefined ? null : (
+          <>
+            <dt>Repairs batch</dt>
+            <dd>
+              <code>{run.replacesBatchId}</code> (damaged; re-landed from the source)
+            </dd>
+          </>
+        )}
       </dl>
       {isActive(run) ? (
         <p role="status" aria-live="polite">

@@ -25,6 +25,7 @@ const RUN_FILTER_FIELDS = [
   'params',
   'providerRefId',
   'retriggerOf',
+  'replacesBatchId',
 ];
 
 const CreatedRunResponse = Type.Object(
@@ -122,7 +123,8 @@ export function registerRunRoutes(app: App, deps: RouteDeps): void {
     '/runs/:id/action',
     {
       schema: {
-        summary: "Re-run a failed run's window (op=RE_TRIGGER) or cancel a run (op=cancel)",
+        summary:
+          "Re-run a failed run's window (op=RE_TRIGGER; of a success run whose batch is damaged, a repair that replaces the batch) or cancel a run (op=cancel)",
         tags: ['runs'],
         params: IdParams,
         querystring: Type.Object({ op: Type.Optional(Type.String()) }, { additionalProperties: true }),
