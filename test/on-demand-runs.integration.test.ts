@@ -130,6 +130,19 @@ describe('POST /runs on a once flow the scheduler is starting', () => {
     await allEnd(flowIds);
   }, 120_000);
 
+  it('refuses an undeclared param (a misspelt one) with CONNECTOR-1318-400, creating no run', async () => {
+    const flowId = await onceFlow('misspelt param');
+    const response = await t.request('POST', '/runs', {
+      body: { flowId, params: { ...window, deltaColum: { name: 'updated' }, '<b>': 1 } },
+    });
+    expect(response.statusCode, response.body).toBe(400);
+    expect(response.json()).toMatchObject({ type: expect.stringContaining('CONNECTOR-1318-400') });
+    expect(response.body).toContain("'params.deltaColum'");
+    expect(response.body).not.toContain('<b>');
+    const runs = await t.request('GET', `/runs?property=flowId==${flowId}&property=kind==onDemand`);
+    expect(runs.json()).toMatchObject({ items: [] });
+  });
+
   it('refuses a window that overlaps a pending on-demand run with FLOW-1391-409', async () => {
     await t.sluice.worker.stop();
     try {

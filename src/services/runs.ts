@@ -54,6 +54,23 @@ export interface RunServiceDeps {
 
 const MS_THRESHOLD = 100_000_000_000;
 
+/** The flowSpec's runSpec (ProviderParams): the only params an on-demand run takes. */
+const RUN_PARAMS = ['startTime', 'windowStartTime', 'windowEndTime', 'deltaColumn'];
+
+function assertDeclaredParams(params: Record<string, unknown>): void {
+  const undeclared = Object.keys(params).filter((key) => !RUN_PARAMS.includes(key));
+  if (undeclared.length === 0) return;
+  // Names are shown only when they look like names: nothing unparsed is echoed.
+  const shown = undeclared.map((key) =>
+    /^[A-Za-z][A-Za-z0-9_]{0,63}$/.test(key) ? `'params.${key}'` : 'one',
+  );
+  throw new AppError(
+    'CONNECTOR-1318-400',
+    `Undeclared field${undeclared.length === 1 ? '' : 's'}: ${shown.join(', ')}. An on-demand run takes params ${RUN_PARAMS.join(', ')}; remove ${undeclared.length === 1 ? 'it' : 'them'} or correct the name.`,
+    { declared: RUN_PARAMS },
+  );
+}
+
 function epochMs(value: unknown, field: string): number {
   const number =
     typeof value === 'number'
@@ -220,6 +237,7 @@ export function createRunService(deps: RunServiceDeps): RunService {
       }
       requireEnabled(flow);
       const params = input.params ?? {};
+      assertDeclaredParams(params);
       const start = epochMs(params['windowStartTime'], 'windowStartTime');
       const end = epochMs(params['windowEndTime'], 'windowEndTime');
       if (end <= start)
