@@ -168,7 +168,7 @@ async function main(): Promise<void> {
 function printSummary(): void {
   const MB = 2 ** 20;
   console.log(
-    '\nsubject                         rows       s    rows/s    MB/s   vs raw  rss base→peak MB  heap MB  files',
+    '\nsubject                         rows       s    rows/s    MB/s   vs raw  cpu s/Mrow  cpu vs raw  rss base→peak MB  heap MB  files',
   );
   for (const r of results) {
     const [table] = r.subject.split(' ');
@@ -176,11 +176,13 @@ function printSummary(): void {
     const raw = results.find((x) => x.subject === `${table ?? ''} raw`);
     const bytes = r.bytes > 0 ? r.bytes : (flow?.bytes ?? 0);
     const ratio = raw === undefined || raw === r ? '' : `${(raw.seconds / r.seconds).toFixed(2)}×`;
+    const cpuRatio = raw === undefined || raw === r ? '' : `${(cpuPerRow(r) / cpuPerRow(raw)).toFixed(2)}×`;
     const files = r.extra?.['outputFiles'];
     console.log(
-      `${r.subject.padEnd(28)} ${String(r.rows).padStart(8)} ${r.seconds.toFixed(2).padStart(7)} ${String(Math.round(r.rows / r.seconds)).padStart(9)} ${(bytes / MB / r.seconds).toFixed(1).padStart(7)} ${ratio.padStart(8)}  ${`${r.baselineRssMB}→${r.peakRssMB}`.padStart(16)}  ${String(r.peakHeapMB).padStart(7)}  ${files === undefined ? '' : String(files as number)}`,
+      `${r.subject.padEnd(28)} ${String(r.rows).padStart(8)} ${r.seconds.toFixed(2).padStart(7)} ${String(Math.round(r.rows / r.seconds)).padStart(9)} ${(bytes / MB / r.seconds).toFixed(1).padStart(7)} ${ratio.padStart(8)}  ${(cpuPerRow(r) * 1e6).toFixed(2).padStart(10)}  ${cpuRatio.padStart(10)}  ${`${r.baselineRssMB}→${r.peakRssMB}`.padStart(16)}  ${String(r.peakHeapMB).padStart(7)}  ${files === undefined ? '' : String(files as number)}`,
     );
   }
+  printVerdicts();
   console.log(
     '\nvs raw = raw seconds / subject seconds (1.00× = as fast as the bare SDK/driver). flow copy/finish split:',
   );
@@ -188,6 +190,35 @@ function printSummary(): void {
     console.log(
       `  ${r.subject.padEnd(28)} copy (read+map+append) ${String(r.extra?.['copySeconds'])} s, finish+commit ${String(r.extra?.['finishSeconds'])} s, parquet ${((Number(r.extra?.['outputBytes']) || 0) / MB).toFixed(1)} MB`,
     );
+}
+
+/** CPU seconds per row of a measured subject. */
+const cpuPerRow = (r: Measure): number => (r.rows === 0 ? 0 : r.cpuSeconds / r.rows);
+
+/** Issue 14's targets 1–3, each figure beside its goal, for every table size measured. */
+function printVerdicts(): void {
+  console.log('\ntargets (issue 14):');
+  const line = (what: string, figure: string, goal: string, ok: boolean): void => {
+    console.log(
+      `  ${what.padEnd(44)} ${figure.padStart(9)}  goal ${goal.padEnd(8)} ${ok ? 'MET' : 'MISSED'}`,
+    );
+  };
+  for (const table of ['ats-full', 'ats-half', 'dbx-full', 'dbx-half']) {
+    const raw = results.find((x) => x.subject === `${table} raw`);
+    const flow = results.find((x) => x.subject.startsWith(`${table} flow`));
+    if (raw === undefined || flow === undefined) continue;
+    const speed = raw.seconds / flow.seconds;
+    const goal = table.startsWith('ats') ? 0.95 : 0.9;
+    line(
+      `${table} flow speed vs raw (${flow.rows} rows)`,
+      `${speed.toFixed(2)}×`,
+      `≥ ${goal}×`,
+      speed >= goal,
+    );
+    const cpu = cpuPerRow(flow) / cpuPerRow(raw);
+    line(`${table} flow CPU per row vs raw client`, `${cpu.toFixed(2)}×`, '≤ 1.5×', cpu <= 1.5);
+    line(`${table} flow peak RSS`, `${flow.peakRssMB} MB`, '≤ 300 MB', flow.peakRssMB <= 300);
+  }
 }
 
 async function shutdown(): Promise<void> {

@@ -29,6 +29,8 @@ export interface Measure {
   readonly baselineRssMB: number;
   readonly peakRssMB: number;
   readonly peakHeapMB: number;
+  /** CPU seconds (user + sys, every thread of the process, DuckDB's included) spent by the measured call. */
+  readonly cpuSeconds: number;
   /** Extra facts a worker reports (run counters, output files, stage split). */
   readonly extra?: Record<string, unknown>;
 }

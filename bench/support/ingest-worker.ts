@@ -32,9 +32,11 @@ async function measure(
     heap = Math.max(heap, process.memoryUsage().heapUsed);
   }, 20);
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   try {
     const { rows, bytes, extra } = await run();
     const seconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
     return {
       subject,
       rows,
@@ -43,6 +45,7 @@ async function measure(
       baselineRssMB: Math.round(baseline / MB),
       peakRssMB: Math.round(Math.max(highWaterMark(), process.memoryUsage().rss) / MB),
       peakHeapMB: Math.round(heap / MB),
+      cpuSeconds: Number(((cpu.user + cpu.system) / 1e6).toFixed(2)),
       ...(extra === undefined ? {} : { extra }),
     };
   } finally {

@@ -188,3 +188,142 @@ export function toText(value: unknown): string {
     return String(value);
   return JSON.stringify(value);
 }
+
+// ---- Staged (native) values: what the staging table's typed columns hold, from the checked texts above.
+
+/** A checked long text (`toLongText`) as a safe integer, or as a bigint beyond 2^53. */
+export function longOf(text: string): number | bigint {
+  const n = Number(text);
+  return Number.isSafeInteger(n) ? n : BigInt(text);
+}
+
+/** The unscaled integer of a checked decimal text with exactly its scale's fraction digits (`toDecimalText`). */
+export function unscaledOf(text: string): number | bigint {
+  return longOf(text.replace('.', ''));
+}
+
+const MS_PER_DAY = 86_400_000;
+
+/** Epoch ms of a UTC calendar date and time; years 0-99 stay years 0-99 (unlike Date.UTC). */
+function utcMs(y: number, mo: number, d: number, h = 0, mi = 0, s = 0): number {
+  const date = new Date(0);
+  date.setUTCFullYear(y, mo - 1, d);
+  date.setUTCHours(h, mi, s, 0);
+  return date.getTime();
+}
+
+/** Days since 1970-01-01 of a checked date text (`toDateText`). */
+export function daysOf(text: string): number {
+  return Math.round(
+    utcMs(Number(text.slice(0, 4)), Number(text.slice(5, 7)), Number(text.slice(8, 10))) / MS_PER_DAY,
+  );
+}
+
+const STAGED_DATE_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?(Z|([+-])(\d{2}):(\d{2}))$/;
+
+/**
+ * Microseconds since the epoch (UTC) of a checked date-time text (`toDateTimeText`: `T`, up to six
+ * fraction digits, `Z` or `±HH:MM`); a number when exact (|µs| < 2^53, years 1685-2255), else a bigint.
+ */
+export function microsOf(text: string): number | bigint {
+  const match = STAGED_DATE_TIME.exec(text);
+  if (match === null) throw new Error(`not a checked date-time text: ${text.slice(0, 40)}`);
+  const [, y, mo, d, h, mi, s = '0', fraction = '', zone, sign, zh = '0', zm = '0'] = match;
+  const offset = zone === 'Z' ? 0 : (sign === '-' ? -1 : 1) * (Number(zh) * 60 + Number(zm)) * 60_000;
+  const ms = utcMs(Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(s)) - offset;
+  const sub = Number(fraction.padEnd(6, '0'));
+  const micros = ms * 1000 + sub;
+  return Number.isSafeInteger(micros) ? micros : BigInt(ms) * 1000n + BigInt(sub);
+}
+
+// ---- Fast paths for the forms connectors produce (the Row contract's canonical texts); anything else
+// takes the general check above. Each returns undefined when the text is not in its canonical form.
+
+const digit = (text: string, at: number): number => text.charCodeAt(at) - 48;
+
+function digits(text: string, from: number, to: number): number {
+  let n = 0;
+  for (let at = from; at < to; at += 1) {
+    const d = digit(text, at);
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/** Days from 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+function civilDays(y: number, m: number, d: number): number {
+  const year = m <= 2 ? y - 1 : y;
+  const era = Math.floor(year / 400);
+  const yoe = year - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
+}
+
+function canonicalDays(text: string, from: number): number | undefined {
+  const y = digits(text, from, from + 4);
+  const m = digits(text, from + 5, from + 7);
+  const d = digits(text, from + 8, from + 10);
+  if (y < 1 || m < 1 || d < 1 || text[from + 4] !== '-' || text[from + 7] !== '-' || !validDate(y, m, d))
+    return undefined;
+  return civilDays(y, m, d);
+}
+
+/** `YYYY-MM-DD` → days since the epoch. */
+export function fastDays(text: string): number | undefined {
+  return text.length === 10 ? canonicalDays(text, 0) : undefined;
+}
+
+/** `YYYY-MM-DDTHH:MM:SS.sssZ` or `.ssssssZ` (UTC) → µs since the epoch, when exact as a number. */
+export function fastMicros(text: string): number | undefined {
+  const length = text.length;
+  if ((length !== 24 && length !== 27) || text[10] !== 'T' || text[length - 1] !== 'Z') return undefined;
+  const days = canonicalDays(text, 0);
+  const h = digits(text, 11, 13);
+  const mi = digits(text, 14, 16);
+  const s = digits(text, 17, 19);
+  const fraction = digits(text, 20, length - 1);
+  if (
+    days === undefined ||
+    text[13] !== ':' ||
+    text[16] !== ':' ||
+    text[19] !== '.' ||
+    h < 0 ||
+    h > 23 ||
+    mi < 0 ||
+    mi > 59 ||
+    s < 0 ||
+    s > 59 ||
+    fraction < 0
+  )
+    return undefined;
+  const micros =
+    ((days * 24 + h) * 60 + mi) * 60_000_000 + s * 1_000_000 + (length === 24 ? fraction * 1000 : fraction);
+  return Number.isSafeInteger(micros) ? micros : undefined;
+}
+
+/** Plain integer text of at most 15 digits (optionally `-`) → the number. */
+export function fastLong(text: string): number | undefined {
+  const negative = text.charCodeAt(0) === 45;
+  const from = negative ? 1 : 0;
+  if (text.length - from < 1 || text.length - from > 15) return undefined;
+  const n = digits(text, from, text.length);
+  return n < 0 ? undefined : negative ? -n : n;
+}
+
+/** Decimal text with exactly `scale` fraction digits and at most 15 digits in all → its unscaled value. */
+export function fastUnscaled(text: string, precision: number, scale: number): number | undefined {
+  const point = scale === 0 ? text.length : text.length - scale - 1;
+  if (scale > 0 && text[point] !== '.') return undefined;
+  const negative = text.charCodeAt(0) === 45;
+  const from = negative ? 1 : 0;
+  const whole = point - from;
+  if (whole < 1 || whole + scale > 15 || whole > Math.max(precision - scale, 1)) return undefined;
+  const a = digits(text, from, point);
+  const b = scale === 0 ? 0 : digits(text, point + 1, text.length);
+  if (a < 0 || b < 0 || (whole > precision - scale && a !== 0)) return undefined;
+  const n = a * 10 ** scale + b;
+  return negative ? -n : n;
+}

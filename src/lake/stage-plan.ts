@@ -1,14 +1,20 @@
 /**
- * How a dataset schema is staged for writing. The writer appends only flat primitives (VARCHAR,
- * BOOLEAN, INTEGER, DOUBLE, BLOB) to a staging table, one column per leaf field plus one null flag per
- * object field, because the Appender's typed value objects (timestamps, decimals, structs) cost 5-50 µs
- * each while primitives cost well under one. The file is then written by a SELECT that casts the
- * checked text to the field's type and packs objects back into STRUCTs, so the Parquet file has the
- * dataset's real types (layout.ts `sqlType`).
+ * How a dataset schema is staged for writing: one staging-table column per leaf field, of the field's own
+ * engine type (BIGINT, DECIMAL(p,s), TIMESTAMPTZ, DATE, …), plus one null flag per object field. Rows are
+ * checked value by value (input-values.ts) and written into a data chunk's typed buffers (chunk-builder.ts),
+ * so no value is formatted as text for the engine to parse again; the file is then written by a SELECT that
+ * packs objects back into STRUCTs, so the Parquet file has the dataset's real types (layout.ts `sqlType`).
  */
-import type { DuckDBAppender } from '@duckdb/node-api';
 import type { DatasetField, DatasetSchema } from '../domain/dataset.ts';
+import { decimalType, STAGED, type ChunkBuilder, type StagedType } from './chunk-builder.ts';
 import {
+  daysOf,
+  fastDays,
+  fastLong,
+  fastMicros,
+  fastUnscaled,
+  longOf,
+  microsOf,
   toBoolean,
   toBytes,
   toDateText,
@@ -18,16 +24,14 @@ import {
   toInteger,
   toLongText,
   toText,
+  unscaledOf,
   ValueError,
 } from './input-values.ts';
-import { ident, sqlType } from './layout.ts';
-
-type Put = (appender: DuckDBAppender, value: unknown) => void;
+import { ident } from './layout.ts';
 
 export interface StageColumn {
   readonly name: string;
-  readonly sqlType: 'VARCHAR' | 'BOOLEAN' | 'INTEGER' | 'DOUBLE' | 'BLOB';
-  readonly put: Put;
+  readonly type: StagedType;
   /** Fixed bytes per value, or 0 when the value's length counts. */
   readonly size: number;
 }
@@ -38,82 +42,109 @@ export interface StagePlan {
   readonly tableSql: string;
   /** The select list that turns staged columns into the dataset's columns. */
   readonly selectSql: string;
-  /** Checks `row` and writes its staged values into `out` (null = SQL NULL); throws ValueError. */
-  fill(row: Readonly<Record<string, unknown>>, out: unknown[]): void;
+  /**
+   * Checks `row` and writes its staged values into the builder's current row; returns the row's estimated
+   * bytes. Throws ValueError (the caller drops the half-written row).
+   */
+  fill(row: Readonly<Record<string, unknown>>, builder: ChunkBuilder): number;
 }
 
-const putText: Put = (a, v) => {
-  a.appendVarchar(v as string);
+/** Writes one checked, non-null value into column `index` of the builder's current row; returns its bytes. */
+type Put = (builder: ChunkBuilder, index: number, value: unknown, at: string) => number;
+
+const text: Put = (b, i, v) => {
+  const value = toText(v);
+  b.setText(i, value);
+  return value.length;
 };
-const putBoolean: Put = (a, v) => {
-  a.appendBoolean(v as boolean);
+const blob: Put = (b, i, v, at) => {
+  const value = toBytes(v, at);
+  b.setBlob(i, value);
+  return value.length;
 };
-const putInteger: Put = (a, v) => {
-  a.appendInteger(v as number);
+const boolean: Put = (b, i, v, at) => {
+  b.setBoolean(i, toBoolean(v, at));
+  return 1;
 };
-const putDouble: Put = (a, v) => {
-  a.appendDouble(v as number);
+const integer: Put = (b, i, v, at) => {
+  b.setNumber(i, toInteger(v, at));
+  return 4;
 };
-const putBlob: Put = (a, v) => {
-  a.appendBlob(v as Uint8Array);
+const double: Put = (b, i, v, at) => {
+  b.setNumber(i, toDouble(v, at));
+  return 8;
+};
+// The canonical texts connectors produce take a fast path; anything else is checked in full.
+const long: Put = (b, i, v, at) => {
+  b.setInteger(i, (typeof v === 'string' ? fastLong(v) : undefined) ?? longOf(toLongText(v, at)));
+  return 8;
+};
+const date: Put = (b, i, v, at) => {
+  b.setNumber(i, (typeof v === 'string' ? fastDays(v) : undefined) ?? daysOf(toDateText(v, at)));
+  return 4;
+};
+const dateTime: Put = (b, i, v, at) => {
+  b.setInteger(i, (typeof v === 'string' ? fastMicros(v) : undefined) ?? microsOf(toDateTimeText(v, at)));
+  return 8;
 };
 
-type Fill = (value: unknown, out: unknown[]) => void;
+type Fill = (value: unknown, builder: ChunkBuilder) => number;
 
 export function planStage(schema: DatasetSchema): StagePlan {
   const columns: StageColumn[] = [];
-  const add = (
-    sqlTypeName: StageColumn['sqlType'],
-    put: Put,
-    size: number,
-  ): { index: number; ref: string } => {
+  const add = (type: StagedType, size: number): { index: number; ref: string } => {
     const index = columns.length;
     const name = `c${index}`;
-    columns.push({ name, sqlType: sqlTypeName, put, size });
+    columns.push({ name, type, size });
     return { index, ref: ident(name) };
   };
 
   /** Returns the SQL expression of a field and the filler of its staged columns. */
   const plan = (field: DatasetField, path: string): { sql: string; fill: Fill } => {
-    const leaf = (
-      sqlTypeName: StageColumn['sqlType'],
-      put: Put,
-      size: number,
-      check: (value: unknown, at: string) => unknown,
-      cast: boolean,
-    ) => {
-      const { index, ref } = add(sqlTypeName, put, size);
+    const leaf = (type: StagedType, size: number, put: Put) => {
+      const { index, ref } = add(type, size);
       return {
-        sql: cast ? `CAST(${ref} AS ${sqlType(field)})` : ref,
-        fill: (value: unknown, out: unknown[]) => {
-          out[index] = value === null || value === undefined ? null : check(value, path);
+        sql: ref,
+        fill: (value: unknown, builder: ChunkBuilder): number => {
+          if (value === null || value === undefined) {
+            builder.setNull(index);
+            return 1;
+          }
+          return put(builder, index, value, path);
         },
       };
     };
     switch (field.type) {
       case 'string':
-        return leaf('VARCHAR', putText, 0, toText, false);
+        return leaf(STAGED.varchar, 0, text);
       case 'boolean':
-        return leaf('BOOLEAN', putBoolean, 1, toBoolean, false);
+        return leaf(STAGED.boolean, 1, boolean);
       case 'integer':
-        return leaf('INTEGER', putInteger, 4, toInteger, false);
+        return leaf(STAGED.integer, 4, integer);
       case 'double':
-        return leaf('DOUBLE', putDouble, 8, toDouble, false);
+        return leaf(STAGED.double, 8, double);
       case 'binary':
-        return leaf('BLOB', putBlob, 0, toBytes, false);
+        return leaf(STAGED.blob, 0, blob);
       case 'long':
-        return leaf('VARCHAR', putText, 8, toLongText, true);
+        return leaf(STAGED.bigint, 8, long);
       case 'date':
-        return leaf('VARCHAR', putText, 4, toDateText, true);
+        return leaf(STAGED.date, 4, date);
       case 'date-time':
-        return leaf('VARCHAR', putText, 8, toDateTimeText, true);
+        return leaf(STAGED.timestamptz, 8, dateTime);
       case 'decimal': {
         const precision = field.precision ?? 38;
         const scale = field.scale ?? 9;
-        return leaf('VARCHAR', putText, 16, (value, at) => toDecimalText(value, at, precision, scale), true);
+        return leaf(decimalType(precision, scale), 16, (b, i, v, at) => {
+          b.setInteger(
+            i,
+            (typeof v === 'string' ? fastUnscaled(v, precision, scale) : undefined) ??
+              unscaledOf(toDecimalText(v, at, precision, scale)),
+          );
+          return 16;
+        });
       }
       case 'object': {
-        const isNull = add('BOOLEAN', putBoolean, 1);
+        const isNull = add(STAGED.boolean, 1);
         const members = (field.fields ?? []).map((member) => ({
           name: member.name,
           ...plan(member, `${path}.${member.name}`),
@@ -121,7 +152,7 @@ export function planStage(schema: DatasetSchema): StagePlan {
         const packed = `struct_pack(${members.map((member) => `${ident(member.name)} := ${member.sql}`).join(', ')})`;
         return {
           sql: `CASE WHEN ${isNull.ref} THEN NULL ELSE ${packed} END`,
-          fill: (value, out) => {
+          fill: (value, builder) => {
             const absent = value === null || value === undefined;
             if (
               !absent &&
@@ -132,9 +163,11 @@ export function planStage(schema: DatasetSchema): StagePlan {
                 `${typeof value === 'string' ? JSON.stringify(value).slice(0, 40) : Array.isArray(value) ? 'an array' : typeof value} is not an object`,
               );
             }
-            out[isNull.index] = absent;
+            builder.setBoolean(isNull.index, absent);
             const source = (absent ? {} : value) as Record<string, unknown>;
-            for (const member of members) member.fill(source[member.name], out);
+            let bytes = 1;
+            for (const member of members) bytes += member.fill(source[member.name], builder);
+            return bytes;
           },
         };
       }
@@ -144,10 +177,12 @@ export function planStage(schema: DatasetSchema): StagePlan {
   const top = schema.fields.map((field) => ({ name: field.name, ...plan(field, field.name) }));
   return {
     columns,
-    tableSql: columns.map((column) => `${ident(column.name)} ${column.sqlType}`).join(', '),
+    tableSql: columns.map((column) => `${ident(column.name)} ${column.type.sql}`).join(', '),
     selectSql: top.map((field) => `${field.sql} AS ${ident(field.name)}`).join(', '),
-    fill(row, out) {
-      for (const field of top) field.fill(row[field.name], out);
+    fill(row, builder) {
+      let bytes = 0;
+      for (const field of top) bytes += field.fill(row[field.name], builder);
+      return bytes;
     },
   };
 }

@@ -2,9 +2,10 @@
  * Writes one batch of a dataset as Parquet files, staged until `finish()`.
  *
  * Guarantees:
- * - Rows are buffered in an engine table through the DuckDB Appender; when a file's row cap or its
- *   estimated byte cap is reached the buffer is written to the next `part-NNNNN.parquet` (zstd) in
- *   `_staging/<batchId>/` and dropped, so memory stays bounded by one file's worth of rows.
+ * - Rows are buffered in an engine table of the dataset's own column types, a data chunk (2,048 rows) at a
+ *   time through the DuckDB Appender (chunk-builder.ts); when a file's row cap or its estimated byte cap is
+ *   reached the buffer is written to the next `part-NNNNN.parquet` (zstd) in `_staging/<batchId>/` and
+ *   dropped, so memory stays bounded by one file's worth of rows.
  * - A row whose value does not fit its field is refused whole (`ValueError` naming the row and
  *   field) before any of its values reaches the buffer; earlier rows stay, and the writer stays usable.
  * - `finish()` moves the staging directory to `datasets/<datasetId>/<batchId>/` with one rename, so
@@ -18,6 +19,7 @@ import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import type { BatchFile, DatasetSchema } from '../domain/dataset.ts';
+import { createChunkBuilder } from './chunk-builder.ts';
 import { ValueError } from './input-values.ts';
 import { sha256OfFile } from './integrity.ts';
 import { batchPath, DATASETS, ident, literal, partName, STAGING } from './layout.ts';
@@ -82,8 +84,10 @@ export async function openBatchWriter(
     ctx.release();
     throw error;
   }
-  const columns = plan.columns;
-  const values: unknown[] = new Array<unknown>(columns.length);
+  const builder = createChunkBuilder(
+    plan.columns.map((column) => column.type),
+    () => appender,
+  );
 
   const parts: { name: string; records: number }[] = [];
   let state: 'open' | 'finished' | 'aborted' = 'open';
@@ -103,6 +107,7 @@ export async function openBatchWriter(
 
   const flush = async (): Promise<void> => {
     if (fileRows === 0) return;
+    builder.flush(appender);
     appender.closeSync();
     const name = partName(parts.length);
     await connection.run(
@@ -136,26 +141,16 @@ export async function openBatchWriter(
       serial(async () => {
         assertOpen();
         for (let index = 0; index < rows.length; index += 1) {
+          let bytes: number;
           try {
-            plan.fill(rows[index] ?? {}, values);
+            bytes = plan.fill(rows[index] ?? {}, builder);
           } catch (error) {
+            builder.dropRow();
             if (error instanceof ValueError)
               throw new ValueError(error.field, `row ${records + 1}: ${error.message}`);
             throw error;
           }
-          let bytes = columns.length;
-          let column = 0;
-          for (const spec of columns) {
-            const value = values[column];
-            column += 1;
-            if (value === null) {
-              appender.appendNull();
-              continue;
-            }
-            spec.put(appender, value);
-            bytes += spec.size || (value as { length: number }).length;
-          }
-          appender.endRow();
+          builder.endRow();
           records += 1;
           fileRows += 1;
           fileBytes += bytes;
