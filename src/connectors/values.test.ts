@@ -2,6 +2,7 @@ import Int64 from 'node-int64';
 import { describe, expect, it } from 'vitest';
 import {
   column,
+  generalIsoDateTime,
   toDecimalString,
   toIsoDateTime,
   toRowValue,
@@ -81,6 +82,8 @@ describe('toRowValue', () => {
     );
     expect(toIsoDateTime('2023-02-29T00:00:00Z')).toBeUndefined();
     expect(toIsoDateTime('2023-01-01T24:00:00Z')).toBeUndefined();
+    expect(toIsoDateTime('2024-02-29T23:59:59.1234567Z')).toBe('2024-02-29T23:59:59.123456Z');
+    expect(toIsoDateTime('1900-02-29T00:00:00Z')).toBeUndefined();
     expect(() => toRowValue('date-time', 'yesterday')).toThrow(ValueConversionError);
   });
 
@@ -105,5 +108,24 @@ describe('toRowValue', () => {
     expect(() => toRowValue('integer', 'secret-ish')).toThrow(
       'cannot represent a string of 10 characters as integer',
     );
+  });
+});
+
+describe('toIsoDateTime fast path', () => {
+  it('gives what the general parser gives, for canonical and near-canonical texts', () => {
+    let seed = 7;
+    const next = (n: number): number => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed % n;
+    };
+    const two = (n: number): string => String(n).padStart(2, '0');
+    for (let i = 0; i < 20_000; i++) {
+      const year = String([0, 1, 99, 1900, 1970, 2000, 2024, 2100, 9999][next(9)] ?? 2024).padStart(4, '0');
+      const fraction = ['', '.', '.1', '.123', '.000', '.123456', '.1234567', '.000100', '.999999999'][
+        next(9)
+      ];
+      const text = `${year}-${two(next(14))}-${two(next(33))}T${two(next(26))}:${two(next(62))}:${two(next(62))}${fraction ?? ''}${['Z', 'Z', 'z', '+01:00', ''][next(5)] ?? 'Z'}`;
+      expect(toIsoDateTime(text), text).toBe(generalIsoDateTime(text));
+    }
   });
 });

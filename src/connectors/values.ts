@@ -121,7 +121,29 @@ export function toDecimalString(value: number | bigint | string): string | undef
 const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
 
 /** `YYYY-MM-DDTHH:MM:SS.sss[sss]Z` from a Date, epoch milliseconds or an ISO-like text (zone-less = UTC). */
+/** The form services send most (UTC, `T`, seconds, 0-9 fraction digits, `Z`): checked without a Date. */
+const CANONICAL_UTC = /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):([0-5]\d):([0-5]\d)(?:\.(\d{1,9}))?Z$/;
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function canonicalUtc(value: string): string | undefined {
+  const match = CANONICAL_UTC.exec(value);
+  if (match === null) return undefined;
+  const year = Number(match[1]);
+  const month = Number(match[2]);
+  const day = Number(match[3]);
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const last = month === 2 && leap ? 29 : (MONTH_DAYS[month - 1] ?? 0);
+  if (day < 1 || day > last) return undefined;
+  const micro = (match[7] ?? '').slice(0, 6).padEnd(6, '0');
+  return `${value.slice(0, 19)}.${micro.endsWith('000') ? micro.slice(0, 3) : micro}Z`;
+}
+
 export function toIsoDateTime(value: Date | number | string): string | undefined {
+  return (typeof value === 'string' ? canonicalUtc(value) : undefined) ?? generalIsoDateTime(value);
+}
+
+/** `toIsoDateTime` without the fast path for the canonical form (exported for the equivalence test). */
+export function generalIsoDateTime(value: Date | number | string): string | undefined {
   if (typeof value !== 'string') {
     const date = value instanceof Date ? value : new Date(value);
     return Number.isNaN(date.getTime()) ? undefined : date.toISOString();

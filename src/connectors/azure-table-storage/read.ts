@@ -138,7 +138,8 @@ export async function* read(
 ): AsyncGenerator<RecordBatch> {
   const { table, filter } = request;
   const top = Math.max(1, Math.min(MAX_PAGE, Math.trunc(request.batchSize)));
-  const inferred = await describeTable(params, table, ctx, options, hooks);
+  // The run's plan already sampled the table; a read without one (tools, tests) samples it here.
+  const inferred = request.plan?.columns ?? (await describeTable(params, table, ctx, options, hooks));
   const output = outputColumns(request, inferred);
   const window = request.window === undefined ? undefined : windowCheck(request.window, inferred);
   if (filter !== undefined) validateFilter(filter, inferred);

@@ -170,6 +170,17 @@ type PipelinePolicy = NonNullable<TableServiceClientOptions['additionalPolicies'
  * Int32 from the parsed number, so `3.0` (a Double) would look like an Int32. This policy reads the
  * number's source text (JSON.parse source access) and writes the annotation the service implied.
  */
+/**
+ * The number tokens whose type the SDK could guess wrongly: the SDK calls every safe integer Int32, so only
+ * a number written with a point of zeros (`3.0`), with an exponent (`1e3`) or with ten digits or more (beyond
+ * Int32) can differ from the service's meaning. A number value sits between a `:` (entities hold no arrays)
+ * and a `,` or `}`; text inside a string that looks so only costs the slow path, never a wrong type.
+ */
+const AMBIGUOUS_NUMBER = /:\s*-?(?:\d+\.0+|\d+(?:\.\d+)?[eE][+-]?\d+|\d{10,})\s*[,}\]]/;
+
+/** False when no number in `body` can be typed differently by the SDK than by the service's rule. */
+export const hasAmbiguousNumbers = (body: string): boolean => AMBIGUOUS_NUMBER.test(body);
+
 const explicitEdmTypesPolicy: PipelinePolicy = {
   name: 'sluiceExplicitEdmTypes',
   async sendRequest(request, next) {
@@ -177,6 +188,8 @@ const explicitEdmTypesPolicy: PipelinePolicy = {
     const body = response.bodyAsText;
     if (typeof body !== 'string' || !(response.headers.get('content-type') ?? '').includes('json'))
       return response;
+    // The common page (no such number) is left to the SDK's one parse.
+    if (!hasAmbiguousNumbers(body)) return response;
     // The number's text, per holder object and key; the parsed values themselves are left unchanged.
     const sources = new WeakMap<object, Map<string, string>>();
     const reviver: Reviver = function (key, value, context) {
