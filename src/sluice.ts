@@ -25,6 +25,7 @@ import { createStatusService, type StatusService } from './services/status.ts';
 import { createFlowUsage } from './services/flow-usage.ts';
 import { createSchemaRegistryService } from './services/schema-registry.ts';
 import { createSourceAccess } from './flows/source-access.ts';
+import { createReadSlots } from './flows/read-slots.ts';
 import { createWorker, type Worker } from './flows/worker.ts';
 import { silentLogger, type Logger } from './domain/logger.ts';
 import { openRunQueue } from './store/queue/open-queue.ts';
@@ -230,6 +231,7 @@ export async function createSluice(
     runs: repositories.runs,
     queue,
     workers: repositories.workers,
+    readSlots: createReadSlots(config.runner.readStreams),
     settings: {
       safetyLagMs: config.runner.safetyLagMs,
       overlapMs: config.runner.overlapMs,

@@ -41,6 +41,7 @@ async function setupFlow(
   connection: unknown,
   table: string,
   deltaColumn: string,
+  options?: Record<string, unknown>,
 ): Promise<Source> {
   const { id: connectionId } = await json('POST', '/connections', connection);
   const explored = await json(
@@ -97,12 +98,13 @@ async function setupFlow(
       interval: '1',
       backfill: 'true',
     },
+    ...(options === undefined ? {} : { options }),
   });
   return { flowId, dataSetId, addRows: () => Promise.resolve() };
 }
 
-const newSource: Record<string, () => Promise<Source>> = {
-  databricks: async () => {
+const newSource: Record<string, (options?: Record<string, unknown>) => Promise<Source>> = {
+  databricks: async (options) => {
     const table = uniqueTableName('orders');
     await emulator.exec(
       `CREATE TABLE hive_metastore.shop.${table} (id BIGINT, name VARCHAR, amount DECIMAL(18,2), updated TIMESTAMP)`,
@@ -124,6 +126,7 @@ const newSource: Record<string, () => Promise<Source>> = {
       },
       `shop.${table}`,
       'updated',
+      options,
     );
     source.addRows = async (rows) => {
       for (const row of rows) {
@@ -137,7 +140,7 @@ const newSource: Record<string, () => Promise<Source>> = {
     };
     return source;
   },
-  'azure-table-storage': async () => {
+  'azure-table-storage': async (options) => {
     const table = uniqueTableName('orders');
     const ats = TableClient.fromConnectionString(azuriteConnectionString(), table, {
       allowInsecureConnection: true,
@@ -164,6 +167,7 @@ const newSource: Record<string, () => Promise<Source>> = {
       },
       table,
       'updated',
+      options,
     );
     await ats.deleteEntity('seed', '0');
     source.addRows = async (rows) => {
@@ -278,6 +282,16 @@ describe.each(['databricks', 'azure-table-storage'])('flow runs: %s', (name) => 
     expect(rows).toEqual(expected(first));
     const flow = (await json('GET', `/flows/${source.flowId}`)).items[0];
     expect(flow.lastRunDetails).toMatchObject({ id: run.id, state: 'success' });
+  });
+
+  it('lands exactly the source rows when the read is split into ranges (options.parallelism)', async () => {
+    const source = await newSource[name]!({ parallelism: 4 });
+    await source.addRows(first);
+    await new Promise((resolve) => setTimeout(resolve, LAG_MS + 50));
+    const run = await runNextWindow(source.flowId);
+    expect(run.metrics.statusSummary.status, JSON.stringify(run.metrics.statusSummary)).toBe('success');
+    expect(run.metrics.recordSummary).toMatchObject({ inputRecordCount: 25, outputRecordCount: 25 });
+    expect(await landed(source.dataSetId)).toEqual(expected(first));
   });
 
   it('lands exactly the rows added since, including one on the window boundary', async () => {

@@ -72,6 +72,8 @@ export interface Config {
     readonly safetyLagMs: number;
     readonly overlapMs: number;
     readonly readBatchSize: number;
+    /** Read streams one worker runs at once across its runs (split reads take one per range). */
+    readonly readStreams: number;
     readonly retryAttempts: number;
     /** What the backoff delays between the attempts of a failing read add up to (at most; at least half). */
     readonly retrySpanMs: number;
@@ -213,6 +215,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, readFile: ReadF
     safetyLagMs: read.integer('SLUICE_RUN_SAFETY_LAG_MS', 30_000, 0, HOUR_MS),
     overlapMs: read.integer('SLUICE_RUN_OVERLAP_MS', 60_000, 0, 24 * HOUR_MS),
     readBatchSize: read.integer('SLUICE_RUN_READ_BATCH_SIZE', 1000, 1, 100_000),
+    readStreams: read.integer('SLUICE_RUN_READ_STREAMS', 8, 1, 256),
     retryAttempts: read.integer('SLUICE_RUN_RETRY_ATTEMPTS', 5, 1, 100),
     retrySpanMs: read.integer('SLUICE_RUN_RETRY_SPAN_MS', 60_000, 0, 24 * HOUR_MS),
     throttleBudgetMs: read.integer('SLUICE_RUN_THROTTLE_BUDGET_MS', 600_000, 0, 24 * HOUR_MS),

@@ -132,6 +132,11 @@ export interface ReadRequest {
   readonly batchSize: number;
   /** What `planRead` found for this table in this run, so the read need not look the table up again. */
   readonly plan?: ReadPlan;
+  /**
+   * One range of a split read (`splitRead`): rows whose `column` (a string key) is `from <= key < to`,
+   * either bound absent = unbounded. Only connectors with `splitRead` accept it.
+   */
+  readonly keyRange?: { readonly column: string; readonly from?: string; readonly to?: string };
 }
 
 export interface RecordBatch {
@@ -164,6 +169,17 @@ export interface ReadableConnector extends SourceConnector {
    * consumer asks for it), memory bounded by `batchSize`, stopping promptly when `ctx.signal` aborts.
    */
   read(params: AuthParams, request: ReadRequest, ctx: ConnectorContext): AsyncIterable<RecordBatch>;
+  /**
+   * Split a read into at most `ranges` requests, for parallel streams, that partition its rows exactly:
+   * every row the request reads is read by exactly one of them, whatever the source's data (the split
+   * decides only how even they are). One request (the same) when the source cannot split it.
+   */
+  splitRead?(
+    params: AuthParams,
+    request: ReadRequest,
+    ranges: number,
+    ctx: ConnectorContext,
+  ): Promise<readonly ReadRequest[]>;
 }
 
 export const isReadable = (connector: SourceConnector): connector is ReadableConnector =>

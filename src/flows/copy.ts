@@ -9,10 +9,12 @@
  */
 import { isAppError } from '../domain/errors.ts';
 import type { RowErrorRecord, Run, RunCounters, RunError } from '../domain/run.ts';
+import type { ReadRequest, RecordBatch } from '../connectors/connector.ts';
 import type { BatchWriter } from '../lake/index.ts';
 import { createOverlapGuard, type OverlapGuard } from './overlap.ts';
 import type { Plan } from './plan.ts';
-import { readAhead } from './read-ahead.ts';
+import { mergeStreams, readAhead } from './read-ahead.ts';
+import { holdingSlot } from './read-slots.ts';
 import { classify, withRetries } from './retry.ts';
 import type { RunDeps } from './run-deps.ts';
 import type { FlowCursor } from '../store/run-repository.ts';
@@ -49,6 +51,30 @@ const resetCounters = (counters: RunCounters): RunCounters => ({
   duplicateRecords: 0,
   inputBytes: 0,
 });
+
+/**
+ * The read of a window as one stream of batches: the request split into `plan.parallelism` ranges read at
+ * once when the source can split it (every row in exactly one range), one stream otherwise; each stream
+ * holds one of the worker's read slots. One stream reads the next batch while this one is mapped and
+ * written (at most one batch in flight); split streams each have one pull in flight.
+ */
+async function openStreams(
+  deps: RunDeps,
+  plan: Plan,
+  request: ReadRequest,
+  signal: AbortSignal,
+): Promise<AsyncIterable<RecordBatch>> {
+  const ctx = deps.sources.context(signal);
+  const ranges =
+    plan.parallelism > 1 && plan.connector.splitRead
+      ? await plan.connector.splitRead(plan.params, request, plan.parallelism, ctx)
+      : [request];
+  const streams = ranges.map((range) =>
+    holdingSlot(deps.readSlots, signal, plan.connector.read(plan.params, range, ctx)),
+  );
+  const [only] = streams;
+  return streams.length === 1 && only !== undefined ? readAhead(only) : mergeStreams(streams);
+}
 
 export async function copyWindow(
   deps: RunDeps,
@@ -91,29 +117,25 @@ export async function copyWindow(
     progress.counters = resetCounters(progress.counters);
     try {
       const overlap = guard && run.window.start !== null ? settings.overlapMs : 0;
-      const stream = plan.connector.read(
-        plan.params,
-        {
-          table: plan.table,
-          columns,
-          ...(plan.filter === undefined ? {} : { filter: plan.filter }),
-          ...(run.deltaColumn === undefined
-            ? {}
-            : {
-                window: {
-                  column: run.deltaColumn,
-                  ...(run.window.start === null ? {} : { start: iso(run.window.start - overlap) }),
-                  end: iso(run.window.end),
-                },
-              }),
-          batchSize: settings.readBatchSize,
-          plan: { columns: plan.columns, keyColumns: plan.keyColumns },
-        },
-        deps.sources.context(signal),
-      );
+      const request: ReadRequest = {
+        table: plan.table,
+        columns,
+        ...(plan.filter === undefined ? {} : { filter: plan.filter }),
+        ...(run.deltaColumn === undefined
+          ? {}
+          : {
+              window: {
+                column: run.deltaColumn,
+                ...(run.window.start === null ? {} : { start: iso(run.window.start - overlap) }),
+                end: iso(run.window.end),
+              },
+            }),
+        batchSize: settings.readBatchSize,
+        plan: { columns: plan.columns, keyColumns: plan.keyColumns },
+      };
+      const stream = await openStreams(deps, plan, request, signal);
       let index = 0;
-      // Reading the next batch overlaps mapping and writing this one (at most one batch in flight).
-      for await (const read of readAhead(stream)) {
+      for await (const read of stream) {
         const out: Record<string, unknown>[] = [];
         let failed = 0;
         let duplicates = 0;

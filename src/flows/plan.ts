@@ -35,6 +35,8 @@ export interface Plan {
    */
   readonly tracked: boolean;
   readonly partialPercent: number;
+  /** Ranges the read is split into (options.parallelism), when the source can split it; 1 = one stream. */
+  readonly parallelism: number;
   readonly diagnostics: boolean;
 }
 
@@ -154,6 +156,7 @@ export async function planRun(deps: RunDeps, run: Run, signal: AbortSignal): Pro
       mapper,
       tracked: run.kind !== 'onDemand' && run.deltaColumn !== undefined && run.replacesBatchId === undefined,
       partialPercent: typeof percent === 'number' ? percent : 0,
+      parallelism: typeof options['parallelism'] === 'number' ? options['parallelism'] : 1,
       diagnostics: options['errorDiagnosticsEnabled'] === true,
     },
   };

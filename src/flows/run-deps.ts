@@ -17,6 +17,7 @@ import type { MappingRepository } from '../store/mapping-repository.ts';
 import type { RunQueue } from '../store/queue/run-queue.ts';
 import type { RunRepository } from '../store/run-repository.ts';
 import type { Database } from '../store/schema.ts';
+import type { ReadSlots } from './read-slots.ts';
 import type { RetryPolicy } from './retry.ts';
 import type { SourceAccess } from './source-access.ts';
 
@@ -71,6 +72,8 @@ export interface RunDeps {
   readonly runs: RunRepository;
   readonly queue: RunQueue;
   readonly settings: RunSettings;
+  /** The worker's read streams (SLUICE_RUN_READ_STREAMS), shared by all the runs it executes. */
+  readonly readSlots: ReadSlots;
   readonly now: () => number;
   readonly log: Logger;
 }

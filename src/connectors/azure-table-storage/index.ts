@@ -6,7 +6,7 @@
 import type { ConnectionSpec } from '../../domain/specs.ts';
 import type { ConnectorModule, ConnectorOptions, ReadableConnector } from '../connector.ts';
 import { describeTable, listTables, preview, type AtsHooks } from './explore.ts';
-import { planRead, read } from './read.ts';
+import { planRead, read, splitRead } from './read.ts';
 import spec from './spec.json' with { type: 'json' };
 import { testConnection } from './test-connection.ts';
 
@@ -25,6 +25,7 @@ export function createAzureTableStorage(options: ConnectorOptions, hooks: AtsHoo
     preview: (params, request, ctx) => preview(params, request, ctx, options, hooks),
     planRead: (params, table, ctx) => planRead(params, table, ctx, options, hooks),
     read: (params, request, ctx) => read(params, request, ctx, options, hooks),
+    splitRead: (params, request, ranges, ctx) => splitRead(params, request, ranges, ctx, hooks),
   };
 }
 

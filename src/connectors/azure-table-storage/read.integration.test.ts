@@ -290,3 +290,63 @@ describe('read through a faulty network', () => {
     expect((error as AppError).message).toMatch(/Could not reach .* while reading table/);
   });
 });
+
+describe('split reads (PartitionKey ranges)', () => {
+  const parts = uniqueTableName('parts');
+  const KEYS = [
+    ...Array.from({ length: 40 }, (_, i) => `k${String(i).padStart(3, '0')}`),
+    "k01'x",
+    'k02東京',
+  ];
+
+  beforeAll(async () => {
+    const client = tableClient(azuriteEndpoint(), parts);
+    await client.createTable();
+    for (const partitionKey of KEYS) {
+      await client.submitTransaction(
+        Array.from({ length: 10 }, (_, n) => ['create', { partitionKey, rowKey: String(n), n }] as const).map(
+          ([kind, entity]) => [kind, entity],
+        ),
+      );
+    }
+  });
+
+  const keyOf = (row: Row): string => `${String(row['PartitionKey'])}/${String(row['RowKey'])}`;
+
+  it('reads every entity exactly once across the ranges, with and without a window', async () => {
+    const whole = request({ table: parts });
+    const all = rowsOf(await collect(connector.read(params(), whole, testContext())))
+      .map(keyOf)
+      .sort();
+    expect(all).toHaveLength(KEYS.length * 10);
+    const ranges = await connector.splitRead?.(params(), whole, 4, testContext());
+    expect(ranges?.length).toBe(4);
+    const split: string[] = [];
+    for (const range of ranges ?? []) {
+      const rows = rowsOf(await collect(connector.read(params(), range, testContext())));
+      // Sequential keys make even ranges: none holds more than half of the table.
+      expect(rows.length).toBeLessThan(all.length / 2);
+      split.push(...rows.map(keyOf));
+    }
+    expect(split.sort()).toEqual(all);
+
+    const window = { column: 'Timestamp', end: new Date(Date.now() + 60_000).toISOString() };
+    const windowed = await connector.splitRead?.(
+      params(),
+      request({ table: parts, window }),
+      3,
+      testContext(),
+    );
+    const inWindow: string[] = [];
+    for (const range of windowed ?? []) {
+      expect(range.window).toEqual(window);
+      inWindow.push(...rowsOf(await collect(connector.read(params(), range, testContext()))).map(keyOf));
+    }
+    expect(inWindow.sort()).toEqual(all);
+  });
+
+  it('does not split a table of one partition', async () => {
+    const whole = request({ table: numbered });
+    expect(await connector.splitRead?.(params(), whole, 4, testContext())).toEqual([whole]);
+  });
+});

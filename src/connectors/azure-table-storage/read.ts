@@ -34,6 +34,7 @@ import { column } from '../values.ts';
 import { describeTable, open, type AtsHooks, type Session } from './explore.ts';
 import { classify, deadline, failureError } from './failures.ts';
 import { toODataFilter, type ODataFilter } from './odata.ts';
+import { keyRangeCheck, splitByPartitionKey } from './read-ranges.ts';
 import { windowCheck } from './read-window.ts';
 import { cellValue } from './schema.ts';
 import type { EntityPage, RawEntity } from './sdk.ts';
@@ -146,7 +147,9 @@ export async function* read(
   const filterCols =
     filter === undefined ? [] : inferred.filter((c) => filterColumns(filter).includes(c.name));
   const pushed: ODataFilter = filter === undefined ? { exact: true } : toODataFilter(filter, inferred);
-  const parts = [window?.odata, pushed.filter].filter((p): p is string => p !== undefined);
+  const range = request.keyRange === undefined ? undefined : keyRangeCheck(request.keyRange);
+  const rangeColumn = request.keyRange?.column ?? '';
+  const parts = [window?.odata, pushed.filter, range?.odata].filter((p): p is string => p !== undefined);
   const odata = parts.length <= 1 ? parts[0] : parts.map((p) => `(${p})`).join(' and ');
   const source = await open(params, ctx, hooks);
 
@@ -168,6 +171,7 @@ export async function* read(
     let bytes = 0;
     for (const entity of page.entities) {
       if (window !== undefined && !window.accepts(entity)) continue;
+      if (range !== undefined && !range.accepts(entity.get(rangeColumn)?.value ?? '')) continue;
       if (filter !== undefined && !evaluateFilter(filter, rowOf(entity, filterCols), filterCols)) continue;
       rows.push(rowOf(entity, output));
       bytes += entityBytes(entity);
@@ -175,4 +179,17 @@ export async function* read(
     // A page holds at most `top` entities, so a batch never exceeds batchSize.
     if (rows.length > 0) yield { rows, bytes };
   } while (token !== undefined);
+}
+
+/** `splitRead`: PartitionKey ranges (read-ranges.ts), probed with the read's own page requests. */
+export async function splitRead(
+  params: AuthParams,
+  request: ReadRequest,
+  ranges: number,
+  ctx: ConnectorContext,
+  hooks: AtsHooks = {},
+): Promise<ReadRequest[]> {
+  if (ranges <= 1 || request.keyRange !== undefined) return [request];
+  const source = await open(params, ctx, hooks);
+  return splitByPartitionKey((page) => fetchPage(source, request.table, page, ctx), request, ranges);
 }

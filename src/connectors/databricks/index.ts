@@ -5,7 +5,7 @@
 import type { ConnectionSpec } from '../../domain/specs.ts';
 import type { ConnectorModule, ReadableConnector } from '../connector.ts';
 import { describeTable, listTables, preview } from './explore.ts';
-import { planRead, prepareRead, read } from './read.ts';
+import { planRead, prepareRead, read, splitRead } from './read.ts';
 import type { ReadSessionHooks } from './read-session.ts';
 import spec from './spec.json' with { type: 'json' };
 import { testConnection } from './test-connection.ts';
@@ -25,6 +25,7 @@ export const createDatabricks = (hooks: ReadSessionHooks = {}): ReadableConnecto
   prepareRead,
   planRead,
   read: (params, request, ctx) => read(params, request, ctx, hooks),
+  splitRead: (params, request, ranges, ctx) => splitRead(params, request, ranges, ctx, hooks),
 });
 
 const connector = createDatabricks();

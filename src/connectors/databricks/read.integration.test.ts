@@ -267,3 +267,33 @@ describe('read', () => {
     expect(missing.code).toBe('CONNECTOR-1340-404');
   });
 });
+
+describe('split reads (delta sub-windows)', () => {
+  const ids = (rows: readonly Row[]): number[] => rows.map((row) => Number(row['i'])).sort((a, b) => a - b);
+
+  it('reads every row of the window exactly once across the ranges', async () => {
+    for (const window of [
+      { column: 'at', start: '2024-01-01T00:00:00Z', end: '2024-01-01T01:23:20Z' },
+      { column: 'at', end: '2024-01-01T00:16:40Z' },
+    ]) {
+      const whole = request({ table: 'big', columns: ['i'], window });
+      const expected = ids(rowsOf(await collect(connector.read(params(), whole, ctx()))));
+      const ranges = (await connector.splitRead?.(params(), whole, 4, ctx())) ?? [];
+      expect(ranges).toHaveLength(4);
+      expect(ranges[0]?.window?.start).toBe(window.start);
+      expect(ranges.at(-1)?.window?.end).toBe(window.end);
+      const parts = await Promise.all(
+        ranges.map(async (range) => rowsOf(await collect(connector.read(params(), range, ctx())))),
+      );
+      for (const part of parts) expect(part.length).toBeGreaterThan(expected.length / 8);
+      expect(ids(parts.flat())).toEqual(expected);
+    }
+  });
+
+  it('leaves a read without a window, or of an empty window, whole', async () => {
+    const unwindowed = request({ table: 'big', columns: ['i'] });
+    expect(await connector.splitRead?.(params(), unwindowed, 4, ctx())).toEqual([unwindowed]);
+    const empty = request({ table: 'big', window: { column: 'at', end: '2000-01-01T00:00:00Z' } });
+    expect(await connector.splitRead?.(params(), empty, 4, ctx())).toEqual([empty]);
+  });
+});

@@ -106,14 +106,30 @@ export function readStatement(
       ? [...described]
       : request.columns.map((c) => findColumn(described, c, 'column'));
   const unique = [...new Map(columns.map((c) => [c.name, c])).values()];
+  const { where, params } = conditions(request, described);
+  const sql =
+    `SELECT ${unique.map(selectExpression).join(', ')} FROM ${name}` +
+    (where.length === 0 ? '' : ` WHERE ${where.join(' AND ')}`);
+  return { sql, params, columns: unique };
+}
+
+/** The delta column as the TIMESTAMP it is compared as (text or numeric columns are cast). */
+function deltaValue(described: readonly ColumnSchema[], column: string): string {
+  const delta = findColumn(described, column, 'delta column');
+  const id = quoteIdent(delta.name);
+  return delta.type === 'date-time' || delta.type === 'date' ? id : `CAST(${id} AS TIMESTAMP)`;
+}
+
+/** The WHERE conditions of a read request (window and filter), every value a bound parameter. */
+function conditions(
+  request: ReadRequest,
+  described: readonly ColumnSchema[],
+): { where: string[]; params: ReadParam[] } {
   const where: string[] = [];
   const params: ReadParam[] = [];
   const { window, filter } = request;
   if (window !== undefined) {
-    const delta = findColumn(described, window.column, 'delta column');
-    const id = quoteIdent(delta.name);
-    // Text or numeric delta columns are compared as the TIMESTAMP they hold.
-    const value = delta.type === 'date-time' || delta.type === 'date' ? id : `CAST(${id} AS TIMESTAMP)`;
+    const value = deltaValue(described, window.column);
     if (window.start !== undefined) {
       where.push(`${value} >= ?`);
       params.push(timestampParam('start', window.start));
@@ -127,10 +143,85 @@ export function readStatement(
     where.push(compiled.sql);
     params.push(...compiled.params);
   }
-  const sql =
-    `SELECT ${unique.map(selectExpression).join(', ')} FROM ${name}` +
-    (where.length === 0 ? '' : ` WHERE ${where.join(' AND ')}`);
-  return { sql, params, columns: unique };
+  return { where, params };
+}
+
+/**
+ * Up to `ranges - 1` cut instants (ISO, milliseconds) strictly inside (lo, hi], evenly spaced, strictly
+ * increasing and inside the window: the windows [start, c1), [c1, c2) … [cN, end) then partition it.
+ */
+export function windowCuts(
+  lo: number,
+  hi: number,
+  ranges: number,
+  window: { readonly start?: string; readonly end: string },
+): string[] {
+  const start = window.start === undefined ? -Infinity : Date.parse(window.start);
+  const end = Date.parse(window.end);
+  const cuts: number[] = [];
+  for (let i = 1; i < ranges; i++) {
+    const cut = lo + Math.floor(((hi - lo + 1) * i) / ranges);
+    if (cut > lo && cut > start && cut < end && cut > (cuts.at(-1) ?? -Infinity)) cuts.push(cut);
+  }
+  return cuts.map((ms) => new Date(ms).toISOString());
+}
+
+/**
+ * `splitRead`: sub-windows of the delta column between the window's first and last delta value
+ * (one `min`/`max` statement with the read's own conditions), evenly spaced in time. Rows per range follow
+ * the rows per time span, so bursts give uneven ranges; a read without a window is not split.
+ */
+export async function splitRead(
+  params: AuthParams,
+  request: ReadRequest,
+  ranges: number,
+  ctx: ConnectorContext,
+  hooks: ReadSessionHooks = {},
+): Promise<ReadRequest[]> {
+  const { window } = request;
+  if (ranges <= 1 || window === undefined) return [request];
+  const workspace = workspaceOf(params);
+  const name = qualifiedName(workspace, request.table);
+  await ctx.egress.assertAllowed(workspace.host, workspace.port);
+  const target = sqlTarget(workspace, ctx);
+  const fail = (error: unknown): unknown =>
+    ctx.signal.aborted ? ctx.signal.reason : readError(error, workspace, target, ctx, request.table);
+  let session: ReadSession | undefined;
+  try {
+    session = await openReadSession(
+      target,
+      { signal: ctx.signal, socketTimeoutMs: ctx.timeouts.exploreMs },
+      hooks,
+    );
+    const described = request.plan ? [...request.plan.columns] : await describe(session, name);
+    const value = deltaValue(described, window.column);
+    const { where, params: bound } = conditions(request, described);
+    const stream = await session.stream(
+      `SELECT min(${value}) AS lo, max(${value}) AS hi FROM ${name} WHERE ${where.join(' AND ')}`,
+      bound,
+      1,
+    );
+    const row = (await stream.next())?.[0];
+    const lo = row?.['lo'] == null ? undefined : toIsoDateTime(row['lo'] as string | Date);
+    const hi = row?.['hi'] == null ? undefined : toIsoDateTime(row['hi'] as string | Date);
+    if (lo === undefined || hi === undefined) return [request];
+    const cuts = windowCuts(Date.parse(lo), Date.parse(hi), ranges, window);
+    return [window.start, ...cuts].map((start, i) => ({
+      ...request,
+      window: {
+        column: window.column,
+        ...(start === undefined ? {} : { start }),
+        end: cuts[i] ?? window.end,
+      },
+    }));
+  } catch (error) {
+    throw fail(error);
+  } finally {
+    if (session !== undefined) {
+      if (ctx.signal.aborted) void session.close();
+      else await session.close();
+    }
+  }
 }
 
 function toRow(raw: Record<string, unknown>, columns: readonly ColumnSchema[]): { row: Row; bytes: number } {
