@@ -154,7 +154,12 @@ export async function resolveRemote(flags: Flags, env: Env): Promise<RemoteSetti
         `There is no profile '${named}' in ${path}; create it with: sluice login --url URL --token T --api-key K --org O --profile ${named}`,
       );
   }
-  const url = flagUrl === undefined ? profile?.url : normaliseUrl(flagUrl);
+  const url =
+    flagUrl !== undefined
+      ? normaliseUrl(flagUrl)
+      : profile === undefined
+        ? undefined
+        : normaliseUrl(profile.url);
   if (url === undefined) return undefined;
   // A profile's credentials belong to its URL only.
   const saved = profile !== undefined && normaliseUrl(profile.url) === url ? profile : undefined;
