@@ -12,10 +12,9 @@ import { TableClient } from '@azure/data-tables';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { azuriteConnectionString, uniqueTableName } from '../../test/support/azurite.ts';
 import { startTestSluice, type TestSluice } from '../../test/support/sluice.ts';
-import { tenantOf } from '../../test/support/flows.ts';
+import { atsConnection, createFlow, tenantOf } from '../../test/support/flows.ts';
 import { runCli } from './main.ts';
 
-const ATS = 'ecde33f2-c56f-46cc-bdea-ad151c16cd69';
 const ROWS = 30;
 const table = uniqueTableName('remote');
 
@@ -25,12 +24,6 @@ let home: string;
 let connectionId: string;
 let flowId: string;
 let datasetName: string;
-
-const json = async (method: 'GET' | 'POST', path: string, body?: unknown) => {
-  const response = await t.request(method, path, body === undefined ? {} : { body });
-  expect(response.statusCode, `${method} ${path}: ${response.body}`).toBeLessThan(300);
-  return JSON.parse(response.body) as any;
-};
 
 /** The environment of a remote user: credentials, a profile file of its own, an unused data dir. */
 const remoteEnv = (overrides: Record<string, string | undefined> = {}): NodeJS.ProcessEnv => ({
@@ -92,56 +85,14 @@ beforeAll(async () => {
     env: { SLUICE_RUN_SAFETY_LAG_MS: '0', SLUICE_RUN_HEARTBEAT_MS: '20', SLUICE_RUN_READ_BATCH_SIZE: '5' },
   });
   url = await t.app.listen({ host: '127.0.0.1', port: 0 });
-  ({ id: connectionId } = await json('POST', '/connections', {
-    name: 'ATS',
-    auth: {
-      specName: 'Connection String Based Authentication',
-      params: { connectionString: azuriteConnectionString() },
-    },
-    connectionSpec: { id: ATS, version: '1.0' },
+  let dataSetId: string;
+  ({ flowId, connectionId, dataSetId } = await createFlow(t, {
+    connection: atsConnection(azuriteConnectionString()),
+    table,
+    columns: ['id', 'name', 'updated'],
+    deltaColumn: 'updated',
   }));
-  const explored = await json('GET', `/connections/${connectionId}/explore?objectType=table&object=${table}`);
-  const columns = (explored.schema.columns as { name: string }[]).filter((column) =>
-    ['id', 'name', 'updated'].includes(column.name),
-  );
-  const { id: sourceConnectionId } = await json('POST', '/sourceConnections', {
-    name: 'remote source',
-    baseConnectionId: connectionId,
-    data: { format: 'tabular' },
-    params: { tableName: table, columns },
-    connectionSpec: { id: ATS, version: '1.0' },
-  });
-  datasetName = `remote-${table}`;
-  const dataset = await json('POST', '/data/foundation/catalog/dataSets', {
-    name: datasetName,
-    schema: {
-      fields: [
-        { name: 'id', type: 'long' },
-        { name: 'name', type: 'string' },
-        { name: 'updated', type: 'string', 'meta:xdmType': 'date-time' },
-      ],
-    },
-  });
-  const dataSetId = String(dataset[0]).replace('@/dataSets/', '');
-  const { id: targetConnectionId } = await json('POST', '/targetConnections', {
-    name: 'remote target',
-    data: { format: 'parquet_xdm' },
-    params: { dataSetId },
-    connectionSpec: { id: 'c604ff05-7f1a-43c0-8e18-33bf874cb11c', version: '1.0' },
-  });
-  ({ id: flowId } = await json('POST', '/flows', {
-    name: 'remote flow',
-    flowSpec: { id: '14518937-270c-4525-bdec-c2ba7cce3860', version: '1.0' },
-    sourceConnectionIds: [sourceConnectionId],
-    targetConnectionIds: [targetConnectionId],
-    transformations: [{ name: 'Copy', params: { deltaColumn: { name: 'updated' } } }],
-    // A day ahead: runs come only from the test, never from a scheduler.
-    scheduleParams: {
-      startTime: String(Math.floor(Date.now() / 1000) + 86_400),
-      frequency: 'hour',
-      interval: '1',
-    },
-  }));
+  datasetName = (await t.sluice.datasets.get(tenantOf(t), dataSetId)).name;
 });
 
 afterAll(async () => {
@@ -154,7 +105,7 @@ describe('sluice --url (a remote Sluice)', () => {
     const table = await cli(['--url', url, 'flows', 'list'], remoteEnv({ SLUICE_URL: undefined }));
     expect(table.code, table.err).toBe(0);
     expect(table.out).toMatch(
-      new RegExp(`^${flowId}\\s+remote flow\\s+enabled\\s+every 1 hour from \\S+Z`, 'm'),
+      new RegExp(`^${flowId}\\s+flow \\S+ \\S+\\s+enabled\\s+every 1 hour from \\S+Z`, 'm'),
     );
     expect(table.out).toContain('1 flow(s)');
 
