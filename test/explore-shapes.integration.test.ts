@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDatabricksEmulator, type DatabricksEmulator } from '../emulators/databricks/index.ts';
+import { createLocalBackend } from '../src/cli/local-backend.ts';
 import { exploreCommand } from '../src/cli/commands/explore.ts';
 import { tenantOf } from './support/flows.ts';
 import { startTestSluice, type TestSluice } from './support/sluice.ts';
@@ -80,6 +81,7 @@ describe("explore's column shapes", () => {
   it("prints explore's types in the CLI: string with its XDM format for temporal columns", async () => {
     const lines: string[] = [];
     const code = await exploreCommand({
+      backend: createLocalBackend(t.sluice, {}),
       sluice: t.sluice,
       args: [connectionId, 'acme.customers'],
       flags: {},

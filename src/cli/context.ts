@@ -1,7 +1,12 @@
-/** What every CLI command gets: the assembled Sluice, parsed flags, and where to write. */
+/**
+ * What every CLI command gets: the backend it calls (in-process services or a remote server's API),
+ * the in-process Sluice for the local-only commands, parsed flags, and where to write.
+ */
 import { AppError } from '../domain/errors.ts';
 import type { Tenant } from '../domain/tenancy.ts';
 import type { Sluice } from '../sluice.ts';
+import type { CliBackend } from './backend.ts';
+import { resolveLocalOrg, resolveLocalTenant } from './local-backend.ts';
 
 /** The terminal stdout is, for output redrawn in place (`\r`); absent or not a TTY = plain lines. */
 export interface Terminal {
@@ -11,7 +16,9 @@ export interface Terminal {
 }
 
 export interface CliContext {
-  readonly sluice: Sluice;
+  readonly backend: CliBackend;
+  /** The in-process Sluice; absent when the command goes to a remote server (see `localSluice`). */
+  readonly sluice?: Sluice;
   readonly args: readonly string[];
   readonly flags: Readonly<Record<string, string | boolean | undefined>>;
   readonly out: (line: string) => void;
@@ -23,6 +30,27 @@ export interface CliContext {
 /** A command was called wrongly (missing argument, bad option value): the CLI prints it and exits 2. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
+}
+
+/** `--output json`: one JSON document on stdout instead of tables. */
+export const jsonOutput = (ctx: CliContext): boolean => ctx.flags['output'] === 'json';
+
+/** Prints `value` as one JSON document under --output json, else runs `render`. */
+export function emit(ctx: CliContext, value: unknown, render: () => void): void {
+  if (jsonOutput(ctx)) ctx.out(JSON.stringify(value, null, 2));
+  else render();
+}
+
+/**
+ * The in-process Sluice of a local-only command; against a remote server, a CLI-1003-400 that says why
+ * the command has no public-API equivalent.
+ */
+export function localSluice(ctx: CliContext, command: string, why: string): Sluice {
+  if (ctx.sluice !== undefined) return ctx.sluice;
+  throw new AppError(
+    'CLI-1003-400',
+    `\`sluice ${command}\` is local-only: ${why}. Run it on the server's machine, without --url or SLUICE_URL (or with --local).`,
+  );
 }
 
 /** A flag's value as a positive integer, `fallback` when absent; a usage error otherwise. */
@@ -41,30 +69,16 @@ export const stringFlag = (ctx: CliContext, name: string): string | undefined =>
   return typeof value === 'string' ? value : undefined;
 };
 
-/** The org of a command: --org, or the only org there is. */
-export async function resolveOrg(ctx: CliContext): Promise<string> {
-  const flag = ctx.flags['org'];
-  if (typeof flag === 'string') return flag;
-  const orgs = await ctx.sluice.identity.listOrgs();
-  if (orgs.length === 1 && orgs[0]) return orgs[0].id;
-  if (orgs.length === 0)
-    throw new AppError(
-      'FLOW-1439-404',
-      'There is no organization yet; start the server once or run `sluice orgs create <name>`.',
-    );
-  throw new AppError(
-    'FLOW-1407-400',
-    `There are ${orgs.length} organizations; choose one with --org (see \`sluice orgs list\`).`,
-  );
-}
+/** The org of a local command: --org, or the only org there is. */
+export const resolveOrg = (ctx: CliContext, sluice: Sluice): Promise<string> =>
+  resolveLocalOrg(sluice, stringFlag(ctx, 'org'));
 
-/** The tenant of a command: --org and --sandbox (default prod). */
-export async function resolveTenant(ctx: CliContext): Promise<Tenant> {
-  const orgId = await resolveOrg(ctx);
-  const name = typeof ctx.flags['sandbox'] === 'string' ? ctx.flags['sandbox'] : 'prod';
-  const sandbox = (await ctx.sluice.identity.listSandboxes(orgId)).find(
-    (candidate) => candidate.name === name,
-  );
-  if (!sandbox) throw new AppError('FLOW-2100-404', `The sandbox '${name}' does not exist in ${orgId}.`);
-  return { orgId, sandboxId: sandbox.id, sandboxName: sandbox.name };
-}
+/** The tenant of a local command: --org and --sandbox (default prod). */
+export const resolveTenant = (ctx: CliContext, sluice: Sluice): Promise<Tenant> => {
+  const org = stringFlag(ctx, 'org');
+  const sandbox = stringFlag(ctx, 'sandbox');
+  return resolveLocalTenant(sluice, {
+    ...(org === undefined ? {} : { org }),
+    ...(sandbox === undefined ? {} : { sandbox }),
+  });
+};

@@ -1,13 +1,21 @@
 /**
- * `sluice` — the command line. Commands run in-process against the same data dir and store as the
- * server (the same SLUICE_* settings), so they work whether or not the server is running.
+ * `sluice` — the command line. By default commands run in-process against the same data dir and store
+ * as the server (the same SLUICE_* settings), so they work whether or not the server is running. With
+ * `--url`, `SLUICE_URL` or a profile saved by `sluice login`, the commands that have a public-API
+ * equivalent call that server over HTTP instead (remote/); the others say they are local-only.
  * Exit codes: 0 done, 1 refused or failed (unknown id, failed run), 2 wrong usage, 130 watch interrupted.
  */
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/config.ts';
-import { isAppError } from '../domain/errors.ts';
 import { createSluice, type Sluice } from '../sluice.ts';
+import type { CliBackend } from './backend.ts';
 import { UsageError, type CliContext, type Terminal } from './context.ts';
+import { createLocalBackend } from './local-backend.ts';
+import { createRemoteClient } from './remote/client.ts';
+import { createRemoteBackend } from './remote/backend.ts';
+import { resolveRemote, type RemoteSettings } from './remote/settings.ts';
+import { reportFailure } from './report.ts';
+import { LOGIN_USAGE, loginCommand } from './commands/login.ts';
 import { datasetsCommand } from './commands/datasets.ts';
 import { exploreCommand } from './commands/explore.ts';
 import { flowsCommand } from './commands/flows.ts';
@@ -19,7 +27,8 @@ import { statusCommand } from './commands/status.ts';
 import { runProcess } from './process.ts';
 import { uiLinkCommand } from './commands/ui-link.ts';
 
-export const USAGE = `usage: sluice <command> [args] [--org ORG_ID] [--sandbox NAME]
+export const USAGE = `usage: sluice <command> [args] [--org ORG_ID] [--sandbox NAME] [--output json]
+             [--url URL | --profile NAME | --local]
 
   orgs list | orgs create <name>              organizations (create prints a token and an API key once)
   sandboxes list | sandboxes create <name>    sandboxes of an org
@@ -37,15 +46,22 @@ export const USAGE = `usage: sluice <command> [args] [--org ORG_ID] [--sandbox N
   flows run <flowId> [--wait]                 create the flow's next window now; --wait follows it
   runs list <flowId> [--limit N]              a flow's runs, newest first (default 20)
   runs show <runId>                           a run's window, counters, errors and row error samples
-  runs watch <runId>                          live progress until the run ends (exit 0 success, 1 failed
+  runs watch <runId> [--interval-ms N]        live progress until the run ends (exit 0 success, 1 failed
                                               or cancelled); Ctrl-C stops watching, not the run
+  login --url U --token T --api-key K --org O [--sandbox S] [--profile NAME]
+                                              save a remote Sluice's credentials (file mode 0600)
+  logout [--profile NAME]                     remove them
   serve                                       the API only (no runs executed here); stops on SIGTERM
   worker [--concurrency N]                    executes runs only (no HTTP port); SIGTERM hands runs back
                                               after SLUICE_WORKER_GRACE_MS
   status [--output json]                      workers alive, queue depth, running runs, oldest waiting run
   ui-link [--read-only]                       a fresh sign-in link for Sluice Studio (expires in 12 h)
 
-Settings come from SLUICE_* environment variables (docs/configuration.md), as for the server.`;
+In-process (the default), settings come from SLUICE_* environment variables (docs/configuration.md), as
+for the server. Remote: --url or SLUICE_URL with SLUICE_ACCESS_TOKEN, SLUICE_API_KEY, SLUICE_ORG_ID
+(SLUICE_SANDBOX_NAME, default prod), or a profile from \`sluice login\`; flags > environment > profile.
+Remote: flows list|show, runs, explore, datasets, query, sandboxes list. The rest is local-only
+(docs/cli.md). --output json prints one JSON document (errors: problem JSON on stderr, exit 1).`;
 
 const COMMANDS: Record<string, (ctx: CliContext) => Promise<number>> = {
   orgs: orgsCommand,
@@ -63,6 +79,9 @@ const COMMANDS: Record<string, (ctx: CliContext) => Promise<number>> = {
   serve: () => Promise.reject(new UsageError('usage: sluice serve runs as a process of its own')),
   worker: () => Promise.reject(new UsageError('usage: sluice worker runs as a process of its own')),
   'ui-link': uiLinkCommand,
+  // Handled by runCli before any Sluice or server is involved.
+  login: () => Promise.reject(new UsageError(LOGIN_USAGE)),
+  logout: () => Promise.reject(new UsageError(LOGIN_USAGE)),
 };
 
 const ROLES = { serve: { api: true, worker: false }, worker: { api: false, worker: true } } as const;
@@ -77,6 +96,7 @@ export interface CliIo {
 type Parsed =
   | { readonly exit: number; readonly message: string; readonly toErr: boolean }
   | {
+      readonly command: string;
       readonly run: (ctx: CliContext) => Promise<number>;
       readonly args: string[];
       readonly flags: CliContext['flags'];
@@ -107,6 +127,12 @@ function parse(argv: readonly string[]): Parsed {
         'repair-from-source': { type: 'boolean' },
         concurrency: { type: 'string' },
         output: { type: 'string' },
+        url: { type: 'string' },
+        profile: { type: 'string' },
+        local: { type: 'boolean' },
+        token: { type: 'string' },
+        'api-key': { type: 'string' },
+        'interval-ms': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -123,17 +149,34 @@ function parse(argv: readonly string[]): Parsed {
     return { exit: 2, message: `unknown command '${command}'\n\n${USAGE}`, toErr: true };
   }
   if (parsed.values.help === true || run === undefined) return { exit: 0, message: USAGE, toErr: false };
-  return { run, args, flags: parsed.values };
+  const output = parsed.values.output;
+  if (output !== undefined && output !== 'json' && output !== 'table')
+    return { exit: 2, message: `--output takes json or table, not '${output}'.\n\n${USAGE}`, toErr: true };
+  if ((parsed.values.token !== undefined || parsed.values['api-key'] !== undefined) && command !== 'login')
+    return {
+      exit: 2,
+      message: `--token and --api-key are options of \`sluice login\` only; for one command use SLUICE_ACCESS_TOKEN and SLUICE_API_KEY.\n\n${USAGE}`,
+      toErr: true,
+    };
+  return { command: command ?? '', run, args, flags: parsed.values };
+}
+
+interface Target {
+  readonly backend: CliBackend;
+  readonly sluice?: Sluice;
+  /** Values never to print: the remote credentials. */
+  readonly secrets: readonly string[];
 }
 
 async function dispatch(
-  sluice: Sluice,
+  target: Target,
   parsed: Extract<Parsed, { run: unknown }>,
   io: CliIo,
 ): Promise<number> {
   try {
     return await parsed.run({
-      sluice,
+      backend: target.backend,
+      ...(target.sluice === undefined ? {} : { sluice: target.sluice }),
       args: parsed.args,
       flags: parsed.flags,
       out: io.out,
@@ -145,13 +188,36 @@ async function dispatch(
       io.err(error.message.startsWith('usage:') ? error.message : `${error.message}\n\n${USAGE}`);
       return 2;
     }
-    if (isAppError(error)) {
-      io.err(`error: ${error.message}`);
-      return 1;
-    }
+    const code = reportFailure(error, {
+      json: parsed.flags['output'] === 'json',
+      err: io.err,
+      secrets: target.secrets,
+    });
+    if (code !== undefined) return code;
     throw error;
   }
 }
+
+const stringOf = (value: string | boolean | undefined): string | undefined =>
+  typeof value === 'string' ? value : undefined;
+
+const localTarget = (sluice: Sluice, flags: CliContext['flags']): Target => {
+  const org = stringOf(flags['org']);
+  const sandbox = stringOf(flags['sandbox']);
+  return {
+    sluice,
+    backend: createLocalBackend(sluice, {
+      ...(org === undefined ? {} : { org }),
+      ...(sandbox === undefined ? {} : { sandbox }),
+    }),
+    secrets: [],
+  };
+};
+
+const remoteTarget = (settings: RemoteSettings, fetch?: typeof globalThis.fetch): Target => ({
+  backend: createRemoteBackend(createRemoteClient(settings, fetch === undefined ? {} : { fetch })),
+  secrets: [settings.accessToken, settings.apiKey],
+});
 
 /** Runs one command line against an already assembled Sluice (tests; the caller closes it). */
 export async function runCommand(sluice: Sluice, argv: readonly string[], io: CliIo): Promise<number> {
@@ -160,7 +226,7 @@ export async function runCommand(sluice: Sluice, argv: readonly string[], io: Cl
     (parsed.toErr ? io.err : io.out)(parsed.message);
     return parsed.exit;
   }
-  return dispatch(sluice, parsed, io);
+  return dispatch(localTarget(sluice, parsed.flags), parsed, io);
 }
 
 export async function runCli(
@@ -168,14 +234,41 @@ export async function runCli(
   out: (line: string) => void,
   err: (line: string) => void,
   env: NodeJS.ProcessEnv = process.env,
-  io: { terminal?: Terminal; signal?: AbortSignal } = {},
+  io: { terminal?: Terminal; signal?: AbortSignal; fetch?: typeof globalThis.fetch } = {},
 ): Promise<number> {
   const parsed = parse(argv);
   if ('exit' in parsed) {
     (parsed.toErr ? err : out)(parsed.message);
     return parsed.exit;
   }
-  const [command] = argv;
+  const json = parsed.flags['output'] === 'json';
+  const { command } = parsed;
+  if (command === 'login' || command === 'logout') {
+    try {
+      return await loginCommand(command, parsed.flags, env, {
+        out,
+        ...(io.fetch === undefined ? {} : { fetch: io.fetch }),
+      });
+    } catch (error) {
+      if (error instanceof UsageError) {
+        err(error.message);
+        return 2;
+      }
+      const secrets = [
+        stringOf(parsed.flags['token']),
+        env['SLUICE_ACCESS_TOKEN'],
+        stringOf(parsed.flags['api-key']),
+        env['SLUICE_API_KEY'],
+      ].filter((value) => value !== undefined);
+      const code = reportFailure(error, { json, err, secrets });
+      if (code !== undefined) return code;
+      throw error;
+    }
+  }
+  if ((command === 'serve' || command === 'worker') && parsed.flags['url'] !== undefined) {
+    err(`usage: sluice ${command} is a process of this machine; it takes no --url.`);
+    return 2;
+  }
   if (command === 'serve' || command === 'worker') {
     let concurrency: number | undefined;
     const raw = parsed.flags['concurrency'];
@@ -198,6 +291,21 @@ export async function runCli(
       },
     });
   }
+  const cliIo: CliIo = {
+    out,
+    err,
+    ...(io.terminal === undefined ? {} : { terminal: io.terminal }),
+    ...(io.signal === undefined ? {} : { signal: io.signal }),
+  };
+  let remote: RemoteSettings | undefined;
+  try {
+    remote = await resolveRemote(parsed.flags, env);
+  } catch (error) {
+    const code = reportFailure(error, { json, err, secrets: [] });
+    if (code !== undefined) return code;
+    throw error;
+  }
+  if (remote !== undefined) return dispatch(remoteTarget(remote, io.fetch), parsed, cliIo);
   let sluice;
   try {
     sluice = await createSluice(loadConfig(env));
@@ -206,7 +314,7 @@ export async function runCli(
     return 1;
   }
   try {
-    return await dispatch(sluice, parsed, { out, err, ...io });
+    return await dispatch(localTarget(sluice, parsed.flags), parsed, cliIo);
   } finally {
     await sluice.close();
   }

@@ -174,6 +174,12 @@ export const errorCatalog = {
   // Sluice Studio's additions (issue 11): failed-records download (Data Access API).
   'EXPORT-1001-404': client(404, 'No failed records'),
   'EXPORT-1002-400': client(400, 'Invalid file path'),
+  // The CLI against a remote Sluice (issue 12): what goes wrong on the client's side of the wire.
+  'CLI-1001-503': source(503, 'Sluice server unreachable'),
+  'CLI-1002-502': source(502, 'Not a Sluice answer'),
+  'CLI-1003-400': client(400, 'Command is local-only'),
+  'CLI-1004-400': client(400, 'Remote credentials incomplete'),
+  'CLI-1005-403': client(403, 'Profile file not private'),
 
   // Sluice itself.
   'FLOW-1102-500': internal(500, 'Internal server error'),

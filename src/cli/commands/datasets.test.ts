@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startTestSluice, type TestSluice } from '../../../test/support/sluice.ts';
 import type { Tenant } from '../../domain/tenancy.ts';
+import { createLocalBackend } from '../local-backend.ts';
 import { datasetsCommand } from './datasets.ts';
 import { queryCommand } from './query.ts';
 
@@ -19,6 +20,7 @@ async function run(command: typeof datasetsCommand, argv: string[]): Promise<{ c
     options: { schema: { type: 'string' }, description: { type: 'string' }, 'max-rows': { type: 'string' } },
   });
   const code = await command({
+    backend: createLocalBackend(t.sluice, {}),
     sluice: t.sluice,
     args: positionals,
     flags: values,

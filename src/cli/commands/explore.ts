@@ -2,7 +2,7 @@
 import type { TableRef } from '../../connectors/connector.ts';
 import type { ExploreColumn } from '../../services/explore.ts';
 import { formatTable } from '../table.ts';
-import { resolveTenant, UsageError, type CliContext } from '../context.ts';
+import { emit, jsonOutput, UsageError, type CliContext } from '../context.ts';
 
 const cell = (value: string | number | boolean | null | undefined): string =>
   value === null || value === undefined ? 'null' : String(value);
@@ -14,18 +14,22 @@ export async function exploreCommand(ctx: CliContext): Promise<number> {
       "usage: sluice explore <connectionId> [table] [--preview] [--count N] [--filter '<PQL JSON>']",
     );
   }
-  const tenant = await resolveTenant(ctx);
   const preview = ctx.flags['preview'] === true || ctx.flags['filter'] !== undefined;
   const count = typeof ctx.flags['count'] === 'string' ? ctx.flags['count'] : undefined;
   const filter =
     typeof ctx.flags['filter'] === 'string' ? Buffer.from(ctx.flags['filter']).toString('base64') : undefined;
-  const result = await ctx.sluice.explore.explore(tenant, connectionId, {
+  // The API's query strings on both sides, so the server and the CLI validate them alike.
+  const result = await ctx.backend.explore(connectionId, {
     objectType: table === undefined ? 'root' : 'table',
     ...(table === undefined ? {} : { object: table }),
-    preview: table !== undefined && preview,
-    count: count === undefined ? 10 : Number(count),
-    ...(filter === undefined ? {} : { filters: filter }),
+    ...(table !== undefined && preview ? { preview: 'true' as const } : {}),
+    ...(count === undefined || table === undefined || !preview ? {} : { count }),
+    ...(filter === undefined || table === undefined ? {} : { filters: filter }),
   });
+  if (jsonOutput(ctx)) {
+    emit(ctx, result, () => undefined);
+    return 0;
+  }
   if (Array.isArray(result)) {
     const tables: TableRef[] = result;
     ctx.out(

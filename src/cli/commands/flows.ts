@@ -1,37 +1,17 @@
 /**
  * `sluice flows list | show <flowId> | run <flowId> [--wait]`. `run` creates the flow's next window now
- * (`runs.runNow`); the runner of a server sharing this store executes it, and `--wait` follows it.
+ * (`runs.runNow`, in-process only); the runner of a server sharing this store executes it, and `--wait`
+ * follows it. `list` and `show` work against a remote server too.
  */
 import type { Flow } from '../../domain/flow-entities.ts';
-import type { Tenant } from '../../domain/tenancy.ts';
 import { deltaColumnOf } from '../../flows/scheduler.ts';
-import type { Sluice } from '../../sluice.ts';
-import { resolveTenant, UsageError, type CliContext } from '../context.ts';
+import { emit, jsonOutput, UsageError, type CliContext } from '../context.ts';
 import { formatTable } from '../table.ts';
 import { iso, lastRunText, scheduleText, windowText } from './run-format.ts';
-import { latestRuns, printRunTable } from './runs.ts';
+import { printRunTable } from './runs.ts';
 import { watchRun } from './run-watch.ts';
 
 export const FLOWS_USAGE = 'usage: sluice flows list | flows show <flowId> | flows run <flowId> [--wait]';
-
-/** Every flow of the tenant, oldest first, paging through the flow service. */
-async function allFlows(sluice: Sluice, tenant: Tenant): Promise<Flow[]> {
-  const flows: Flow[] = [];
-  let continuationToken: string | undefined;
-  do {
-    const page = await sluice.flows.list(tenant, {
-      limit: 100,
-      orderBy: { field: 'createdAt', direction: 'asc' },
-      filters: [],
-      count: false,
-      ...(continuationToken === undefined ? {} : { continuationToken }),
-    });
-    if (page.kind !== 'page') break;
-    for (const item of page.items) flows.push(await sluice.flows.load(tenant, String(item['id'])));
-    continuationToken = page.continuationToken;
-  } while (continuationToken !== undefined);
-  return flows;
-}
 
 function printFlow(ctx: CliContext, flow: Flow): void {
   const { out } = ctx;
@@ -58,45 +38,52 @@ export async function flowsCommand(ctx: CliContext): Promise<number> {
   const [action, flowId] = ctx.args;
   if (action !== 'list' && action !== 'show' && action !== 'run') throw new UsageError(FLOWS_USAGE);
   if (action !== 'list' && flowId === undefined) throw new UsageError(FLOWS_USAGE);
-  const tenant = await resolveTenant(ctx);
+  const { backend } = ctx;
   if (action === 'list') {
-    const flows = await allFlows(ctx.sluice, tenant);
-    ctx.out(
-      formatTable(
-        ['ID', 'NAME', 'STATE', 'SCHEDULE', 'LAST RUN', 'LAST RUN AT'],
-        flows.map((flow) => [
-          flow.id,
-          flow.name,
-          flow.state,
-          scheduleText(flow.schedule),
-          ...lastRunText(flow),
-        ]),
-      ),
-    );
-    ctx.out(`${flows.length} flow(s)`);
+    const flows = await backend.listFlows();
+    emit(ctx, flows, () => {
+      ctx.out(
+        formatTable(
+          ['ID', 'NAME', 'STATE', 'SCHEDULE', 'LAST RUN', 'LAST RUN AT'],
+          flows.map((flow) => [
+            flow.id,
+            flow.name,
+            flow.state,
+            scheduleText(flow.schedule),
+            ...lastRunText(flow),
+          ]),
+        ),
+      );
+      ctx.out(`${flows.length} flow(s)`);
+    });
     return 0;
   }
   const id = flowId ?? '';
   if (action === 'show') {
-    const flow = await ctx.sluice.flows.load(tenant, id);
-    printFlow(ctx, flow);
-    const runs = await latestRuns(ctx.sluice, tenant, flow.id, 5);
-    ctx.out('');
-    if (runs.length === 0) ctx.out('No runs yet.');
-    else {
-      ctx.out(`Last ${runs.length} run(s), newest first:`);
-      printRunTable(ctx, runs, Date.now());
-    }
+    const flow = await backend.getFlow(id);
+    const runs = await backend.latestRuns(flow.id, 5);
+    emit(ctx, { flow, runs }, () => {
+      printFlow(ctx, flow);
+      ctx.out('');
+      if (runs.length === 0) ctx.out('No runs yet.');
+      else {
+        ctx.out(`Last ${runs.length} run(s), newest first:`);
+        printRunTable(ctx, runs, Date.now());
+      }
+    });
     return 0;
   }
-  const run = await ctx.sluice.runs.runNow(tenant, id);
-  ctx.out(`Created run ${run.id}`);
-  ctx.out(
-    `  window: ${windowText(run.window)}${run.deltaColumn === undefined ? '' : ` on ${run.deltaColumn}`}`,
-  );
-  if (ctx.flags['wait'] !== true) {
+  const run = await backend.runNow(id);
+  const wait = ctx.flags['wait'] === true;
+  if (!jsonOutput(ctx)) {
+    ctx.out(`Created run ${run.id}`);
+    ctx.out(
+      `  window: ${windowText(run.window)}${run.deltaColumn === undefined ? '' : ` on ${run.deltaColumn}`}`,
+    );
+  }
+  if (wait) return watchRun(ctx, run.id);
+  emit(ctx, run, () => {
     ctx.out(`A runner executes it; follow it with: sluice runs watch ${run.id}`);
-    return 0;
-  }
-  return watchRun(ctx, tenant, run.id);
+  });
+  return 0;
 }

@@ -13,7 +13,8 @@
  */
 import { isAppError } from '../../domain/errors.ts';
 import type { DamagedBatch, LakeVerification } from '../../services/datasets.ts';
-import { UsageError, type CliContext } from '../context.ts';
+import type { Sluice } from '../../sluice.ts';
+import { jsonOutput, localSluice, UsageError, type CliContext } from '../context.ts';
 import { formatTable } from '../table.ts';
 
 export const LAKE_USAGE = 'usage: sluice lake verify [--repair-from-source]';
@@ -58,11 +59,11 @@ export function formatVerification(result: LakeVerification, seconds: number): s
 }
 
 /** Queues the repair run of one damaged batch; the line to print and whether it was queued. */
-async function repairBatch(ctx: CliContext, damaged: DamagedBatch): Promise<{ line: string; ok: boolean }> {
+async function repairBatch(sluice: Sluice, damaged: DamagedBatch): Promise<{ line: string; ok: boolean }> {
   const what = `batch ${damaged.batchId} (dataset ${damaged.datasetName})`;
   if (damaged.runId === null || damaged.flowId === null)
     return { line: `${what}: not written by a flow run; re-upload it`, ok: false };
-  const sandbox = (await ctx.sluice.identity.listSandboxes(damaged.orgId)).find(
+  const sandbox = (await sluice.identity.listSandboxes(damaged.orgId)).find(
     (candidate) => candidate.id === damaged.sandboxId,
   );
   if (!sandbox) return { line: `${what}: its sandbox no longer exists`, ok: false };
@@ -74,7 +75,7 @@ async function repairBatch(ctx: CliContext, damaged: DamagedBatch): Promise<{ li
     clientId: 'sluice-cli',
   };
   try {
-    const run = await ctx.sluice.runs.action(actor, damaged.runId, 'RE_TRIGGER');
+    const run = await sluice.runs.action(actor, damaged.runId, 'RE_TRIGGER');
     return {
       line: `${what}: repair run ${String(run['id'])} ${String(run['state'])} (re-reads run ${damaged.runId}'s window from the source; follow it with \`sluice runs watch ${String(run['id'])}\`)`,
       ok: true,
@@ -89,19 +90,29 @@ export async function lakeCommand(ctx: CliContext): Promise<number> {
   const [action, ...rest] = ctx.args;
   const repair = ctx.flags['repair-from-source'] === true;
   if (action !== 'verify' || rest.length > 0) throw new UsageError(LAKE_USAGE);
+  const sluice = localSluice(
+    ctx,
+    'lake verify',
+    "it reads every organization's files in the server's lake directory, which no API route exposes",
+  );
+  const json = jsonOutput(ctx);
+  const say = (line: string): void => {
+    if (!json) ctx.out(line);
+  };
   const started = performance.now();
-  const result = await ctx.sluice.datasets.verifyLake();
-  for (const line of formatVerification(result, (performance.now() - started) / 1000)) ctx.out(line);
+  const result = await sluice.datasets.verifyLake();
+  for (const line of formatVerification(result, (performance.now() - started) / 1000)) say(line);
+  const repairs: { batchId: string; line: string; ok: boolean }[] = [];
+  if (result.damaged.length > 0 && repair) {
+    for (const damaged of result.damaged) {
+      const outcome = await repairBatch(sluice, damaged);
+      say(outcome.line);
+      repairs.push({ batchId: damaged.batchId, ...outcome });
+    }
+  } else if (result.damaged.length > 0) {
+    say('re-land the damaged batches from their sources with: sluice lake verify --repair-from-source');
+  }
+  if (json) ctx.out(JSON.stringify({ ...result, ...(repair ? { repairs } : {}) }, null, 2));
   if (result.damaged.length === 0) return 0;
-  if (!repair) {
-    ctx.out('re-land the damaged batches from their sources with: sluice lake verify --repair-from-source');
-    return 1;
-  }
-  let failures = 0;
-  for (const damaged of result.damaged) {
-    const { line, ok } = await repairBatch(ctx, damaged);
-    ctx.out(line);
-    if (!ok) failures += 1;
-  }
-  return failures === 0 ? 0 : 1;
+  return repair && repairs.every((outcome) => outcome.ok) ? 0 : 1;
 }

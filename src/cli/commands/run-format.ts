@@ -1,6 +1,7 @@
 /** Plain-text renderings of runs and flows shared by `sluice flows …` and `sluice runs …`. */
 import type { Flow, Schedule } from '../../domain/flow-entities.ts';
-import { isTerminal, type Run, type RunWindow } from '../../domain/run.ts';
+import { isTerminal, type RunWindow } from '../../domain/run.ts';
+import type { RunInfo } from '../backend.ts';
 
 export const iso = (millis: number | null | undefined): string =>
   millis === null || millis === undefined ? '' : new Date(millis).toISOString();
@@ -17,12 +18,17 @@ export function formatDuration(ms: number): string {
 /** Thousands separators, fixed to en-US so output does not depend on the machine's locale. */
 export const count = (value: number): string => value.toLocaleString('en-US');
 
-/** A run's window as a half-open interval; a null start reads "beginning" (the whole history). */
-export const windowText = (window: RunWindow): string =>
-  `[${window.start === null ? 'beginning' : iso(window.start)}, ${iso(window.end)})`;
+/**
+ * A run's window as a half-open interval; a null start reads "beginning" (the whole history). Unknown
+ * only over HTTP, for a scheduled run that has not started (the API states the window from then on).
+ */
+export const windowText = (window: RunWindow | undefined): string =>
+  window === undefined
+    ? '(stated once the run starts)'
+    : `[${window.start === null ? 'beginning' : iso(window.start)}, ${iso(window.end)})`;
 
 /** How long the run has taken: until it completed, or until `now` while it is still going. */
-export function runDuration(run: Run, now: number): number | undefined {
+export function runDuration(run: RunInfo, now: number): number | undefined {
   if (run.startedAt === undefined) return undefined;
   if (run.completedAt !== undefined) return run.completedAt - run.startedAt;
   return isTerminal(run.state) ? undefined : now - run.startedAt;
@@ -40,14 +46,14 @@ export const RUN_HEADERS = [
   'DURATION',
 ];
 
-export function runRow(run: Run, now: number): string[] {
+export function runRow(run: RunInfo, now: number): string[] {
   const duration = runDuration(run, now);
   return [
     run.id,
     run.state,
     run.kind,
-    run.window.start === null ? 'beginning' : iso(run.window.start),
-    iso(run.window.end),
+    run.window === undefined ? '' : run.window.start === null ? 'beginning' : iso(run.window.start),
+    iso(run.window?.end),
     String(run.counters.inputRecords),
     String(run.counters.outputRecords),
     String(run.counters.failedRecords),

@@ -1,16 +1,20 @@
 /**
- * `sluice runs watch <runId>`: follows a run by polling the store until it ends. On a TTY one progress
- * line is redrawn in place; otherwise a line is printed every few seconds (and on each state change),
- * so logs stay readable. Stopping the watch (Ctrl-C) never touches the run itself.
+ * `sluice runs watch <runId> [--interval-ms N]`: follows a run by polling it until it ends, from the store
+ * in-process (every 500 ms) or with GET /runs/{id} from a remote server (every second). On a TTY one
+ * progress line is redrawn in place; otherwise a line is printed every few seconds (and on each state
+ * change), so logs stay readable. With --output json nothing is printed until the end, then the run.
+ * Stopping the watch (Ctrl-C) never touches the run itself. A poll the server does not answer is retried
+ * a few times before the watch gives up (a restarting server does not end it).
  */
 import { setTimeout as delay } from 'node:timers/promises';
+import { isAppError } from '../../domain/errors.ts';
 import { isTerminal, type Run } from '../../domain/run.ts';
-import type { Tenant } from '../../domain/tenancy.ts';
-import type { CliContext } from '../context.ts';
+import type { RunInfo } from '../backend.ts';
+import { jsonOutput, positiveIntFlag, type CliContext } from '../context.ts';
 import { count, formatDuration, runDuration, windowText } from './run-format.ts';
 
 export interface WatchOptions {
-  /** How often the store is read. */
+  /** How often the run is read (default: --interval-ms, else 500 ms in-process, 1 s over HTTP). */
   readonly pollMs?: number;
   /** Without a TTY: the longest gap between two printed lines while nothing changes state. */
   readonly reportEveryMs?: number;
@@ -31,17 +35,17 @@ export function bounceBar(frame: number): string {
   return `[${' '.repeat(at)}${BLOCK}${' '.repeat(span - at)}]`;
 }
 
-const rowsRead = (run: Run): number => run.progress?.rowsRead ?? run.counters.inputRecords;
-const rowsWritten = (run: Run): number => run.progress?.rowsWritten ?? run.counters.outputRecords;
+const rowsRead = (run: RunInfo): number => run.progress?.rowsRead ?? run.counters.inputRecords;
+const rowsWritten = (run: RunInfo): number => run.progress?.rowsWritten ?? run.counters.outputRecords;
 
 /** Rows read per second over the run's time so far; undefined before it started. */
-export function rate(run: Run, now: number): number | undefined {
+export function rate(run: RunInfo, now: number): number | undefined {
   const elapsed = runDuration(run, now);
   if (elapsed === undefined) return undefined;
   return elapsed <= 0 ? 0 : rowsRead(run) / (elapsed / 1000);
 }
 
-export function progressLine(run: Run, now: number, frame: number): string {
+export function progressLine(run: RunInfo, now: number, frame: number): string {
   if (run.state === 'scheduled') {
     return `scheduled: waiting for a runner (${formatDuration(now - run.createdAt)})`;
   }
@@ -59,7 +63,7 @@ export function progressLine(run: Run, now: number, frame: number): string {
   ].join('  ');
 }
 
-export function summaryLine(run: Run, now: number): string {
+export function summaryLine(run: RunInfo, now: number): string {
   const c = run.counters;
   const duration = runDuration(run, now);
   const perSecond = rate(run, now);
@@ -88,16 +92,29 @@ function interruptSignal(): { signal: AbortSignal; release(): void } {
 }
 
 /** Watches a run until it ends: 0 on success, 1 when failed or cancelled, 130 when interrupted. */
-export async function watchRun(
-  ctx: CliContext,
-  tenant: Tenant,
-  runId: string,
-  options: WatchOptions = {},
-): Promise<number> {
-  const pollMs = options.pollMs ?? 500;
+export async function watchRun(ctx: CliContext, runId: string, options: WatchOptions = {}): Promise<number> {
+  const remote = ctx.sluice === undefined;
+  const pollMs = options.pollMs ?? positiveIntFlag(ctx, 'interval-ms', remote ? 1000 : 500);
+  const json = jsonOutput(ctx);
   const reportEveryMs = options.reportEveryMs ?? 5000;
   const now = options.now ?? Date.now;
-  const tty = ctx.terminal?.isTTY === true ? ctx.terminal : undefined;
+  const tty = ctx.terminal?.isTTY === true && !json ? ctx.terminal : undefined;
+  const say = (line: string): void => {
+    if (!json) ctx.out(line);
+  };
+  let failedPolls = 0;
+  /** The run now; a poll the server did not answer is retried (up to 5 in a row), any other error ends. */
+  const poll = async (previous: RunInfo): Promise<RunInfo> => {
+    try {
+      const next = await ctx.backend.getRun(runId);
+      failedPolls = 0;
+      return next;
+    } catch (error) {
+      if (!isAppError(error) || error.code !== 'CLI-1001-503' || failedPolls >= 4) throw error;
+      failedPolls += 1;
+      return previous;
+    }
+  };
   const interrupt = ctx.signal === undefined ? interruptSignal() : undefined;
   const signal = ctx.signal ?? interrupt?.signal;
   let drawn = 0;
@@ -106,8 +123,8 @@ export async function watchRun(
     drawn = 0;
   };
   try {
-    let run = await ctx.sluice.runs.load(tenant, runId);
-    ctx.out(`Watching run ${run.id} of flow ${run.flowId}, window ${windowText(run.window)}`);
+    let run = await ctx.backend.getRun(runId);
+    say(`Watching run ${run.id} of flow ${run.flowId}, window ${windowText(run.window)}`);
     let frame = 0;
     let lastPrinted = Number.NEGATIVE_INFINITY;
     let lastState: Run['state'] | undefined;
@@ -119,7 +136,7 @@ export async function watchRun(
         tty.write(`\r${line.padEnd(drawn)}`);
         drawn = Math.max(drawn, line.length);
       } else if (run.state !== lastState || at - lastPrinted >= reportEveryMs) {
-        ctx.out(line);
+        say(line);
         lastPrinted = at;
       }
       lastState = run.state;
@@ -128,15 +145,16 @@ export async function watchRun(
       } catch {
         break; // aborted: stop watching, the run goes on
       }
-      run = await ctx.sluice.runs.load(tenant, runId);
+      run = await poll(run);
     }
     clear();
+    if (json) ctx.out(JSON.stringify(run, null, 2));
     if (!isTerminal(run.state)) {
-      ctx.out(`Stopped watching run ${run.id}; it is still ${run.state} (the run was not cancelled).`);
+      say(`Stopped watching run ${run.id}; it is still ${run.state} (the run was not cancelled).`);
       return WATCH_INTERRUPTED;
     }
-    ctx.out(summaryLine(run, now()));
-    for (const error of run.errors) ctx.out(`  ${error.code}: ${error.message}`);
+    say(summaryLine(run, now()));
+    for (const error of run.errors) say(`  ${error.code}: ${error.message}`);
     return run.state === 'success' ? 0 : 1;
   } finally {
     clear();

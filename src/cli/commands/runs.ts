@@ -1,30 +1,17 @@
 /**
  * `sluice runs list <flowId> [--limit N] | show <runId> | watch <runId>`: runs as the store holds them
- * (counters, window, errors, row error samples), read in-process like every CLI command.
+ * (counters, window, errors, row error samples), in-process or from a remote server's GET /runs.
  */
-import type { Run } from '../../domain/run.ts';
-import type { Tenant } from '../../domain/tenancy.ts';
-import type { Sluice } from '../../sluice.ts';
-import { createRunRepository } from '../../store/run-repository.ts';
-import { positiveIntFlag, resolveTenant, UsageError, type CliContext } from '../context.ts';
+import type { RunInfo } from '../backend.ts';
+import { emit, positiveIntFlag, UsageError, type CliContext } from '../context.ts';
 import { formatTable } from '../table.ts';
 import { count, formatDuration, iso, RUN_HEADERS, runDuration, runRow, windowText } from './run-format.ts';
 import { watchRun } from './run-watch.ts';
 
 export const RUNS_USAGE =
-  'usage: sluice runs list <flowId> [--limit N] | runs show <runId> | runs watch <runId>';
+  'usage: sluice runs list <flowId> [--limit N] | runs show <runId> | runs watch <runId> [--interval-ms N]';
 
-/** The newest `limit` runs of a flow, newest first. */
-export async function latestRuns(
-  sluice: Sluice,
-  tenant: Tenant,
-  flowId: string,
-  limit: number,
-): Promise<Run[]> {
-  return createRunRepository(sluice.store.db).scan(tenant, { direction: 'desc', limit, flowId });
-}
-
-export function printRunTable(ctx: CliContext, runs: readonly Run[], now: number): void {
+export function printRunTable(ctx: CliContext, runs: readonly RunInfo[], now: number): void {
   ctx.out(
     formatTable(
       RUN_HEADERS,
@@ -33,7 +20,7 @@ export function printRunTable(ctx: CliContext, runs: readonly Run[], now: number
   );
 }
 
-function printRun(ctx: CliContext, run: Run, now: number): void {
+function printRun(ctx: CliContext, run: RunInfo, now: number): void {
   const { out } = ctx;
   const c = run.counters;
   const duration = runDuration(run, now);
@@ -85,18 +72,21 @@ export async function runsCommand(ctx: CliContext): Promise<number> {
     throw new UsageError(RUNS_USAGE);
   }
   const limit = positiveIntFlag(ctx, 'limit', 20);
-  const tenant = await resolveTenant(ctx);
   const now = Date.now();
   if (action === 'list') {
-    await ctx.sluice.flows.load(tenant, id); // an unknown flow is an error, not an empty list
-    const runs = await latestRuns(ctx.sluice, tenant, id, limit);
-    printRunTable(ctx, runs, now);
-    ctx.out(`${runs.length} run(s), newest first`);
+    const runs = await ctx.backend.latestRuns(id, limit);
+    emit(ctx, runs, () => {
+      printRunTable(ctx, runs, now);
+      ctx.out(`${runs.length} run(s), newest first`);
+    });
     return 0;
   }
   if (action === 'show') {
-    printRun(ctx, await ctx.sluice.runs.load(tenant, id), now);
+    const run = await ctx.backend.getRun(id);
+    emit(ctx, run, () => {
+      printRun(ctx, run, now);
+    });
     return 0;
   }
-  return watchRun(ctx, tenant, id);
+  return watchRun(ctx, id);
 }

@@ -3,7 +3,7 @@
  * waited longest — for an operator deciding whether to add workers. Exit 0; `--output json` prints the
  * report as one JSON document.
  */
-import type { CliContext } from '../context.ts';
+import { localSluice, type CliContext } from '../context.ts';
 import { formatTable } from '../table.ts';
 import { formatDuration } from './run-format.ts';
 
@@ -12,7 +12,12 @@ const windowText = (window: { start: number | null; end: number }): string =>
   `[${window.start === null ? 'beginning' : iso(window.start)}, ${iso(window.end)})`;
 
 export async function statusCommand(ctx: CliContext): Promise<number> {
-  const report = await ctx.sluice.status.report();
+  const sluice = localSluice(
+    ctx,
+    'status',
+    "it reports every organization's workers and queue from the server's store, which no API route exposes",
+  );
+  const report = await sluice.status.report();
   if (ctx.flags['output'] === 'json') {
     ctx.out(JSON.stringify(report, null, 2));
     return 0;

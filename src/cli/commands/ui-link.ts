@@ -3,20 +3,23 @@
  * token that expires in 12 h and a new API key, in the URL fragment; services/studio-link.ts says why).
  */
 import { browserOrigin, mintStudioLink } from '../../services/studio-link.ts';
-import { resolveTenant, type CliContext } from '../context.ts';
+import { emit, localSluice, resolveTenant, type CliContext } from '../context.ts';
 
 export async function uiLinkCommand(ctx: CliContext): Promise<number> {
-  const tenant = await resolveTenant(ctx);
-  const { host, port } = ctx.sluice.config.server;
-  const link = await mintStudioLink(ctx.sluice.identity, {
+  const sluice = localSluice(ctx, 'ui-link', 'it mints an access token, and no API route creates tokens');
+  const tenant = await resolveTenant(ctx, sluice);
+  const { host, port } = sluice.config.server;
+  const link = await mintStudioLink(sluice.identity, {
     origin: browserOrigin(host, port),
     orgId: tenant.orgId,
     sandboxName: tenant.sandboxName,
     readOnly: ctx.flags['read-only'] === true,
   });
-  ctx.out(link.url);
-  ctx.out(
-    `${link.readOnly ? 'Read-only link' : 'Link'} for ${tenant.orgId} / ${tenant.sandboxName}; it expires at ${new Date(link.expiresAt).toISOString()} (revoke sooner: sluice tokens revoke ${link.tokenId}).`,
-  );
+  emit(ctx, link, () => {
+    ctx.out(link.url);
+    ctx.out(
+      `${link.readOnly ? 'Read-only link' : 'Link'} for ${tenant.orgId} / ${tenant.sandboxName}; it expires at ${new Date(link.expiresAt).toISOString()} (revoke sooner: sluice tokens revoke ${link.tokenId}).`,
+    );
+  });
   return 0;
 }
