@@ -3,7 +3,7 @@
  * window with the same SDK/driver, for Azure Table Storage (Azurite) and Databricks (the emulator).
  *
  *   node bench/ingest.ts [--quick] [--ats-entities 200000] [--dbx-rows 1000000]
- *                        [--read-batch 10000[,50000…]] [--no-profile]
+ *                        [--read-batch 10000[,50000…]] [--no-profile] [--rtt 50 [--parallelism 1,2,4,8]]
  *
  * For each source and for two table sizes (full and half) it measures, each in its own process:
  * `raw` (bare SDK/driver, nothing written), `connector` (Sluice's connector read: read + normalise) and
@@ -13,6 +13,9 @@
  * Extra `--read-batch` values run more Databricks flows at full size (ATS pages are at most 1,000).
  * A further flow per source (half size) runs under the V8 sampling profiler (the run only) and its
  * profile is summarised by stage; set SLUICE_BENCH_KEEP=1 to keep the data dir and the .cpuprofile files.
+ * `--rtt <ms>` adds a parallel-read sweep at full size: both sources behind a loopback proxy that adds that
+ * round-trip time to every request (bench/support/latency-proxy.ts), the raw single-stream read through
+ * it, then flows with `options.parallelism` at each `--parallelism` value; speedups are over that raw read.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +23,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startAzurite } from '../test/support/global-setup.ts';
 import { summariseProfile } from './support/ingest-profile.ts';
+import { startLatencyProxy } from './support/latency-proxy.ts';
 import { createBenchFlows, type FlowTarget } from './support/ingest-setup.ts';
 import {
   atsConnectionString,
@@ -38,8 +42,12 @@ const { values } = parseArgs({
     'dbx-rows': { type: 'string' },
     'read-batch': { type: 'string', default: '10000' },
     'no-profile': { type: 'boolean', default: false },
+    rtt: { type: 'string', default: '0' },
+    parallelism: { type: 'string', default: '1,2,4,8' },
   },
 });
+const rttMs = Number(values.rtt);
+const sweep = values.parallelism.split(',').map(Number);
 const atsFull = Number(values['ats-entities'] ?? (values.quick ? 20_000 : 200_000));
 const dbxFull = Number(values['dbx-rows'] ?? (values.quick ? 100_000 : 1_000_000));
 const batches = values['read-batch'].split(',').map(Number);
@@ -114,12 +122,17 @@ async function main(): Promise<void> {
     { ats: { connectionString }, dbx: emulator.info },
     targets,
   );
-  const runFlow = async (key: string, batch: number, profileFile?: string): Promise<Measure> => {
+  const runFlow = async (
+    key: string,
+    batch: number,
+    profileFile?: string,
+    flows: typeof bench = bench,
+  ): Promise<Measure> => {
     const measured = await worker('flow', {
       env: JSON.stringify({ ...baseEnv, SLUICE_RUN_READ_BATCH_SIZE: String(batch) }),
-      orgId: bench.orgId,
-      sandboxId: bench.sandboxId,
-      flowId: bench.flows.get(key) ?? '',
+      orgId: flows.orgId,
+      sandboxId: flows.sandboxId,
+      flowId: flows.flows.get(key) ?? '',
       ...(profileFile === undefined ? {} : { profileFile }),
     });
     return { ...measured, subject: `${key.replace(/-\d+$/, '')} flow (batch ${batch})` };
@@ -149,6 +162,65 @@ async function main(): Promise<void> {
     }
   }
   printSummary();
+
+  if (rttMs > 0) {
+    const atsProxy = await startLatencyProxy({ host: '127.0.0.1', port: azurite.port }, rttMs);
+    const dbxUrl = new URL(emulator.info.url);
+    const dbxProxy = await startLatencyProxy({ host: dbxUrl.hostname, port: Number(dbxUrl.port) }, rttMs);
+    cleanups.unshift(
+      () => atsProxy.close(),
+      () => dbxProxy.close(),
+    );
+    const slowEndpoint = `http://127.0.0.1:${atsProxy.port}/devstoreaccount1`;
+    const slowDbx = { ...emulator.info, url: `https://${dbxUrl.hostname}:${dbxProxy.port}` };
+    const slow = await createBenchFlows(
+      baseEnv,
+      { ats: { connectionString: atsConnectionString(slowEndpoint) }, dbx: slowDbx },
+      sweep.flatMap((n): FlowTarget[] => [
+        { key: `ats-p${n}`, source: 'ats', table: atsTables.full.name, options: { parallelism: n } },
+        { key: `dbx-p${n}`, source: 'dbx', table: dbxTables.full.name, options: { parallelism: n } },
+      ]),
+    );
+    const lines: string[] = [];
+    for (const source of ['ats', 'dbx'] as const) {
+      const raw =
+        source === 'ats'
+          ? await worker('ats-raw', {
+              endpoint: slowEndpoint,
+              table: atsTables.full.name,
+              end: new Date().toISOString(),
+            })
+          : await worker('dbx-raw', {
+              ...slowDbx,
+              table: dbxTables.full.name,
+              batch: String(firstBatch),
+              end: new Date().toISOString(),
+            });
+      log({ ...raw, subject: `${source}-full raw (rtt ${rttMs} ms)` });
+      lines.push(
+        `  ${`${source}-full raw, one stream`.padEnd(30)} ${String(raw.rows).padStart(8)} ${raw.seconds.toFixed(2).padStart(7)} s            ${`${raw.peakRssMB}`.padStart(6)}`,
+      );
+      for (const n of sweep) {
+        const measured = await runFlow(
+          `${source}-p${n}`,
+          source === 'ats' ? 1000 : firstBatch,
+          undefined,
+          slow,
+        );
+        log({ ...measured, subject: `${source}-full flow parallelism ${n} (rtt ${rttMs} ms)` });
+        const speedup = raw.seconds / measured.seconds;
+        const goal = n === 4 ? `  goal ≥ 2.5× ${speedup >= 2.5 ? 'MET' : 'MISSED'}` : '';
+        lines.push(
+          `  ${`${source}-full flow, parallelism ${n}`.padEnd(30)} ${String(measured.rows).padStart(8)} ${measured.seconds.toFixed(2).padStart(7)} s  ${`${speedup.toFixed(2)}×`.padStart(7)}  ${`${measured.peakRssMB}`.padStart(6)}${goal}`,
+        );
+      }
+    }
+    console.log(
+      `\nparallel reads with ${rttMs} ms added per round trip (speedup over the raw single-stream read through the same proxy):`,
+    );
+    console.log(`  ${'subject'.padEnd(30)} ${'rows'.padStart(8)} ${'s'.padStart(7)}    speedup  peak RSS MB`);
+    for (const line of lines) console.log(line);
+  }
 
   if (profile) {
     for (const source of ['ats', 'dbx'] as const) {

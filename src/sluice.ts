@@ -149,7 +149,10 @@ export async function createSluice(
     config.server.authCacheTtlMs,
   );
   await mkdir(config.lake.dir, { recursive: true });
-  const lake = await openLake(config.lake.dir);
+  const lake = await openLake(config.lake.dir, {
+    threads: config.lake.threads,
+    memoryLimit: `${String(config.lake.memoryMb)}MB`,
+  });
   const limits = documentLimits(config.limits.bodyLimitBytes);
   // Deleting what a flow uses is refused; the guard reads the flows, so no service depends on another.
   const usage = createFlowUsage({

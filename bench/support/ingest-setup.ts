@@ -19,6 +19,8 @@ export interface FlowTarget {
   readonly key: string;
   readonly source: 'ats' | 'dbx';
   readonly table: string;
+  /** The flow's options (e.g. `parallelism`). */
+  readonly options?: Record<string, unknown>;
 }
 
 export interface BenchFlows {
@@ -148,6 +150,7 @@ export async function createBenchFlows(
           interval: '1',
           backfill: 'true',
         },
+        ...(target.options === undefined ? {} : { options: target.options }),
       });
       flows.set(target.key, String(flow['id']));
     }

@@ -43,7 +43,12 @@ export interface Config {
     readonly authFailureWindowMs: number;
   };
   readonly store: StoreConfig;
-  readonly lake: { readonly dir: string };
+  readonly lake: {
+    readonly dir: string;
+    /** DuckDB's threads and memory limit for writing runs' Parquet (SLUICE_LAKE_THREADS, _MEMORY_MB). */
+    readonly threads: number;
+    readonly memoryMb: number;
+  };
   readonly security: {
     /** Passable to `loadOrCreateKey` as is: `key` when configured, else the key file is used. */
     readonly encryptionKey: { readonly key?: string; readonly file: string };
@@ -181,7 +186,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, readFile: ReadF
     authFailureWindowMs: read.integer('SLUICE_AUTH_FAILURE_WINDOW_MS', 60_000, 1000, HOUR_MS),
   };
   const store = readStore(read, dataDir);
-  const lake = { dir: read.path('SLUICE_LAKE_DIR', join(dataDir, 'lake')) };
+  const lake = {
+    dir: read.path('SLUICE_LAKE_DIR', join(dataDir, 'lake')),
+    threads: read.integer('SLUICE_LAKE_THREADS', 2, 1, 256),
+    memoryMb: read.integer('SLUICE_LAKE_MEMORY_MB', 512, 64, 1_048_576),
+  };
   const security = {
     encryptionKey: readEncryptionKey(read, dataDir),
     ...readCaCerts(read),
