@@ -124,8 +124,17 @@ describe('toIsoDateTime fast path', () => {
       const fraction = ['', '.', '.1', '.123', '.000', '.123456', '.1234567', '.000100', '.999999999'][
         next(9)
       ];
-      const text = `${year}-${two(next(14))}-${two(next(33))}T${two(next(26))}:${two(next(62))}:${two(next(62))}${fraction ?? ''}${['Z', 'Z', 'z', '+01:00', ''][next(5)] ?? 'Z'}`;
+      const text = `${year}-${two(next(14))}-${two(next(33))}${next(2) === 0 ? 'T' : ' '}${two(next(26))}:${two(next(62))}:${two(next(62))}${fraction ?? ''}${['Z', 'Z', 'z', '+01:00', ''][next(5)] ?? 'Z'}`;
       expect(toIsoDateTime(text), text).toBe(generalIsoDateTime(text));
+      const date = text.slice(0, 10);
+      const asDate = (): unknown => {
+        try {
+          return toRowValue('date', date);
+        } catch {
+          return undefined;
+        }
+      };
+      expect(asDate(), date).toBe(generalIsoDateTime(`${date}T00:00:00Z`) === undefined ? undefined : date);
     }
   });
 });

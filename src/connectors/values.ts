@@ -13,6 +13,7 @@
  *   `ValueConversionError` (the caller knows the row and column and reports them).
  */
 import type { ColumnSchema, NormalizedType, Row, XdmType } from './connector.ts';
+import { isCalendarDate } from '../domain/conversion.ts';
 
 export type RowValue = Row[string];
 
@@ -121,21 +122,15 @@ export function toDecimalString(value: number | bigint | string): string | undef
 const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
 
 /** `YYYY-MM-DDTHH:MM:SS.sss[sss]Z` from a Date, epoch milliseconds or an ISO-like text (zone-less = UTC). */
-/** The form services send most (UTC, `T`, seconds, 0-9 fraction digits, `Z`): checked without a Date. */
-const CANONICAL_UTC = /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):([0-5]\d):([0-5]\d)(?:\.(\d{1,9}))?Z$/;
-const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+/** The forms services send most (`T` or a space, seconds, 0-9 fraction digits, `Z` or no zone = UTC). */
+const CANONICAL_UTC = /^(\d{4})-(\d{2})-(\d{2})[T ]([01]\d|2[0-3]):([0-5]\d):([0-5]\d)(?:\.(\d{1,9}))?Z?$/;
 
 function canonicalUtc(value: string): string | undefined {
   const match = CANONICAL_UTC.exec(value);
   if (match === null) return undefined;
-  const year = Number(match[1]);
-  const month = Number(match[2]);
-  const day = Number(match[3]);
-  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  const last = month === 2 && leap ? 29 : (MONTH_DAYS[month - 1] ?? 0);
-  if (day < 1 || day > last) return undefined;
+  if (!isCalendarDate(Number(match[1]), Number(match[2]), Number(match[3]))) return undefined;
   const micro = (match[7] ?? '').slice(0, 6).padEnd(6, '0');
-  return `${value.slice(0, 19)}.${micro.endsWith('000') ? micro.slice(0, 3) : micro}Z`;
+  return `${value.slice(0, 10)}T${value.slice(11, 19)}.${micro.endsWith('000') ? micro.slice(0, 3) : micro}Z`;
 }
 
 export function toIsoDateTime(value: Date | number | string): string | undefined {
@@ -177,7 +172,10 @@ function toDate(value: unknown): string | undefined {
     return Number.isNaN(value.getTime()) ? undefined : value.toISOString().slice(0, 10);
   if (typeof value !== 'string') return undefined;
   const text = value.trim();
-  if (DATE_TEXT.test(text)) return toIsoDateTime(text) === undefined ? undefined : text;
+  if (DATE_TEXT.test(text)) {
+    const [y, m, d] = text.split('-').map(Number);
+    return isCalendarDate(y ?? 0, m ?? 0, d ?? 0) ? text : undefined;
+  }
   return toIsoDateTime(text)?.slice(0, 10);
 }
 

@@ -344,9 +344,20 @@ const DATE_TIME =
 
 const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
 
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Whether year-month-day is a day of the proleptic Gregorian calendar (month 1-12). */
+export function isCalendarDate(year: number, month: number, day: number): boolean {
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const last = month === 2 && leap ? 29 : (MONTH_DAYS[month - 1] ?? 0);
+  return Number.isInteger(day) && day >= 1 && day <= last;
+}
+
+/** A `YYYY-MM-DD` text (DATE_ONLY) when it is a calendar day. */
 function validDate(text: string): string | undefined {
-  const iso = parseDateTime(text);
-  return iso?.slice(0, 10) === text ? text : undefined;
+  return isCalendarDate(Number(text.slice(0, 4)), Number(text.slice(5, 7)), Number(text.slice(8, 10)))
+    ? text
+    : undefined;
 }
 
 /**
