@@ -138,3 +138,36 @@ describe('toIsoDateTime fast path', () => {
     }
   });
 });
+
+describe('canonical number texts', () => {
+  it('pass through as the general conversion would give them', () => {
+    let seed = 3;
+    const next = (n: number): number => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed % n;
+    };
+    const digits = (n: number): string => Array.from({ length: n }, () => String(next(10))).join('');
+    for (let i = 0; i < 20_000; i++) {
+      const whole = ['0', '00', digits(1 + next(20))][next(3)] ?? '0';
+      const text = `${['', '-', '+', ' '][next(4)] ?? ''}${whole}${['', `.${digits(1 + next(4))}`, '.'][next(3)] ?? ''}`;
+      const long = /^[+-]?\d+$/.test(text.trim()) ? BigInt(text.trim()).toString() : undefined;
+      const asLong = (): unknown => {
+        try {
+          return toRowValue('long', text);
+        } catch {
+          return undefined;
+        }
+      };
+      expect(asLong(), text).toBe(long);
+      const decimal = toDecimalString(text);
+      const asDecimal = (): unknown => {
+        try {
+          return toRowValue('decimal', text);
+        } catch {
+          return undefined;
+        }
+      };
+      expect(asDecimal(), text).toBe(decimal);
+    }
+  });
+});

@@ -179,11 +179,17 @@ function toDate(value: unknown): string | undefined {
   return toIsoDateTime(text)?.slice(0, 10);
 }
 
+const CANONICAL_INTEGER = /^(?:0|-?[1-9]\d*)$/;
+const CANONICAL_DECIMAL = /^(?:0|-?[1-9]\d*)(?:\.\d+)?$/;
+
 function toLong(value: unknown): string | undefined {
   if (typeof value === 'bigint') return value.toString();
   if (typeof value === 'number') return Number.isSafeInteger(value) ? String(value) : undefined;
-  if (typeof value === 'string')
+  if (typeof value === 'string') {
+    // Canonical digits (what Databricks' CAST AS STRING gives) are their own value.
+    if (CANONICAL_INTEGER.test(value)) return value;
     return INTEGER_TEXT.test(value.trim()) ? BigInt(value.trim()).toString() : undefined;
+  }
   if (typeof value === 'object' && value !== null && isNodeInt64(value)) {
     return value.buffer.readBigInt64BE(value.offset).toString();
   }
@@ -257,9 +263,11 @@ export function toRowValue(type: NormalizedType, raw: unknown): RowValue {
       break;
     case 'decimal':
       result =
-        typeof value === 'number' || typeof value === 'bigint' || typeof value === 'string'
-          ? toDecimalString(value)
-          : undefined;
+        typeof value === 'string' && CANONICAL_DECIMAL.test(value)
+          ? value
+          : typeof value === 'number' || typeof value === 'bigint' || typeof value === 'string'
+            ? toDecimalString(value)
+            : undefined;
       break;
     case 'date':
       result = toDate(value);
