@@ -188,6 +188,26 @@ describe('convertValue: numbers', () => {
     expect(reason('abc', 'string', 'decimal')).toMatch(/not a decimal/);
   });
 
+  it('passes canonical decimal text through exactly when the general parse gives the same', () => {
+    let seed = 5;
+    const next = (n: number): number => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed % n;
+    };
+    const digits = (n: number): string => Array.from({ length: n }, () => String(next(10))).join('');
+    for (let i = 0; i < 20_000; i++) {
+      const whole = next(4) === 0 ? '0' : `${1 + next(9)}${digits(next(12))}`;
+      const text = `${next(3) === 0 && whole !== '0' ? '-' : ''}${whole}${next(2) === 0 ? '' : `.${digits(1 + next(6))}`}`;
+      const scale = next(8);
+      const extra = { precision: scale + next(14), scale };
+      const general = convertValue(text, src('string'), field('decimal', extra));
+      expect(
+        convertValue(text, src('decimal'), field('decimal', extra)),
+        `${text} ${JSON.stringify(extra)}`,
+      ).toEqual(general);
+    }
+  });
+
   it('writes canonical text', () => {
     expect(value(12, 'integer', 'string')).toBe('12');
     expect(value(0.1, 'double', 'string')).toBe('0.1');

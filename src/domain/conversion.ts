@@ -176,6 +176,13 @@ function buildConverter(
       const precision = target.precision ?? 38;
       const scale = target.scale ?? 9;
       return (value) => {
+        // Canonical text that surely fits (connectors deliver it so) is its own value.
+        if (rule === 'identity' && typeof value === 'string' && CANONICAL_DECIMAL.test(value)) {
+          const point = value.indexOf('.');
+          const whole = (point < 0 ? value.length : point) - (value.startsWith('-') ? 1 : 0);
+          const fraction = point < 0 ? 0 : value.length - point - 1;
+          if (whole <= precision - scale && fraction <= scale) return ok(value);
+        }
         const parsed = decimalOf(value, from);
         if (typeof parsed === 'string') return fail(parsed);
         return parsed === null ? NULL : fitDecimal(parsed, precision, scale);
@@ -338,6 +345,7 @@ function fitDecimal(decimal: Decimal, precision: number, scale: number): Convert
 }
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+const CANONICAL_DECIMAL = /^(?:0|-?[1-9]\d*)(?:\.\d+)?$/;
 const CANONICAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.(?:\d{3}|\d{6})Z$/;
 const DATE_TIME =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
