@@ -188,7 +188,7 @@ describe('convertValue: numbers', () => {
     expect(reason('abc', 'string', 'decimal')).toMatch(/not a decimal/);
   });
 
-  it('passes canonical decimal text through exactly when the general parse gives the same', () => {
+  it('passes canonical decimal text through exactly as the general parse gives it', () => {
     let seed = 5;
     const next = (n: number): number => {
       seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
@@ -200,7 +200,8 @@ describe('convertValue: numbers', () => {
       const text = `${next(3) === 0 && whole !== '0' ? '-' : ''}${whole}${next(2) === 0 ? '' : `.${digits(1 + next(6))}`}`;
       const scale = next(8);
       const extra = { precision: scale + next(14), scale };
-      const general = convertValue(text, src('string'), field('decimal', extra));
+      // A leading blank takes the general parse (trimmed), the reference.
+      const general = convertValue(` ${text}`, src('string'), field('decimal', extra));
       expect(
         convertValue(text, src('decimal'), field('decimal', extra)),
         `${text} ${JSON.stringify(extra)}`,

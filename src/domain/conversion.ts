@@ -177,7 +177,7 @@ function buildConverter(
       const scale = target.scale ?? 9;
       return (value) => {
         // Canonical text that surely fits (connectors deliver it so) is its own value.
-        if (rule === 'identity' && typeof value === 'string' && CANONICAL_DECIMAL.test(value)) {
+        if (typeof value === 'string' && CANONICAL_DECIMAL.test(value)) {
           const point = value.indexOf('.');
           const whole = (point < 0 ? value.length : point) - (value.startsWith('-') ? 1 : 0);
           const fraction = point < 0 ? 0 : value.length - point - 1;
