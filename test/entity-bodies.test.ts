@@ -9,7 +9,7 @@ import type { Tenant } from '../src/domain/tenancy.ts';
 import { newRun } from '../src/flows/scheduler.ts';
 import { ENTITY_LIST_RULES } from '../src/services/listing.ts';
 import { createRepositories } from '../src/store/repositories.ts';
-import { BASE, startTestSluice, type TestSluice } from './support/sluice.ts';
+import { startTestSluice, type TestSluice } from './support/sluice.ts';
 
 const DATABRICKS_SPEC = 'e9d7ec6b-0873-4e57-ad21-b3a7c65e310b';
 const DATA_LAKE_SPEC = 'c604ff05-7f1a-43c0-8e18-33bf874cb11c';

@@ -42,6 +42,7 @@ describe('lazy connectors', () => {
       preview: () => Promise.resolve({ columns: [], rows: [] }),
       planRead: () => Promise.resolve({ columns: [], keyColumns: [] }),
       async *read() {
+        await Promise.resolve();
         try {
           yield { rows: [{ a: 1 }], bytes: 1 };
           yield { rows: [{ a: 2 }], bytes: 1 };

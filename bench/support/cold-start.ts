@@ -72,7 +72,11 @@ export async function timeStart(dataDir: string, env: Record<string, string> = {
   child.stderr.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => {
+      resolve();
+    });
+  });
   let readyMs: number | undefined;
   let uiMs: number | undefined;
   try {

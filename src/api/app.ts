@@ -14,6 +14,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { randomUUID } from 'node:crypto';
 import { documentLimits } from '../domain/limits.ts';
 import { registerAuth } from './auth.ts';
+import { lazySerializerFactory, lazyValidatorFactory } from './lazy-compilers.ts';
 import { createAuthThrottle } from './auth-throttle.ts';
 import { registerErrorHandling } from './error-handler.ts';
 import { HEALTH_PATHS, registerHealthRoutes } from './health.ts';
@@ -87,6 +88,9 @@ export async function buildApp(deps: RouteDeps, options: AppOptions): Promise<Ap
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true } },
+    schemaController: {
+      compilersFactory: { buildValidator: lazyValidatorFactory(), buildSerializer: lazySerializerFactory() },
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   refuseConnect(app.server);

@@ -247,7 +247,7 @@ export function createIdentityService(
     if (apiKey === undefined || apiKey === '') {
       throw new AppError('GATEWAY-403000-403', 'Api Key is required: send the header x-api-key.');
     }
-    const client = key ? stored?.client : undefined;
+    const client = key ? stored.client : undefined;
     if (!key || !client || !secretMatches(key.secret, client.keyHash) || client.revokedAt !== null) {
       throw new AppError(
         'GATEWAY-403003-403',
@@ -283,7 +283,7 @@ export function createIdentityService(
         tokenName: token.name,
         expiresAt: token.expiresAt,
       },
-      sandbox: stored?.sandbox,
+      sandbox: stored.sandbox,
     };
   }
   return service;
