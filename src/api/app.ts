@@ -49,6 +49,18 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 const plainJson = (payload: unknown): string => JSON.stringify(payload);
 
+const LEVELS: Readonly<Record<string, number>> = {
+  trace: 10,
+  debug: 20,
+  info: 30,
+  warn: 40,
+  error: 50,
+  fatal: 60,
+};
+/** Whether a logger at `current` writes `level` (an unknown level: yes, the logger decides). */
+const logs = (current: string | undefined, level: 'debug' | 'info'): boolean =>
+  current === 'silent' ? false : (LEVELS[current ?? ''] ?? 0) <= (LEVELS[level] ?? 0);
+
 /**
  * Entity bodies (200 with `ItemsResponse` or `ListResponse`: items of `additionalProperties: true`
  * objects) are serialised with `JSON.stringify`. fast-json-stringify has no property to compile there and
@@ -97,22 +109,28 @@ export async function buildApp(deps: RouteDeps, options: AppOptions): Promise<Ap
   serializeEntityBodiesAsJson(app);
   registerUrlChecks(app);
   registerJsonBodies(app, documentLimits(options.bodyLimit));
-  app.addHook('onSend', async (request, reply) => {
+  // Callback hooks (no promise per request); the access line is built only when its level is on.
+  app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id);
+    done(null, payload);
   });
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const path = request.url.split('?')[0] ?? '';
     // Probes every few seconds would drown the access log: they are logged at debug level.
-    request.log[(HEALTH_PATHS as readonly string[]).includes(path) ? 'debug' : 'info'](
-      {
-        method: request.method,
-        path,
-        statusCode: reply.statusCode,
-        responseTimeMs: Math.round(reply.elapsedTime * 100) / 100,
-        ...(request.actor ? { org: request.actor.orgId, sandbox: request.actor.sandboxName } : {}),
-      },
-      'request',
-    );
+    const level = (HEALTH_PATHS as readonly string[]).includes(path) ? 'debug' : 'info';
+    if (logs(request.log.level, level)) {
+      request.log[level](
+        {
+          method: request.method,
+          path,
+          statusCode: reply.statusCode,
+          responseTimeMs: Math.round(reply.elapsedTime * 100) / 100,
+          ...(request.actor ? { org: request.actor.orgId, sandbox: request.actor.sandboxName } : {}),
+        },
+        'request',
+      );
+    }
+    done();
   });
 
   const storeMonitor = createOutageMonitor({ name: 'store', probe: deps.health.probeStore, log: app.log });
