@@ -10,6 +10,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const entry = join(root, 'src', 'cli', 'main.ts');
 const major = Number(process.versions.node.split('.')[0]);
 if (major >= 24) {
+  // The compiled code of every module is cached on disk (see src/main.ts).
+  (await import('node:module')).enableCompileCache();
   const { runCli } = await import(entry);
   process.exitCode = await runCli(
     process.argv.slice(2),

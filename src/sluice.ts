@@ -12,7 +12,7 @@ import { createCatalog, type Catalog } from './catalog/catalog.ts';
 import type { Config } from './config/config.ts';
 import type { ConnectorModule } from './connectors/connector.ts';
 import { createEgressPolicy } from './connectors/egress.ts';
-import { connectorModules } from './connectors/registry.ts';
+import { lazyConnectorModules } from './lazy-connectors.ts';
 import { loadOrCreateKey } from './crypto/key-file.ts';
 import { createSecretBox } from './crypto/secret-box.ts';
 import { createCursorCodec } from './domain/cursor.ts';
@@ -128,7 +128,8 @@ export async function createSluice(
     throw error;
   }
 
-  const modules = options.connectors ?? connectorModules;
+  // The registry's connectors, each SDK loaded on its first call (lazy-connectors.ts): a faster start.
+  const modules = options.connectors ?? lazyConnectorModules();
   const catalog = createCatalog({
     connectionSpecs: [...modules.map((module) => module.spec), dataLakeSpec],
     flowSpecs,

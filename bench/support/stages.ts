@@ -12,7 +12,12 @@ import { maskSecrets } from '../../src/crypto/secret-fields.ts';
 import { parseSecret, secretMatches } from '../../src/crypto/tokens.ts';
 import type { Connection } from '../../src/domain/connection.ts';
 import { parseListQuery } from '../../src/domain/listing.ts';
-import { API_KEY_PREFIX, TOKEN_PREFIX, type IssuedCredentials } from '../../src/services/identity.ts';
+import {
+  API_KEY_PREFIX,
+  createIdentityService,
+  TOKEN_PREFIX,
+  type IssuedCredentials,
+} from '../../src/services/identity.ts';
 import { ENTITY_LIST_RULES } from '../../src/services/listing.ts';
 import type { Sluice } from '../../src/sluice.ts';
 import { createRepositories } from '../../src/store/repositories.ts';
@@ -58,6 +63,7 @@ export interface StageInput {
 export async function measureStages(input: StageInput): Promise<StageTiming[]> {
   const { sluice, credentials, connectionId, iterations } = input;
   const repos = createRepositories(sluice.store.db);
+  const uncached = createIdentityService(repos.identity);
   const token = parseSecret(TOKEN_PREFIX, credentials.accessToken);
   const key = parseSecret(API_KEY_PREFIX, credentials.apiKey);
   if (!token || !key) throw new Error('bootstrap credentials do not parse');
@@ -116,35 +122,52 @@ export async function measureStages(input: StageInput): Promise<StageTiming[]> {
     await add('authenticate (identity service, total)', 1, () =>
       sluice.identity.authenticate(credentialsIn, options),
     );
-    await add('store: access_tokens by id', 2, () => repos.identity.getToken(token.id));
-    await add('store: api_clients by id', 2, () => repos.identity.getClient(key.id));
-    await add('store: sandboxes by org+name', 2, () => repos.identity.findSandbox(actor.orgId, 'prod'));
+    await add('authenticate without the cache (one store statement)', 2, () =>
+      uncached.authenticate(credentialsIn, options),
+    );
+    await add('store: token + API client + sandbox, one prepared statement', 3, () =>
+      repos.identity.findCredentials(token.id, key.id, 'prod'),
+    );
+    await add('store: access_tokens by id (Kysely builder, for comparison)', 3, () =>
+      repos.identity.getToken(token.id),
+    );
     await add('parse + sha256 + timingSafeEqual (token and key)', 2, () => {
       parseSecret(TOKEN_PREFIX, credentials.accessToken);
       parseSecret(API_KEY_PREFIX, credentials.apiKey);
       return secretMatches(token.secret, tokenRow.tokenHash) && secretMatches(key.secret, clientRow.keyHash);
     });
     await add('connections.get (service: load + mask)', 1, () => sluice.connections.get(actor, connectionId));
-    await add('repository.get (Kysely + node:sqlite + JSON.parse)', 2, () =>
+    await add('repository.get (compiled query + node:sqlite + JSON.parse)', 2, () =>
       repos.connections.get(actor, connectionId),
     );
     await add('node:sqlite prepared select alone', 3, () =>
       select.get(connectionId, actor.orgId, actor.sandboxId),
     );
     await add('JSON.parse of the stored body', 3, () => JSON.parse(body) as Connection);
-    await add('maskSecrets (structuredClone + schema walk)', 2, () =>
+    await add('maskSecrets (copies only the path to each secret)', 2, () =>
       maskSecrets(authSchema, stored.auth.params),
     );
-    await add('response serialization (fast-json-stringify)', 1, () => serializeItems({ items: [view] }));
+    await add('response serialization (JSON.stringify, as the route does)', 1, () =>
+      JSON.stringify({ items: [view] }),
+    );
+    await add('  the same with fast-json-stringify (the route before)', 1, () =>
+      serializeItems({ items: [view] }),
+    );
     const listN = Math.max(20, Math.floor(n / 20));
     await add('GET list limit=50: app.inject (whole route, no socket)', 0, inject(input.listPath), listN);
     await add(
-      'connections.list (service: read+parse 100 rows, mask 51)',
+      'connections.list (service: read+parse 51 rows, mask 51)',
       1,
       () => sluice.connections.list(actor, listRequest),
       listN,
     );
-    await add('response serialization of 50 items', 1, () => serializeList(listBody), listN);
+    await add(
+      'response serialization of 50 items (JSON.stringify)',
+      1,
+      () => JSON.stringify(listBody),
+      listN,
+    );
+    await add('  the same with fast-json-stringify (before)', 1, () => serializeList(listBody), listN);
   } finally {
     raw.close();
   }

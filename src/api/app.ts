@@ -2,13 +2,19 @@
  * buildApp(deps): the HTTP surface. Flow Service routes live under /data/foundation/flowservice behind
  * the gateway checks; /openapi.json and /docs (served locally) are generated from the route schemas.
  */
-import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  LogController,
+  type preSerializationHookHandler,
+} from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { randomUUID } from 'node:crypto';
 import { documentLimits } from '../domain/limits.ts';
 import { registerAuth } from './auth.ts';
+import { lazySerializerFactory, lazyValidatorFactory } from './lazy-compilers.ts';
 import { createAuthThrottle } from './auth-throttle.ts';
 import { registerErrorHandling } from './error-handler.ts';
 import { HEALTH_PATHS, registerHealthRoutes } from './health.ts';
@@ -25,7 +31,7 @@ import { registerFlowServiceRoutes } from './routes/index.ts';
 import { CATALOG_PREFIX, registerCatalogRoutes } from './routes/datasets/index.ts';
 import { CONVERSION_PREFIX, registerConversionRoutes } from './routes/mapping-sets/index.ts';
 import { registerSchemaRegistryRoutes, SCHEMA_REGISTRY_PREFIX } from './routes/schemas/index.ts';
-import { FLOW_SERVICE_PREFIX } from './schemas.ts';
+import { FLOW_SERVICE_PREFIX, ItemsResponse, ListResponse } from './schemas.ts';
 import { registerStudio } from './routes/studio/index.ts';
 import type { App, RouteDeps } from './types.ts';
 
@@ -40,6 +46,42 @@ export interface AppOptions {
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+const plainJson = (payload: unknown): string => JSON.stringify(payload);
+
+const LEVELS: Readonly<Record<string, number>> = {
+  trace: 10,
+  debug: 20,
+  info: 30,
+  warn: 40,
+  error: 50,
+  fatal: 60,
+};
+/** Whether a logger at `current` writes `level` (an unknown level: yes, the logger decides). */
+const logs = (current: string | undefined, level: 'debug' | 'info'): boolean =>
+  current === 'silent' ? false : (LEVELS[current ?? ''] ?? 0) <= (LEVELS[level] ?? 0);
+
+/**
+ * Entity bodies (200 with `ItemsResponse` or `ListResponse`: items of `additionalProperties: true`
+ * objects) are serialised with `JSON.stringify`. fast-json-stringify has no property to compile there and
+ * calls JSON.stringify per property, at ≈ 2.8× the cost for a 50-item page (docs/benchmarks.md); the
+ * output is the same bytes. The schemas still describe the routes in /openapi.json, and every other
+ * status (the problem documents) keeps its compiled serializer.
+ */
+function serializeEntityBodiesAsJson(app: { addHook: FastifyInstance['addHook'] }): void {
+  app.addHook('onRoute', (route) => {
+    const response = (route.schema as { response?: Record<string, unknown> } | undefined)?.response;
+    const ok = response?.[200] ?? response?.['200'];
+    if (ok !== ItemsResponse && ok !== ListResponse) return;
+    const hook: preSerializationHookHandler = (_request, reply, payload, done) => {
+      if (reply.statusCode === 200) reply.serializer(plainJson);
+      done(null, payload);
+    };
+    const existing = route.preSerialization;
+    route.preSerialization =
+      existing === undefined ? [hook] : Array.isArray(existing) ? [...existing, hook] : [existing, hook];
+  });
+}
 
 export async function buildApp(deps: RouteDeps, options: AppOptions): Promise<App> {
   const app = Fastify({
@@ -58,27 +100,37 @@ export async function buildApp(deps: RouteDeps, options: AppOptions): Promise<Ap
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true } },
+    schemaController: {
+      compilersFactory: { buildValidator: lazyValidatorFactory(), buildSerializer: lazySerializerFactory() },
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   refuseConnect(app.server);
+  serializeEntityBodiesAsJson(app);
   registerUrlChecks(app);
   registerJsonBodies(app, documentLimits(options.bodyLimit));
-  app.addHook('onSend', async (request, reply) => {
+  // Callback hooks (no promise per request); the access line is built only when its level is on.
+  app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id);
+    done(null, payload);
   });
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const path = request.url.split('?')[0] ?? '';
     // Probes every few seconds would drown the access log: they are logged at debug level.
-    request.log[(HEALTH_PATHS as readonly string[]).includes(path) ? 'debug' : 'info'](
-      {
-        method: request.method,
-        path,
-        statusCode: reply.statusCode,
-        responseTimeMs: Math.round(reply.elapsedTime * 100) / 100,
-        ...(request.actor ? { org: request.actor.orgId, sandbox: request.actor.sandboxName } : {}),
-      },
-      'request',
-    );
+    const level = (HEALTH_PATHS as readonly string[]).includes(path) ? 'debug' : 'info';
+    if (logs(request.log.level, level)) {
+      request.log[level](
+        {
+          method: request.method,
+          path,
+          statusCode: reply.statusCode,
+          responseTimeMs: Math.round(reply.elapsedTime * 100) / 100,
+          ...(request.actor ? { org: request.actor.orgId, sandbox: request.actor.sandboxName } : {}),
+        },
+        'request',
+      );
+    }
+    done();
   });
 
   const storeMonitor = createOutageMonitor({ name: 'store', probe: deps.health.probeStore, log: app.log });

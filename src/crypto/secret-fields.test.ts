@@ -90,6 +90,39 @@ describe('secret fields', () => {
     expect(SECRET_MASK).toBe('********');
   });
 
+  it('masks without touching its input: only the containers on the way to a secret are new', () => {
+    const deepFreeze = <T>(value: T): T => {
+      if (typeof value === 'object' && value !== null) {
+        for (const child of Object.values(value)) deepFreeze(child);
+        Object.freeze(value);
+      }
+      return value;
+    };
+    const input = deepFreeze({
+      ...structuredClone(params),
+      other: { nested: [1, { deep: 'kept' }] },
+      extraKeys: [{ key: 'k1', label: { text: 'a' } }, { label: { text: 'b' } }, 'not-an-object'],
+    });
+    const before = structuredClone(input);
+    const masked = maskSecrets(schema, input);
+    expect(input).toEqual(before);
+    expect(masked).toEqual({
+      ...before,
+      accessToken: SECRET_MASK,
+      proxy: { ...before.proxy, password: SECRET_MASK },
+      extraKeys: [{ key: SECRET_MASK, label: { text: 'a' } }, { label: { text: 'b' } }, 'not-an-object'],
+    });
+    expect(masked).not.toBe(input);
+    expect(masked.other).toBe(input.other);
+    expect(masked.extraKeys[1]).toBe(input.extraKeys[1]);
+    expect(masked.extraKeys).not.toBe(input.extraKeys);
+    const noSecrets = deepFreeze({ host: 'h', proxy: { url: 'u' } });
+    expect(maskSecrets(schema, noSecrets)).toEqual({ host: 'h', proxy: { url: 'u' } });
+    expect(maskSecrets(schema, JSON.parse('{"__proto__": {"password": "p"}, "accessToken": "t"}'))).toEqual(
+      JSON.parse('{"__proto__": {"password": "p"}, "accessToken": "********"}'),
+    );
+  });
+
   it('lists the plaintext secret values for log scrubbing', () => {
     expect(secretValues(schema, params).sort()).toEqual([
       'dapi-secret-1',

@@ -3,7 +3,10 @@
  * schema says `"format": "password"` (Adobe's authSpec convention), at any depth.
  *
  * Guarantees:
- * - Nothing here mutates its input; every function returns a fresh copy.
+ * - Nothing here mutates its input. `sealSecrets` and `openSecrets` return a deep copy; `maskSecrets`
+ *   (on every read of a connection) copies only the objects and arrays on the way to a secret and shares
+ *   the rest with its input, so treat its result as read-only.
+ * - Schemas are treated as immutable: the secret paths of a schema are computed once per schema object.
  * - Only values at secret paths are touched; everything else is copied as it is.
  * - `sealSecrets` is idempotent (an already sealed value stays sealed) and `openSecrets` leaves
  *   plaintext values as they are, so stored documents written before sealing still open.
@@ -26,6 +29,18 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 
 export const isSealed = (value: unknown): value is SealedSecret =>
   isRecord(value) && typeof value[SEALED_KEY] === 'string' && Object.keys(value).length === 1;
+
+const pathsBySchema = new WeakMap<Schema, readonly SecretPath[]>();
+
+/** `secretPaths`, computed once per schema object. */
+function cachedSecretPaths(schema: Schema): readonly SecretPath[] {
+  let paths = pathsBySchema.get(schema);
+  if (paths === undefined) {
+    paths = Object.freeze(secretPaths(schema).map((path) => Object.freeze([...path])));
+    pathsBySchema.set(schema, paths);
+  }
+  return paths;
+}
 
 /** Paths (lists of property names) of every `"format": "password"` property in the schema. */
 export function secretPaths(schema: Schema): SecretPath[] {
@@ -65,7 +80,38 @@ function visitPath(root: unknown, path: SecretPath, visit: (value: unknown) => u
 
 function transform<T>(schema: Schema, params: T, visit: (value: unknown) => unknown): T {
   const copy = structuredClone(params);
-  for (const path of secretPaths(schema)) visitPath(copy, path, visit);
+  for (const path of cachedSecretPaths(schema)) visitPath(copy, path, visit);
+  return copy;
+}
+
+/**
+ * `root` with `visit` applied at `path` (from segment `at`): the containers on the way are copied when
+ * a value below them changes; everything else is the input itself. Returns `root` when nothing changed.
+ */
+function replaceAlong(
+  root: unknown,
+  path: SecretPath,
+  at: number,
+  visit: (value: unknown) => unknown,
+): unknown {
+  if (at === path.length) return visit(root);
+  const head = path[at];
+  if (head === '*') {
+    if (!Array.isArray(root)) return root;
+    let copy: unknown[] | undefined;
+    for (let index = 0; index < root.length; index += 1) {
+      const element: unknown = root[index];
+      const next = replaceAlong(element, path, at + 1, visit);
+      if (next !== element) (copy ??= [...(root as unknown[])])[index] = next;
+    }
+    return copy ?? root;
+  }
+  if (head === undefined || !isRecord(root) || !Object.hasOwn(root, head)) return root;
+  const child = root[head];
+  const next = replaceAlong(child, path, at + 1, visit);
+  if (next === child) return root;
+  const copy = { ...root };
+  Object.defineProperty(copy, head, { value: next, writable: true, enumerable: true, configurable: true });
   return copy;
 }
 
@@ -81,9 +127,16 @@ export function openSecrets<T>(schema: Schema, stored: T, box: SecretBox): T {
   return transform(schema, stored, (value) => (isSealed(value) ? box.decrypt(value.$sealed) : value));
 }
 
-/** A copy with each present secret (sealed or not) replaced by `SECRET_MASK`. */
+const mask = (value: unknown): unknown => (value === undefined || value === null ? value : SECRET_MASK);
+
+/**
+ * `params` with each present secret (sealed or not) replaced by `SECRET_MASK`: no deep copy, only the
+ * objects and arrays that lead to a secret are new (the rest is shared with `params`).
+ */
 export function maskSecrets<T>(schema: Schema, params: T): T {
-  return transform(schema, params, (value) => (value === undefined || value === null ? value : SECRET_MASK));
+  let masked: unknown = params;
+  for (const path of cachedSecretPaths(schema)) masked = replaceAlong(masked, path, 0, mask);
+  return masked as T;
 }
 
 /** The values present at `path` inside `root`, read only. */
@@ -98,7 +151,7 @@ function valuesAt(root: unknown, path: SecretPath): unknown[] {
 /** The plaintext secret strings in `params` (non-empty, unsealed), e.g. to scrub them from logs. */
 export function secretValues(schema: Schema, params: unknown): string[] {
   const values = new Set<string>();
-  for (const path of secretPaths(schema)) {
+  for (const path of cachedSecretPaths(schema)) {
     for (const value of valuesAt(params, path))
       if (typeof value === 'string' && value !== '') values.add(value);
   }

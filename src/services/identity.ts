@@ -170,18 +170,15 @@ export function createIdentityService(
     listTokens: (orgId) => repo.listTokens(orgId),
 
     async authenticate(credentials, options) {
-      const principal = await service.authenticateOrg(credentials);
       let sandboxName = credentials.sandboxName?.trim();
+      if ((sandboxName === undefined || sandboxName === '') && options.defaultSandbox) sandboxName = 'prod';
+      const { principal, sandbox } = await gatewayCheck(credentials, sandboxName || undefined);
       if (sandboxName === undefined || sandboxName === '') {
-        if (!options.defaultSandbox) {
-          throw new AppError(
-            'FLOW-2105-400',
-            'The header x-sandbox-name is missing in the request; send the sandbox name, e.g. prod.',
-          );
-        }
-        sandboxName = 'prod';
+        throw new AppError(
+          'FLOW-2105-400',
+          'The header x-sandbox-name is missing in the request; send the sandbox name, e.g. prod.',
+        );
       }
-      const sandbox = await repo.findSandbox(principal.orgId, sandboxName);
       if (!sandbox) {
         throw new AppError(
           'FLOW-2100-404',
@@ -201,68 +198,83 @@ export function createIdentityService(
     },
 
     async authenticateOrg(credentials) {
-      const { authorization } = credentials;
-      if (authorization === undefined || authorization.trim() === '') {
-        throw new AppError(
-          'GATEWAY-403010-403',
-          'Oauth token is missing. Send the header Authorization: Bearer <access token>.',
-        );
-      }
-      const bearer = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-      const parsed = bearer?.[1] === undefined ? undefined : parseSecret(TOKEN_PREFIX, bearer[1]);
-      if (!parsed) {
-        throw new AppError(
-          'GATEWAY-401013-401',
-          "Oauth token is not valid: the Authorization header must be 'Bearer <access token>' with a token issued by this Sluice (sluice tokens create).",
-        );
-      }
-      const token = await repo.getToken(parsed.id);
-      if (!token || !secretMatches(parsed.secret, token.tokenHash)) {
-        throw new AppError('GATEWAY-401013-401', 'Oauth token is not valid: it is not known to this server.');
-      }
-      if (token.revokedAt !== null) {
-        throw new AppError(
-          'GATEWAY-401013-401',
-          'Oauth token is not valid: it has been revoked. Create a new one with `sluice tokens create`.',
-        );
-      }
-      if (token.expiresAt !== null && token.expiresAt <= now()) {
-        throw new AppError(
-          'GATEWAY-401013-401',
-          'Oauth token is not valid: it has expired. Create a new one with `sluice tokens create`.',
-        );
-      }
-      if (credentials.apiKey === undefined || credentials.apiKey.trim() === '') {
-        throw new AppError('GATEWAY-403000-403', 'Api Key is required: send the header x-api-key.');
-      }
-      const key = parseSecret(API_KEY_PREFIX, credentials.apiKey.trim());
-      const client = key ? await repo.getClient(key.id) : undefined;
-      if (!key || !client || !secretMatches(key.secret, client.keyHash) || client.revokedAt !== null) {
-        throw new AppError(
-          'GATEWAY-403003-403',
-          'Api Key is invalid: the x-api-key header does not name an active API key.',
-        );
-      }
-      if (client.orgId !== token.orgId) {
-        throw new AppError(
-          'GATEWAY-403003-403',
-          'Api Key is invalid: the API key belongs to a different organization than the access token.',
-        );
-      }
-      const orgId = credentials.orgId?.trim();
-      if (orgId === undefined || orgId === '') {
-        throw new AppError(
-          'GATEWAY-400003-400',
-          'Missing header x-gw-ims-org-id: send the id of your organization (e.g. ...@AdobeOrg).',
-        );
-      }
-      if (orgId !== token.orgId) {
-        throw new AppError(
-          'GATEWAY-403025-403',
-          `Profile is not valid: the access token is not entitled to the organization '${orgId}'.`,
-        );
-      }
-      return {
+      return (await gatewayCheck(credentials, undefined)).principal;
+    },
+  };
+
+  /**
+   * Every gateway check, in the order Adobe's gateway answers them, on one store read: the token, the API
+   * key's client and (when `sandboxName` is given) the sandbox of the token's org come back together.
+   */
+  async function gatewayCheck(
+    credentials: Omit<RequestCredentials, 'sandboxName'>,
+    sandboxName: string | undefined,
+  ): Promise<{ principal: OrgPrincipal; sandbox: Sandbox | undefined }> {
+    const { authorization } = credentials;
+    if (authorization === undefined || authorization.trim() === '') {
+      throw new AppError(
+        'GATEWAY-403010-403',
+        'Oauth token is missing. Send the header Authorization: Bearer <access token>.',
+      );
+    }
+    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    const parsed = bearer?.[1] === undefined ? undefined : parseSecret(TOKEN_PREFIX, bearer[1]);
+    if (!parsed) {
+      throw new AppError(
+        'GATEWAY-401013-401',
+        "Oauth token is not valid: the Authorization header must be 'Bearer <access token>' with a token issued by this Sluice (sluice tokens create).",
+      );
+    }
+    const apiKey = credentials.apiKey?.trim();
+    const key = apiKey === undefined || apiKey === '' ? undefined : parseSecret(API_KEY_PREFIX, apiKey);
+    const stored = await repo.findCredentials(parsed.id, key?.id ?? null, sandboxName ?? null);
+    const token = stored?.token;
+    if (!token || !secretMatches(parsed.secret, token.tokenHash)) {
+      throw new AppError('GATEWAY-401013-401', 'Oauth token is not valid: it is not known to this server.');
+    }
+    if (token.revokedAt !== null) {
+      throw new AppError(
+        'GATEWAY-401013-401',
+        'Oauth token is not valid: it has been revoked. Create a new one with `sluice tokens create`.',
+      );
+    }
+    if (token.expiresAt !== null && token.expiresAt <= now()) {
+      throw new AppError(
+        'GATEWAY-401013-401',
+        'Oauth token is not valid: it has expired. Create a new one with `sluice tokens create`.',
+      );
+    }
+    if (apiKey === undefined || apiKey === '') {
+      throw new AppError('GATEWAY-403000-403', 'Api Key is required: send the header x-api-key.');
+    }
+    const client = key ? stored.client : undefined;
+    if (!key || !client || !secretMatches(key.secret, client.keyHash) || client.revokedAt !== null) {
+      throw new AppError(
+        'GATEWAY-403003-403',
+        'Api Key is invalid: the x-api-key header does not name an active API key.',
+      );
+    }
+    if (client.orgId !== token.orgId) {
+      throw new AppError(
+        'GATEWAY-403003-403',
+        'Api Key is invalid: the API key belongs to a different organization than the access token.',
+      );
+    }
+    const orgId = credentials.orgId?.trim();
+    if (orgId === undefined || orgId === '') {
+      throw new AppError(
+        'GATEWAY-400003-400',
+        'Missing header x-gw-ims-org-id: send the id of your organization (e.g. ...@AdobeOrg).',
+      );
+    }
+    if (orgId !== token.orgId) {
+      throw new AppError(
+        'GATEWAY-403025-403',
+        `Profile is not valid: the access token is not entitled to the organization '${orgId}'.`,
+      );
+    }
+    return {
+      principal: {
         orgId: token.orgId,
         userId: token.userId,
         clientId: client.name,
@@ -270,9 +282,10 @@ export function createIdentityService(
         tokenId: token.id,
         tokenName: token.name,
         expiresAt: token.expiresAt,
-      };
-    },
-  };
+      },
+      sandbox: stored.sandbox,
+    };
+  }
   return service;
 }
 

@@ -102,7 +102,12 @@ export async function listEntities<E extends EntityMeta & { readonly name: strin
   return collectPage({
     query,
     ...(after === undefined ? {} : { after }),
-    chunk: query.count ? 500 : Math.min(Math.max(query.limit * 2, 50), 1000),
+    // Without filters every row is an item: one page and the one row that says a next page exists.
+    chunk: query.count
+      ? 500
+      : query.filters.length === 0
+        ? query.limit + 1
+        : Math.min(Math.max(query.limit * 2, 50), 1000),
     scan: (from, limit) =>
       repository.scan(tenant, {
         orderBy,

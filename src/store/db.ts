@@ -17,7 +17,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Kysely, PostgresDialect, sql } from 'kysely';
-import pg from 'pg';
+import type { CustomTypesConfig } from 'pg';
 import { AppError } from '../domain/errors.ts';
 import { createSqliteDialect } from './sqlite-driver.ts';
 
@@ -81,14 +81,20 @@ const parseInt8 = (text: string): number | bigint => {
 const keepText = (text: string): string => text;
 
 type TextParser = (text: string) => unknown;
-const builtinParser = pg.types.getTypeParser as (oid: number, format?: 'text' | 'binary') => TextParser;
+type Pg = typeof import('pg').default;
 
-const typeParsers: pg.CustomTypesConfig = {
-  getTypeParser: (oid: number, format?: 'text' | 'binary'): TextParser => {
-    if (format !== 'binary' && oid === INT8_OID) return parseInt8;
-    if (format !== 'binary' && JSON_OIDS.has(oid)) return keepText;
-    return builtinParser(oid, format);
-  },
+/** The pg driver, loaded when a PostgreSQL store is opened (an embedded start never loads it). */
+const loadPg = async (): Promise<Pg> => (await import('pg')).default;
+
+const typeParsersOf = (pg: Pg): CustomTypesConfig => {
+  const builtinParser = pg.types.getTypeParser as (oid: number, format?: 'text' | 'binary') => TextParser;
+  return {
+    getTypeParser: (oid: number, format?: 'text' | 'binary'): TextParser => {
+      if (format !== 'binary' && oid === INT8_OID) return parseInt8;
+      if (format !== 'binary' && JSON_OIDS.has(oid)) return keepText;
+      return builtinParser(oid, format);
+    },
+  };
 };
 
 async function openPostgres<DB>(options: {
@@ -103,13 +109,14 @@ async function openPostgres<DB>(options: {
       `Invalid PostgreSQL schema name "${options.schema}": use letters, digits and _ (at most 63).`,
     );
   }
-  if (options.schema !== undefined) await ensureSchema(options.url, options.schema, address);
+  const pg = await loadPg();
+  if (options.schema !== undefined) await ensureSchema(pg, options.url, options.schema, address);
 
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolSize ?? 10,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-    types: typeParsers,
+    types: typeParsersOf(pg),
     ...(options.schema === undefined ? {} : { options: `-c search_path=${options.schema}` }),
   });
   // An idle pooled connection that the server drops emits 'error' on the pool; pg discards that
@@ -135,7 +142,7 @@ async function openPostgres<DB>(options: {
 }
 
 /** Creates the schema when missing, on a short-lived connection (the pool's search_path needs it). */
-async function ensureSchema(url: string, schema: string, address: string): Promise<void> {
+async function ensureSchema(pg: Pg, url: string, schema: string, address: string): Promise<void> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   client.on('error', () => undefined);
   try {

@@ -6,6 +6,7 @@
 import type { Kysely } from 'kysely';
 import type { EntityMeta } from '../domain/entity.ts';
 import type { Tenant } from '../domain/tenancy.ts';
+import { prepareQuery } from './prepared.ts';
 import type { Database, EntityTableName } from './schema.ts';
 
 export interface ScanOptions {
@@ -65,19 +66,57 @@ export function createEntityRepository<E extends EntityMeta>(
   };
   const fromBody = (body: string): E => JSON.parse(body) as E;
 
+  // The hot reads (GET by id, a list page) are compiled once per shape (prepared.ts).
+  const getById = prepareQuery<Database, { body: string }, [string, string, string]>(db, 3, (arg) =>
+    db
+      .selectFrom(table)
+      .select('body')
+      .where('id', '=', arg(0))
+      .where('org_id', '=', arg(1))
+      .where('sandbox_id', '=', arg(2)),
+  );
+  type ScanArgs = [string, string, ...unknown[]];
+  const scans = new Map<string, (...args: ScanArgs) => Promise<{ body: string }[]>>();
+  /** The scan of one shape: order, direction, keyset or not, and which columns are filtered. */
+  const scanOf = (options: ScanOptions, whereKeys: readonly ('state' | 'spec_id')[]) => {
+    const column = COLUMN[options.orderBy.field];
+    const direction = options.orderBy.direction;
+    const keyset = options.after !== undefined;
+    const shape = `${column}|${direction}|${keyset ? 'after' : ''}|${whereKeys.join(',')}`;
+    let scan = scans.get(shape);
+    if (scan === undefined) {
+      // Arguments: org, sandbox, one per filtered column, then [after.value, after.id], then limit.
+      const arity = 2 + whereKeys.length + (keyset ? 2 : 0) + 1;
+      scan = prepareQuery<Database, { body: string }, ScanArgs>(db, arity, (arg) => {
+        let next = 2;
+        let query = db
+          .selectFrom(table)
+          .select('body')
+          .where('org_id', '=', arg(0))
+          .where('sandbox_id', '=', arg(1));
+        for (const key of whereKeys) query = query.where(key, '=', arg(next++));
+        if (keyset) {
+          const value = arg(next++);
+          const id = arg(next++);
+          const beyond = direction === 'asc' ? '>' : '<';
+          query = query.where((eb) =>
+            eb.or([eb(column, beyond, value), eb.and([eb(column, '=', value), eb('id', beyond, id)])]),
+          );
+        }
+        return query.orderBy(column, direction).orderBy('id', direction).limit(arg(next));
+      });
+      scans.set(shape, scan);
+    }
+    return scan;
+  };
+
   return {
     async insert(entity) {
       await db.insertInto(table).values(toRow(entity)).execute();
     },
 
     async get(tenant, id) {
-      const row = await db
-        .selectFrom(table)
-        .select('body')
-        .where('id', '=', id)
-        .where('org_id', '=', tenant.orgId)
-        .where('sandbox_id', '=', tenant.sandboxId)
-        .executeTakeFirst();
+      const [row] = await getById(id, tenant.orgId, tenant.sandboxId);
       return row ? fromBody(row.body) : undefined;
     },
 
@@ -113,31 +152,22 @@ export function createEntityRepository<E extends EntityMeta>(
     },
 
     async scan(tenant, options) {
-      const column = COLUMN[options.orderBy.field];
-      const direction = options.orderBy.direction;
-      let query = db
-        .selectFrom(table)
-        .select('body')
-        .where('org_id', '=', tenant.orgId)
-        .where('sandbox_id', '=', tenant.sandboxId);
-      for (const [key, value] of Object.entries(options.where ?? {})) {
-        query = query.where(key as 'state' | 'spec_id', '=', value);
-      }
+      const where = Object.entries(options.where ?? {}) as [
+        keyof NonNullable<ScanOptions['where']>,
+        string,
+      ][];
+      const scan = scanOf(
+        options,
+        where.map(([key]) => key),
+      );
       const after = options.after;
-      if (after !== undefined) {
-        const beyond = direction === 'asc' ? '>' : '<';
-        query = query.where((eb) =>
-          eb.or([
-            eb(column, beyond, after.value as never),
-            eb.and([eb(column, '=', after.value as never), eb('id', beyond, after.id)]),
-          ]),
-        );
-      }
-      const rows = await query
-        .orderBy(column, direction)
-        .orderBy('id', direction)
-        .limit(options.limit)
-        .execute();
+      const rows = await scan(
+        tenant.orgId,
+        tenant.sandboxId,
+        ...where.map(([, value]) => value),
+        ...(after === undefined ? [] : [after.value, after.id]),
+        options.limit,
+      );
       return rows.map((row) => fromBody(row.body));
     },
   };

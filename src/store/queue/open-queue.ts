@@ -6,7 +6,6 @@ import type { Logger } from '../../domain/logger.ts';
 import type { StoreOptions } from '../db.ts';
 import type { RunRepository } from '../run-repository.ts';
 import { createLocalRunQueue } from './local-queue.ts';
-import { openPgBossRunQueue } from './pg-boss-queue.ts';
 import type { QueueSettings, RunQueue } from './run-queue.ts';
 
 export interface OpenQueueOptions extends QueueSettings {
@@ -18,10 +17,11 @@ export interface OpenQueueOptions extends QueueSettings {
   readonly log: Logger;
 }
 
-export function openRunQueue(runs: RunRepository, options: OpenQueueOptions): Promise<RunQueue> {
+export async function openRunQueue(runs: RunRepository, options: OpenQueueOptions): Promise<RunQueue> {
   const { store } = options;
-  if (options.engine === 'local' || store.kind !== 'postgres')
-    return Promise.resolve(createLocalRunQueue(runs, options));
+  if (options.engine === 'local' || store.kind !== 'postgres') return createLocalRunQueue(runs, options);
+  // pg-boss (and its ≈ 100 modules) is loaded only by the processes that use it: a faster embedded start.
+  const { openPgBossRunQueue } = await import('./pg-boss-queue.ts');
   return openPgBossRunQueue(runs, {
     leaseMs: options.leaseMs,
     now: options.now,

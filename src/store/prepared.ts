@@ -1,0 +1,55 @@
+/**
+ * Hot reads compiled once: a Kysely query is built and compiled on its first call with placeholder
+ * values, and every later call runs the same SQL text with its own parameters through `db.executeQuery`.
+ * That spares Kysely's per-call build, freeze and compile (≈ 10 µs a query); the query still runs on
+ * Kysely's connection (so it waits for a transaction of this process like any other query, never reads
+ * inside one), and on SQLite the adapter reuses the prepared statement of that SQL text
+ * (sqlite-driver.ts). Both dialects: the placeholders are found by position in the compiled parameters.
+ *
+ * Guarantees:
+ * - The SQL is exactly what the builder compiles, so a prepared read and the plain builder return the
+ *   same rows.
+ * - Parameters are bound, never spliced into the SQL text.
+ */
+import type { Compilable, CompiledQuery, Kysely } from 'kysely';
+
+/** A placeholder for argument `index`, to pass to the builder where the argument's value goes. */
+const placeholder = (index: number): string => `\u0000sluice-prepared-${index}\u0000`;
+
+type Slot = { readonly arg: number } | { readonly value: unknown };
+
+/**
+ * `build(arg)` returns the query with `arg(i)` where argument i's value goes (typed `never`, so it fits
+ * any column); the result is a function of the arguments that resolves to the rows.
+ */
+export function prepareQuery<DB, Row, Args extends readonly unknown[]>(
+  db: Kysely<DB>,
+  arity: Args['length'],
+  build: (arg: (index: number) => never) => Compilable<Row>,
+): (...args: Args) => Promise<Row[]> {
+  let compiled: { query: CompiledQuery<Row>; slots: readonly Slot[] } | undefined;
+  const compile = () => {
+    const placeholders = Array.from({ length: arity }, (_, index) => placeholder(index));
+    const arg = (index: number): never => {
+      if (!Number.isInteger(index) || index < 0 || index >= arity)
+        throw new RangeError(`no argument ${index}`);
+      return placeholder(index) as never;
+    };
+    const query = build(arg).compile();
+    const byText = new Map(placeholders.map((text, index) => [text, index]));
+    const slots = query.parameters.map((value): Slot => {
+      const arg = typeof value === 'string' ? byText.get(value) : undefined;
+      return arg === undefined ? { value } : { arg };
+    });
+    const used = new Set(slots.flatMap((slot) => ('arg' in slot ? [slot.arg] : [])));
+    if (used.size !== arity) throw new Error('prepareQuery: a placeholder is not a bound parameter');
+    return { query, slots };
+  };
+  return async (...args) => {
+    compiled ??= compile();
+    const { query, slots } = compiled;
+    const parameters = slots.map((slot) => ('arg' in slot ? args[slot.arg] : slot.value));
+    const result = await db.executeQuery<Row>({ ...query, parameters });
+    return result.rows;
+  };
+}
