@@ -30,7 +30,15 @@ export interface LazyConnectorEntry {
   readonly load: () => Promise<ConnectorModule>;
 }
 
-const READ_MEMBERS = ['test', 'listTables', 'describeTable', 'preview', 'planRead', 'read'] as const;
+const READ_MEMBERS = [
+  'test',
+  'listTables',
+  'describeTable',
+  'preview',
+  'planRead',
+  'read',
+  'splitRead',
+] as const;
 
 /** In the registry's order. */
 export const LAZY_CONNECTORS: readonly LazyConnectorEntry[] = [

@@ -288,7 +288,16 @@ describe.each(['databricks', 'azure-table-storage'])('flow runs: %s', (name) => 
     const source = await newSource[name]!({ parallelism: 4 });
     await source.addRows(first);
     await new Promise((resolve) => setTimeout(resolve, LAG_MS + 50));
+    emulator.resetStats();
     const run = await runNextWindow(source.flowId);
+    if (name === 'databricks') {
+      // One min/max statement found the span; then one SELECT per range.
+      const statements = emulator.stats.statements.map(String);
+      expect(statements.filter((sql) => /\bmin\(/.test(sql))).toHaveLength(1);
+      expect(statements.filter((sql) => /^SELECT .* WHERE /s.test(sql) && !/\bmin\(/.test(sql)).length).toBe(
+        4,
+      );
+    }
     expect(run.metrics.statusSummary.status, JSON.stringify(run.metrics.statusSummary)).toBe('success');
     expect(run.metrics.recordSummary).toMatchObject({ inputRecordCount: 25, outputRecordCount: 25 });
     expect(await landed(source.dataSetId)).toEqual(expected(first));
