@@ -9,6 +9,7 @@ import {
   ValueConversionError,
   xdmFor,
 } from './values.ts';
+import { orUndefined, seeded } from '../../test/support/seeded.ts';
 
 describe('xdmFor / column', () => {
   it('maps every normalized type to Adobe-style XDM', () => {
@@ -113,11 +114,7 @@ describe('toRowValue', () => {
 
 describe('toIsoDateTime fast path', () => {
   it('gives what the general parser gives, for canonical and near-canonical texts', () => {
-    let seed = 7;
-    const next = (n: number): number => {
-      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
-      return seed % n;
-    };
+    const { next } = seeded(7);
     const two = (n: number): string => String(n).padStart(2, '0');
     for (let i = 0; i < 20_000; i++) {
       const year = String([0, 1, 99, 1900, 1970, 2000, 2024, 2100, 9999][next(9)] ?? 2024).padStart(4, '0');
@@ -127,47 +124,30 @@ describe('toIsoDateTime fast path', () => {
       const text = `${year}-${two(next(14))}-${two(next(33))}${next(2) === 0 ? 'T' : ' '}${two(next(26))}:${two(next(62))}:${two(next(62))}${fraction ?? ''}${['Z', 'Z', 'z', '+01:00', ''][next(5)] ?? 'Z'}`;
       expect(toIsoDateTime(text), text).toBe(generalIsoDateTime(text));
       const date = text.slice(0, 10);
-      const asDate = (): unknown => {
-        try {
-          return toRowValue('date', date);
-        } catch {
-          return undefined;
-        }
-      };
-      expect(asDate(), date).toBe(generalIsoDateTime(`${date}T00:00:00Z`) === undefined ? undefined : date);
+      expect(
+        orUndefined(() => toRowValue('date', date)),
+        date,
+      ).toBe(generalIsoDateTime(`${date}T00:00:00Z`) === undefined ? undefined : date);
     }
   });
 });
 
 describe('canonical number texts', () => {
   it('pass through as the general conversion would give them', () => {
-    let seed = 3;
-    const next = (n: number): number => {
-      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
-      return seed % n;
-    };
-    const digits = (n: number): string => Array.from({ length: n }, () => String(next(10))).join('');
+    const { next, digits } = seeded(3);
     for (let i = 0; i < 20_000; i++) {
       const whole = ['0', '00', digits(1 + next(20))][next(3)] ?? '0';
       const text = `${['', '-', '+', ' '][next(4)] ?? ''}${whole}${['', `.${digits(1 + next(4))}`, '.'][next(3)] ?? ''}`;
       const long = /^[+-]?\d+$/.test(text.trim()) ? BigInt(text.trim()).toString() : undefined;
-      const asLong = (): unknown => {
-        try {
-          return toRowValue('long', text);
-        } catch {
-          return undefined;
-        }
-      };
-      expect(asLong(), text).toBe(long);
+      expect(
+        orUndefined(() => toRowValue('long', text)),
+        text,
+      ).toBe(long);
       const decimal = toDecimalString(text);
-      const asDecimal = (): unknown => {
-        try {
-          return toRowValue('decimal', text);
-        } catch {
-          return undefined;
-        }
-      };
-      expect(asDecimal(), text).toBe(decimal);
+      expect(
+        orUndefined(() => toRowValue('decimal', text)),
+        text,
+      ).toBe(decimal);
     }
   });
 });

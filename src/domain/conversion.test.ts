@@ -8,6 +8,7 @@ import {
   type CellValue,
   type SourceColumnType,
 } from './conversion.ts';
+import { seeded } from '../../test/support/seeded.ts';
 import type { DatasetField } from './dataset.ts';
 import { NORMALIZED_TYPES, type NormalizedType } from './types.ts';
 
@@ -189,12 +190,7 @@ describe('convertValue: numbers', () => {
   });
 
   it('passes canonical decimal text through exactly as the general parse gives it', () => {
-    let seed = 5;
-    const next = (n: number): number => {
-      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
-      return seed % n;
-    };
-    const digits = (n: number): string => Array.from({ length: n }, () => String(next(10))).join('');
+    const { next, digits } = seeded(5);
     for (let i = 0; i < 20_000; i++) {
       const whole = next(4) === 0 ? '0' : `${1 + next(9)}${digits(next(12))}`;
       const text = `${next(3) === 0 && whole !== '0' ? '-' : ''}${whole}${next(2) === 0 ? '' : `.${digits(1 + next(6))}`}`;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { seeded } from '../../../test/support/seeded.ts';
 import { hasAmbiguousNumbers } from './sdk.ts';
 
 /** The SDK's guess for an unannotated number (disableTypeConversion): every safe integer is Int32. */
@@ -21,12 +22,7 @@ describe('hasAmbiguousNumbers (the fast path of the EDM-type policy)', () => {
   });
 
   it('whenever it says no, the SDK types every number as the service meant', () => {
-    let seed = 11;
-    const next = (n: number): number => {
-      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
-      return seed % n;
-    };
-    const digits = (n: number): string => Array.from({ length: n }, () => String(next(10))).join('');
+    const { next, digits } = seeded(11);
     let checked = 0;
     for (let i = 0; i < 20_000; i++) {
       const int = String(Number(digits(1 + next(12))));
