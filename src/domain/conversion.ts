@@ -43,7 +43,19 @@ export type ConversionRule =
 
 export type ConversionCheck = { ok: true; rule: ConversionRule } | { ok: false; reason: string };
 export type ConvertResult = { ok: true; value: CellValue } | { ok: false; reason: string };
-export type Converter = (value: CellValue) => ConvertResult;
+
+/** Why a cell did not convert: what a converter returns instead of the value (no wrapper per good cell). */
+export class ConvertFailure {
+  readonly reason: string;
+  constructor(reason: string) {
+    this.reason = reason;
+  }
+}
+
+/** The converted value, or a ConvertFailure. */
+export type Converted = CellValue | ConvertFailure;
+/** The per-cell function of a column: hot, so it answers the value itself (or a ConvertFailure). */
+export type Converter = (value: CellValue) => Converted;
 
 /** The matrix: source type → target type → rule. A missing entry is a conversion that cannot work. */
 export const CONVERSION_MATRIX: Readonly<
@@ -123,7 +135,11 @@ export function convertValue(
   target: DatasetField,
 ): ConvertResult {
   const converter = converterFor(source, target);
-  return converter.ok ? converter.convert(value) : { ok: false, reason: converter.reason };
+  if (!converter.ok) return { ok: false, reason: converter.reason };
+  const result = converter.convert(value);
+  return result instanceof ConvertFailure
+    ? { ok: false, reason: result.reason }
+    : { ok: true, value: result };
 }
 
 /** The per-cell function for one (source, target) pair, decided once per column, applied per row. */
@@ -137,9 +153,9 @@ export function converterFor(
   return { ok: true, rule: check.rule, convert: (value) => (value === null ? NULL : convert(value)) };
 }
 
-const NULL: ConvertResult = { ok: true, value: null };
-const ok = (value: CellValue): ConvertResult => ({ ok: true, value });
-const fail = (reason: string): ConvertResult => ({ ok: false, reason });
+const NULL: Converted = null;
+const ok = (value: CellValue): Converted => value;
+const fail = (reason: string): Converted => new ConvertFailure(reason);
 const kind = (value: CellValue): string => (typeof value === 'string' ? 'text' : typeof value);
 
 type NonNull = Exclude<CellValue, null>;
@@ -148,7 +164,7 @@ function buildConverter(
   rule: ConversionRule,
   from: NormalizedType,
   target: DatasetField,
-): (value: NonNull) => ConvertResult {
+): (value: NonNull) => Converted {
   const to = target.type as NormalizedType;
   switch (to) {
     case 'string':
@@ -227,7 +243,7 @@ const BOOLEAN_TEXT: Readonly<Record<string, boolean>> = {
   no: false,
 };
 
-function parseBoolean(value: NonNull): ConvertResult {
+function parseBoolean(value: NonNull): Converted {
   if (typeof value === 'boolean') return ok(value);
   if (typeof value !== 'string') return fail(`expected text for a boolean, got a ${kind(value)}`);
   const text = value.trim().toLowerCase();
@@ -264,15 +280,15 @@ const INT_MAX = 2n ** 31n - 1n;
 const LONG_MIN = -(2n ** 63n);
 const LONG_MAX = 2n ** 63n - 1n;
 
-const fitInteger = (n: bigint): ConvertResult =>
+const fitInteger = (n: bigint): Converted =>
   n < INT_MIN || n > INT_MAX ? fail('out of the integer range (-2147483648 to 2147483647)') : ok(Number(n));
 
-const fitLong = (n: bigint): ConvertResult =>
+const fitLong = (n: bigint): Converted =>
   n < LONG_MIN || n > LONG_MAX ? fail('out of the long range (-2^63 to 2^63-1)') : ok(n.toString());
 
 const NON_FINITE = new Set(['NaN', 'Infinity', '+Infinity', '-Infinity']);
 
-function doubleOf(value: NonNull, from: NormalizedType): ConvertResult {
+function doubleOf(value: NonNull, from: NormalizedType): Converted {
   if (typeof value === 'number') return ok(value);
   if (typeof value !== 'string') return fail(`expected a number, got a ${kind(value)}`);
   const text = value.trim();
@@ -327,7 +343,7 @@ function decimalOf(value: NonNull, from: NormalizedType): Decimal | null | strin
 }
 
 /** The decimal as text if it fits decimal(precision, scale) exactly; fractional zeros beyond the scale are dropped. */
-function fitDecimal(decimal: Decimal, precision: number, scale: number): ConvertResult {
+function fitDecimal(decimal: Decimal, precision: number, scale: number): Converted {
   let fraction = decimal.fraction;
   if (fraction.length > scale) {
     if (/[1-9]/.test(fraction.slice(scale))) {

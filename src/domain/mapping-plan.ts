@@ -3,7 +3,13 @@
  * source columns and dataset schema and decides each column's converter once; `mapRow` applies the plan
  * to every row, producing an XDM-shaped record or every failing cell of the row.
  */
-import { converterFor, type CellValue, type ConversionRule, type Converter } from './conversion.ts';
+import {
+  ConvertFailure,
+  converterFor,
+  type CellValue,
+  type ConversionRule,
+  type Converter,
+} from './conversion.ts';
 import { fieldAt, type DatasetSchema } from './dataset.ts';
 import {
   sourceTypeOf,
@@ -71,9 +77,9 @@ export function mapRow(
   const errors: RowError[] = [];
   for (const entry of entries) {
     const result = entry.convert(row[entry.source] ?? null);
-    if (!result.ok) {
+    if (result instanceof ConvertFailure) {
       errors.push({ source: entry.source, destination: entry.destination, reason: result.reason });
-    } else if (result.value !== null) {
+    } else if (result !== null) {
       let node = record;
       for (const part of entry.path.slice(0, -1)) {
         const next = node[part];
@@ -82,7 +88,7 @@ export function mapRow(
           unknown
         >;
       }
-      node[entry.path[entry.path.length - 1] ?? ''] = result.value;
+      node[entry.path[entry.path.length - 1] ?? ''] = result;
     }
   }
   return errors.length > 0 ? { ok: false, errors } : { ok: true, record };
