@@ -3,9 +3,8 @@
  * table on Azurite, two flows created over HTTP (one tolerating bad rows, one strict), and runs the
  * test executes with `runner.runOnce()` while the CLI watches them.
  */
-import { TableClient } from '@azure/data-tables';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { azuriteConnectionString, uniqueTableName } from '../../test/support/azurite.ts';
+import { azuriteConnectionString, seedRowsTable, uniqueTableName } from '../../test/support/azurite.ts';
 import { startTestSluice, type TestSluice } from '../../test/support/sluice.ts';
 import type { Terminal } from './context.ts';
 import { runCommand } from './main.ts';
@@ -112,21 +111,7 @@ async function setupFlow(name: string, connectionId: string, options?: Record<st
 
 // The source table is shared and only read; each test gets its own Sluice, connection and flows.
 beforeAll(async () => {
-  const client = TableClient.fromConnectionString(azuriteConnectionString(), table, {
-    allowInsecureConnection: true,
-  });
-  await client.createTable();
-  const base = Date.parse('2026-01-01T00:00:00Z');
-  for (let id = 1; id <= ROWS; id += 1) {
-    await client.createEntity({
-      partitionKey: 'p',
-      rowKey: String(id).padStart(4, '0'),
-      id: { value: String(id), type: 'Int64' },
-      name: `row ${id}`,
-      code: BAD_CODES[id] ?? String(id * 10),
-      updated: new Date(base + id * 60_000),
-    });
-  }
+  await seedRowsTable(table, ROWS, (id) => ({ code: BAD_CODES[id] ?? String(id * 10) }));
 });
 
 beforeEach(async () => {

@@ -8,9 +8,8 @@ import { chmodSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { TableClient } from '@azure/data-tables';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { azuriteConnectionString, uniqueTableName } from '../../test/support/azurite.ts';
+import { azuriteConnectionString, seedRowsTable, uniqueTableName } from '../../test/support/azurite.ts';
 import { startTestSluice, type TestSluice } from '../../test/support/sluice.ts';
 import { atsConnection, createFlow, tenantOf } from '../../test/support/flows.ts';
 import { runCli } from './main.ts';
@@ -67,20 +66,7 @@ function landRun() {
 
 beforeAll(async () => {
   home = mkdtempSync(join(tmpdir(), 'sluice-remote-'));
-  const client = TableClient.fromConnectionString(azuriteConnectionString(), table, {
-    allowInsecureConnection: true,
-  });
-  await client.createTable();
-  const base = Date.parse('2026-01-01T00:00:00Z');
-  for (let id = 1; id <= ROWS; id += 1) {
-    await client.createEntity({
-      partitionKey: 'p',
-      rowKey: String(id).padStart(4, '0'),
-      id: { value: String(id), type: 'Int64' },
-      name: `row ${id}`,
-      updated: new Date(base + id * 60_000),
-    });
-  }
+  await seedRowsTable(table, ROWS);
   t = await startTestSluice({
     env: { SLUICE_RUN_SAFETY_LAG_MS: '0', SLUICE_RUN_HEARTBEAT_MS: '20', SLUICE_RUN_READ_BATCH_SIZE: '5' },
   });

@@ -4,9 +4,9 @@
  * re-creates what it needs.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AZURITE_ACCOUNT, AZURITE_KEY } from './azurite.ts';
+import { freePort } from './free-port.ts';
 
 export interface PrivateAzurite {
   readonly port: number;
@@ -15,19 +15,6 @@ export interface PrivateAzurite {
   stop(): Promise<void>;
   start(): Promise<void>;
 }
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address && typeof address === 'object') resolve(address.port);
-        else reject(new Error('no port'));
-      });
-    });
-  });
 
 export async function startPrivateAzurite(): Promise<PrivateAzurite> {
   const port = await freePort();
