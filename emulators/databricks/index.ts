@@ -64,8 +64,9 @@ export interface EmulatorOptions {
   host?: string;
   dir?: string;
   /**
-   * 'column' (default): every result is COLUMN_BASED_SET. 'arrow': statements answer ARROW_BASED_SET
-   * when the driver can read Arrow (its default), as real Databricks does; metadata calls stay column-based.
+   * 'arrow' (default): statements answer ARROW_BASED_SET when the driver can read Arrow (its default), as
+   * real Databricks does; metadata calls stay column-based. 'column': every result is COLUMN_BASED_SET
+   * (what older runtimes answer; Sluice's row read path).
    */
   resultFormat?: 'column' | 'arrow';
 }
@@ -122,7 +123,7 @@ export async function startDatabricksEmulator(options: EmulatorOptions = {}): Pr
 
   const engine = await Engine.create(fixture);
   const clusters = new ClusterRegistry(fixture.clusters);
-  const service = new ThriftService(engine, stats, { arrow: options.resultFormat === 'arrow' });
+  const service = new ThriftService(engine, stats, { arrow: options.resultFormat !== 'column' });
   clusters.onStopped = (id) => {
     service.dropSessions(id);
   };

@@ -1,13 +1,13 @@
 /**
- * CLI: `node emulators/databricks/main.ts [--port 8443] [--host 127.0.0.1] [--fixture file.json] [--dir d]`
- * (npm run emulator:databricks). Prints how to connect, then serves until SIGINT/SIGTERM.
+ * CLI: `node emulators/databricks/main.ts [--port 8443] [--host 127.0.0.1] [--fixture file.json] [--dir d]
+ *   [--result-format column|arrow]` (npm run emulator:databricks). Prints how to connect, then serves until SIGINT/SIGTERM.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startDatabricksEmulator, type WorkspaceFixture } from './index.ts';
 
 const usage =
-  'usage: node emulators/databricks/main.ts [--port 8443] [--host 127.0.0.1] [--fixture file.json] [--dir d]';
+  'usage: node emulators/databricks/main.ts [--port 8443] [--host 127.0.0.1] [--fixture file.json] [--dir d] [--result-format column|arrow]';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -16,6 +16,7 @@ async function main(): Promise<void> {
       host: { type: 'string', default: '127.0.0.1' },
       fixture: { type: 'string' },
       dir: { type: 'string' },
+      'result-format': { type: 'string', default: 'arrow' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -26,6 +27,10 @@ async function main(): Promise<void> {
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new Error(`--port must be 0-65535. ${usage}`);
+  const resultFormat = values['result-format'];
+  if (resultFormat !== 'column' && resultFormat !== 'arrow') {
+    throw new Error(`--result-format must be column or arrow. ${usage}`);
+  }
   const fixture =
     values.fixture === undefined
       ? undefined
@@ -33,6 +38,7 @@ async function main(): Promise<void> {
   const emulator = await startDatabricksEmulator({
     port,
     host: values.host,
+    resultFormat,
     ...(fixture === undefined ? {} : { fixture }),
     ...(values.dir === undefined ? {} : { dir: values.dir }),
   });

@@ -23,11 +23,19 @@ import {
 import type T from '@databricks/sql/thrift/TCLIService_types.js';
 import { SqlError } from './sql-error.ts';
 
+/** Epoch milliseconds of a UTC wall clock; unlike Date.UTC, years 0-99 stay themselves. */
+function utcMs(year: number, month: number, day: number, h = 0, mi = 0, s = 0): number {
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(h, mi, s);
+  return date.getTime();
+}
+
 export function parseDate(text: string): DuckDBDateValue {
   const m = /^(-?\d{1,6})-(\d{1,2})-(\d{1,2})/.exec(text.trim());
   if (!m)
     throw new SqlError(`[INVALID_PARAMETER_VALUE] '${text}' is not a valid DATE. SQLSTATE: 22023`, '22023');
-  return new DuckDBDateValue(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) / 86_400_000);
+  return new DuckDBDateValue(utcMs(Number(m[1]), Number(m[2]), Number(m[3])) / 86_400_000);
 }
 
 /** 'YYYY-MM-DD[ T]hh:mm:ss[.ffffff][Z|±hh:mm]' → microseconds since the epoch (UTC when no offset). */
@@ -41,9 +49,9 @@ export function parseTimestamp(text: string): DuckDBTimestampValue {
       `[INVALID_PARAMETER_VALUE] '${text}' is not a valid TIMESTAMP. SQLSTATE: 22023`,
       '22023',
     );
-  const ms = Date.UTC(
+  const ms = utcMs(
     Number(m[1]),
-    Number(m[2]) - 1,
+    Number(m[2]),
     Number(m[3]),
     Number(m[4] ?? 0),
     Number(m[5] ?? 0),

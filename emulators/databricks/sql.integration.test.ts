@@ -7,7 +7,7 @@ let emulator: DatabricksEmulator;
 let conn: DriverConnection;
 
 beforeAll(async () => {
-  emulator = await startDatabricksEmulator();
+  emulator = await startDatabricksEmulator({ resultFormat: 'column' });
   await emulator.exec(
     `CREATE TABLE hive_metastore.acme.big AS SELECT i::INTEGER AS id, 'row ' || i AS label FROM range(50000) r(i)`,
   );

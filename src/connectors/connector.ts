@@ -5,6 +5,7 @@
  */
 import type { ErrorCode } from '../domain/errors.ts';
 import type { ConnectionSpec } from '../domain/specs.ts';
+import type { ColumnBatch } from '../domain/column-batch.ts';
 import type { FilterNode } from './filter-types.ts';
 
 export type { FilterNode } from './filter-types.ts';
@@ -140,7 +141,13 @@ export interface ReadRequest {
 }
 
 export interface RecordBatch {
+  /** The batch's rows (for a columnar batch: made from `columns` when first read). */
   readonly rows: readonly Row[];
+  /**
+   * The same rows column by column, when the source delivers columns (Databricks' Arrow results): a
+   * consumer that can use them need not touch `rows`, so no object per row is ever made.
+   */
+  readonly columns?: ColumnBatch;
   /** Approximate bytes read from the source for these rows (for run metrics). */
   readonly bytes: number;
 }

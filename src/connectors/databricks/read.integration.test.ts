@@ -67,7 +67,8 @@ const fixture: WorkspaceFixture = {
 
 let emu: DatabricksEmulator;
 beforeAll(async () => {
-  emu = await startDatabricksEmulator({ fixture });
+  // Column-based results: the row path (the Arrow path has read-arrow.integration.test.ts).
+  emu = await startDatabricksEmulator({ fixture, resultFormat: 'column' });
 }, 60_000);
 afterAll(async () => {
   await emu.stop();

@@ -31,10 +31,18 @@ import { ensureClusterRunning } from './cluster.ts';
 import { describeTable, qualifiedName } from './explore.ts';
 import { ParamsError, parseWorkspace, type Workspace } from './params.ts';
 import { readError } from './read-errors.ts';
-import { openReadSession, type ReadParam, type ReadSession, type ReadSessionHooks } from './read-session.ts';
+import {
+  openReadSession,
+  type ArrowChunk,
+  type ReadParam,
+  type ReadSession,
+  type ReadSessionHooks,
+} from './read-session.ts';
 import { sqlTarget } from './session.ts';
 import { compileFilter, quoteIdent } from './sql-text.ts';
-import { selectExpression, sparkColumn } from './spark-types.ts';
+import { arrowSelectExpression, selectExpression, sparkColumn } from './spark-types.ts';
+import { ColumnValueError, columnBatches } from './arrow-columns.ts';
+import { batchRows, type ColumnBatch } from '../../domain/column-batch.ts';
 
 /** How long a run waits for a terminated cluster to start (Databricks clusters take minutes). */
 export const PREPARE_WAIT_MS = 20 * 60_000;
@@ -100,6 +108,7 @@ export function readStatement(
   name: string,
   request: ReadRequest,
   described: readonly ColumnSchema[],
+  select: (column: ColumnSchema) => string = selectExpression,
 ): Statement {
   const columns =
     request.columns.length === 0
@@ -108,7 +117,7 @@ export function readStatement(
   const unique = [...new Map(columns.map((c) => [c.name, c])).values()];
   const { where, params } = conditions(request, described);
   const sql =
-    `SELECT ${unique.map(selectExpression).join(', ')} FROM ${name}` +
+    `SELECT ${unique.map(select).join(', ')} FROM ${name}` +
     (where.length === 0 ? '' : ` WHERE ${where.join(' AND ')}`);
   return { sql, params, columns: unique };
 }
@@ -224,6 +233,13 @@ export async function splitRead(
   }
 }
 
+const misfit = (column: string, error: Error): AppError =>
+  new AppError(
+    'CONNECTOR-1502-502',
+    `Databricks returned a value for column "${column}" that does not fit its type: ${error.message}.`,
+    { column },
+  );
+
 function toRow(raw: Record<string, unknown>, columns: readonly ColumnSchema[]): { row: Row; bytes: number } {
   const row: Row = {};
   let bytes = 0;
@@ -233,16 +249,68 @@ function toRow(raw: Record<string, unknown>, columns: readonly ColumnSchema[]): 
       value = toRowValue(col.type, raw[col.name]);
     } catch (error) {
       if (!(error instanceof ValueConversionError)) throw error;
-      throw new AppError(
-        'CONNECTOR-1502-502',
-        `Databricks returned a value for column "${col.name}" that does not fit its type: ${error.message}.`,
-        { column: col.name },
-      );
+      throw misfit(col.name, error);
     }
     row[col.name] = value;
     bytes += typeof value === 'string' ? value.length : value === null ? 1 : 8;
   }
   return { row, bytes };
+}
+
+/** Estimated source bytes of a column batch: text by its bytes, other values 8, nulls 1 (as `toRow`). */
+function columnBytes(batch: ColumnBatch): number {
+  let bytes = 0;
+  for (const vector of batch.columns.values()) {
+    const { data } = vector;
+    bytes +=
+      data.kind === 'utf8' || data.kind === 'bytes'
+        ? (data.offsets[vector.length] ?? 0) - (data.offsets[0] ?? 0) + vector.nullCount
+        : (vector.length - vector.nullCount) * 8 + vector.nullCount;
+  }
+  return bytes;
+}
+
+/** A RecordBatch over a column batch: its rows are made only if a consumer reads them. */
+function columnarRecordBatch(columns: ColumnBatch): RecordBatch {
+  let rows: Row[] | undefined;
+  return {
+    columns,
+    bytes: columnBytes(columns),
+    get rows() {
+      rows ??= batchRows(columns);
+      return rows;
+    },
+  };
+}
+
+/** The column batches of one Arrow chunk; a value the column's type refuses is CONNECTOR-1502-502. */
+function* arrowBatches(
+  messages: readonly Uint8Array[],
+  columns: readonly ColumnSchema[],
+  batchSize: number,
+): Generator<RecordBatch> {
+  const batches = columnBatches(messages, columns);
+  for (;;) {
+    let next: IteratorResult<ColumnBatch>;
+    try {
+      next = batches.next();
+    } catch (error) {
+      if (!(error instanceof ColumnValueError)) throw error;
+      throw misfit(error.column, error);
+    }
+    if (next.done === true) return;
+    const batch = next.value;
+    if (batch.length <= batchSize) {
+      yield columnarRecordBatch(batch);
+      continue;
+    }
+    // A server batch larger than asked: handed on as rows, batchSize at a time.
+    const rows = batchRows(batch);
+    for (let at = 0; at < rows.length; at += batchSize) {
+      const slice = rows.slice(at, at + batchSize);
+      yield { rows: slice, bytes: Math.ceil((columnBytes(batch) * slice.length) / rows.length) };
+    }
+  }
 }
 
 function workspaceOf(params: AuthParams): Workspace {
@@ -288,6 +356,21 @@ export async function* read(
         throw new AppError('CONNECTOR-1340-404', `The table ${request.table} has no columns to read.`, {
           table: request.table,
         });
+      }
+      // Arrow first: the server's own batches, exact native values, no object per row.
+      const columnar = readStatement(name, request, described, arrowSelectExpression);
+      const arrowStream = await session.streamArrow(columnar.sql, columnar.params, batchSize);
+      if (arrowStream !== undefined) {
+        for (;;) {
+          let chunk: ArrowChunk | undefined;
+          try {
+            chunk = await arrowStream.next();
+          } catch (error) {
+            throw fail(error);
+          }
+          if (chunk === undefined) return;
+          yield* arrowBatches(chunk.messages, columnar.columns, batchSize);
+        }
       }
       statement = readStatement(name, request, described);
       const stream = await session.stream(statement.sql, statement.params, batchSize);

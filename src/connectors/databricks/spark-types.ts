@@ -69,3 +69,21 @@ export const selectExpression = (col: ColumnSchema): string => {
       return id;
   }
 };
+
+/**
+ * The expression selecting `column` for an Arrow read (arrow-columns.ts): 64-bit integers, decimals, dates,
+ * timestamps and binary come as the server's native Arrow values (exact, unlike the driver's row values);
+ * everything else as `selectExpression`.
+ */
+export const arrowSelectExpression = (col: ColumnSchema): string => {
+  switch (col.type) {
+    case 'long':
+    case 'decimal':
+    case 'date':
+    case 'date-time':
+    case 'binary':
+      return quoteIdent(col.name);
+    default:
+      return selectExpression(col);
+  }
+};
