@@ -134,6 +134,7 @@ export interface EmulatorInfo {
 export async function startEmulator(
   dir: string,
   tables: readonly { name: string; rows: number }[],
+  resultFormat: 'arrow' | 'column' = 'arrow',
 ): Promise<{ info: EmulatorInfo; stop: () => Promise<void> }> {
   const fixture = {
     workspaceId: '0',
@@ -161,7 +162,17 @@ export async function startEmulator(
   let ready: () => void = () => undefined;
   const listening = new Promise<void>((resolve) => (ready = resolve));
   const child = runChild(
-    ['emulators/databricks/main.ts', '--port', '0', '--fixture', fixtureFile, '--dir', dir],
+    [
+      'emulators/databricks/main.ts',
+      '--port',
+      '0',
+      '--fixture',
+      fixtureFile,
+      '--dir',
+      dir,
+      '--result-format',
+      resultFormat,
+    ],
     {
       onLine: (line) => {
         const m = /^\s+(url|token|cluster id|http path|CA file)\s+(\S+)/.exec(line);

@@ -11,9 +11,19 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
+import { createRequire } from 'node:module';
 import { DBSQLClient } from '@databricks/sql';
+import type * as ArrowModule from 'apache-arrow' with { 'resolution-mode': 'require' };
 import type { ConnectorContext, ReadableConnector, ReadRequest } from '../../src/connectors/connector.ts';
 import { atsClient, type Measure } from './ingest-sources.ts';
+
+const arrow = createRequire(import.meta.url)('apache-arrow') as typeof ArrowModule;
+
+/** The driver's Arrow batch handler behind an operation (as src/connectors/databricks/read-session.ts). */
+interface ArrowSource {
+  fetchNext(options: { limit: number }): Promise<{ batches: Uint8Array[]; rowCount: number }>;
+  hasMore(): Promise<boolean>;
+}
 
 const MB = 2 ** 20;
 
@@ -87,7 +97,11 @@ async function atsRaw(c: Config) {
   return { rows, bytes: 0 };
 }
 
-async function dbxRaw(c: Config) {
+/**
+ * `dbx-raw`: the driver's rows (`fetchChunk`), what a bare client gets. `dbx-arrow`: the driver's Arrow
+ * batches decoded into Arrow vectors and every buffer touched, no row made: the floor of any client.
+ */
+async function dbxRaw(c: Config, arrowOnly = false) {
   const client = new DBSQLClient({ logger: { log: () => undefined } });
   const url = new URL(c['url'] ?? '');
   await client.connect({
@@ -104,8 +118,25 @@ async function dbxRaw(c: Config) {
     `SELECT * FROM bench.data.${c['table'] ?? ''} WHERE at < TIMESTAMP '${end}'`,
   );
   let rows = 0;
-  do rows += (await operation.fetchChunk({ maxRows: Number(c['batch']) })).length;
-  while (await operation.hasMoreRows());
+  if (arrowOnly) {
+    await operation.getResultMetadata();
+    const withHandler = operation as unknown as { getResultHandler(): Promise<unknown> };
+    const slicer = (await withHandler.getResultHandler()) as { source: { source: ArrowSource } };
+    const source = slicer.source.source;
+    let touched = 0;
+    while (await source.hasMore()) {
+      const { batches } = await source.fetchNext({ limit: Number(c['batch']) });
+      if (batches.length === 0) continue;
+      for (const batch of arrow.RecordBatchReader.from(batches)) {
+        rows += batch.numRows;
+        for (const child of batch.data.children) touched += (child.values as ArrayLike<unknown>).length;
+      }
+    }
+    if (touched === 0 && rows > 0) throw new Error('no Arrow buffers read');
+  } else {
+    do rows += (await operation.fetchChunk({ maxRows: Number(c['batch']) })).length;
+    while (await operation.hasMoreRows());
+  }
   await operation.close();
   await session.close();
   await client.close();
@@ -191,6 +222,8 @@ async function main(subject: string, config: Config): Promise<Measure> {
       return measure(subject, () => atsRaw(config));
     case 'dbx-raw':
       return measure(subject, () => dbxRaw(config));
+    case 'dbx-arrow':
+      return measure(subject, () => dbxRaw(config, true));
     case 'ats-connector':
     case 'dbx-connector':
       return measure(subject, () => connectorRead(subject, config));

@@ -135,7 +135,43 @@ export async function copyWindow(
       };
       const stream = await openStreams(deps, plan, request, signal);
       let index = 0;
+      const tally = (batch: {
+        input: number;
+        output: number;
+        failed: number;
+        duplicates: number;
+        bytes: number;
+      }): void => {
+        const c = progress.counters;
+        progress.counters = {
+          ...c,
+          inputRecords: c.inputRecords + batch.input,
+          outputRecords: c.outputRecords + batch.output,
+          failedRecords: c.failedRecords + batch.failed,
+          duplicateRecords: c.duplicateRecords + batch.duplicates,
+          inputBytes: c.inputBytes + batch.bytes,
+        };
+        if (progress.counters.inputRecords > furthest.inputRecords) furthest = progress.counters;
+        if (signal.aborted) throw signal.reason;
+      };
       for await (const read of stream) {
+        // Columnar where the source delivers columns and no row needs the overlap guard.
+        const columns =
+          guard === undefined && read.columns !== undefined
+            ? plan.mapper.mapColumns?.(read.columns)
+            : undefined;
+        if (columns !== undefined) {
+          await writer.appendColumns(columns);
+          index += columns.length;
+          tally({
+            input: columns.length,
+            output: columns.length,
+            failed: 0,
+            duplicates: 0,
+            bytes: read.bytes,
+          });
+          continue;
+        }
         const out: Record<string, unknown>[] = [];
         let failed = 0;
         let duplicates = 0;
@@ -161,17 +197,7 @@ export async function copyWindow(
           }
         }
         await writer.append(out);
-        const c = progress.counters;
-        progress.counters = {
-          ...c,
-          inputRecords: c.inputRecords + read.rows.length,
-          outputRecords: c.outputRecords + out.length,
-          failedRecords: c.failedRecords + failed,
-          duplicateRecords: c.duplicateRecords + duplicates,
-          inputBytes: c.inputBytes + read.bytes,
-        };
-        if (progress.counters.inputRecords > furthest.inputRecords) furthest = progress.counters;
-        if (signal.aborted) throw signal.reason;
+        tally({ input: read.rows.length, output: out.length, failed, duplicates, bytes: read.bytes });
       }
       return {
         batchId: batch.id,

@@ -1,14 +1,14 @@
 /**
  * The staging table's rows, built a DuckDB data chunk at a time: one typed buffer per staged column, filled
- * value by value (`set*`) or column by column (`copy*`), and handed to the appender as one data chunk
+ * value by value (`set*`) or a run of values at once (`copyValues`), row by row or column by column, and handed to the appender as one data chunk
  * (vector_size() rows, 2,048) with one memory copy per numeric column.
  *
  * Guarantees:
  * - the buffers have DuckDB's in-memory layout for the column's physical type (little-endian int16/32/64,
  *   128-bit integers as lower then upper 64 bits, doubles, one byte per boolean, a validity bitmap), so a
  *   chunk is written without any per-value call into DuckDB except for VARCHAR and BLOB cells;
- * - a row is either entirely in the chunk or not at all: `endRow` is the only way the row count grows;
- *   `dropRow` clears a half-filled row (the row path refuses a whole row when one value does not fit);
+ * - a row is either entirely in the chunk or not at all: `endRow`/`endRows` are the only ways the row count
+ *   grows; `dropRows` clears what was set beyond it (a value that does not fit refuses its whole row);
  * - `flush` appends the chunk and starts an empty one; it is a no-op without rows. A full chunk is
  *   appended to the `appender()` of the moment by `endRow` itself.
  */
@@ -54,23 +54,42 @@ interface Buffer {
 }
 
 export interface ChunkBuilder {
-  /** Rows in the current chunk. */
+  /** Rows in the current chunk (the index of the next row to fill). */
   readonly rows: number;
-  /** The row being filled: its index in the chunk. */
-  readonly at: number;
   readonly capacity: number;
-  setNull(column: number): void;
-  setText(column: number, value: string): void;
-  setBlob(column: number, value: Uint8Array): void;
-  setBoolean(column: number, value: boolean): void;
+  /**
+   * The setters write cell `row` of a column: the row being filled (`rows`) or, column by column, any row
+   * below `rows + count` of the rows `endRows(count)` is about to add.
+   */
+  setNull(column: number, row: number): void;
+  setText(column: number, row: number, value: string): void;
+  /** A BLOB cell, or a VARCHAR cell as its UTF-8 bytes (the caller checked they are valid UTF-8). */
+  setBlob(column: number, row: number, value: Uint8Array): void;
+  setBoolean(column: number, row: number, value: boolean): void;
   /** int16, int32 (INTEGER, DATE, small DECIMAL) or a double column. */
-  setNumber(column: number, value: number): void;
+  setNumber(column: number, row: number, value: number): void;
   /** An int64 or int128 column (BIGINT, TIMESTAMPTZ micros, DECIMAL's unscaled value). */
-  setInteger(column: number, value: number | bigint): void;
+  setInteger(column: number, row: number, value: number | bigint): void;
+  /**
+   * Copies `values` into rows `row .. row + values.length` of a column whose physical type has the same
+   * width (int32/int16/double/int64, or int128 as four 32-bit words per value); cells stay valid.
+   */
+  copyValues(
+    column: number,
+    row: number,
+    values: Int16Array | Int32Array | Float64Array | BigInt64Array | Uint32Array,
+  ): void;
+  /**
+   * Copies 128-bit values (four little-endian 32-bit words each) into rows `row ..` of a DECIMAL column,
+   * keeping the low words its width holds (the caller checked that every value fits its precision).
+   */
+  copyDecimals(column: number, row: number, words: Uint32Array): void;
   /** The row is complete; the chunk is flushed when full. */
   endRow(): void;
-  /** Forgets what was set for the current row. */
-  dropRow(): void;
+  /** `count` rows filled column by column are complete (they must fit the chunk); flushed when full. */
+  endRows(count: number): void;
+  /** Forgets what was set for the rows from `rows` on (a half-filled row, or rows filled column-wise). */
+  dropRows(): void;
   /** Appends the chunk's rows (if any) to `appender` and starts an empty chunk. */
   flush(appender: DuckDBAppender): void;
 }
@@ -113,50 +132,52 @@ export function createChunkBuilder(
     u32[index + 1] = high >>> 0;
   };
 
+  const setNumber = (column: number, row: number, value: number): void => {
+    const buffer = buffers[column] as Buffer;
+    if (buffer.f64) buffer.f64[row] = value;
+    else if (buffer.i32) buffer.i32[row] = value;
+    else (buffer.i16 as Int16Array)[row] = value;
+    valid(buffer, row);
+  };
+
   return {
     get rows() {
       return rows;
     },
-    get at() {
-      return rows;
-    },
     capacity,
-    setNull(column) {
+    setNull(column, row) {
       const buffer = buffers[column] as Buffer;
-      buffer.validity[rows >> 3] = (buffer.validity[rows >> 3] ?? 0) & ~(1 << (rows & 7));
+      const bit = 1 << (row & 7);
+      const byte = buffer.validity[row >> 3] ?? 0;
+      if ((byte & bit) === 0) return;
+      buffer.validity[row >> 3] = byte & ~bit;
       buffer.nulls += 1;
-      if (buffer.cells) buffer.cells[rows] = null;
+      if (buffer.cells) buffer.cells[row] = null;
     },
-    setText(column, value) {
+    setText(column, row, value) {
       const buffer = buffers[column] as Buffer;
-      (buffer.cells as (string | null)[])[rows] = value;
-      valid(buffer, rows);
+      (buffer.cells as (string | null)[])[row] = value;
+      valid(buffer, row);
     },
-    setBlob(column, value) {
+    setBlob(column, row, value) {
       const buffer = buffers[column] as Buffer;
-      (buffer.cells as (Uint8Array | null)[])[rows] = value;
-      valid(buffer, rows);
+      (buffer.cells as (Uint8Array | null)[])[row] = value;
+      valid(buffer, row);
     },
-    setBoolean(column, value) {
+    setBoolean(column, row, value) {
       const buffer = buffers[column] as Buffer;
-      (buffer.bytes as Uint8Array)[rows] = value ? 1 : 0;
-      valid(buffer, rows);
+      (buffer.bytes as Uint8Array)[row] = value ? 1 : 0;
+      valid(buffer, row);
     },
-    setNumber(column, value) {
-      const buffer = buffers[column] as Buffer;
-      if (buffer.f64) buffer.f64[rows] = value;
-      else if (buffer.i32) buffer.i32[rows] = value;
-      else (buffer.i16 as Int16Array)[rows] = value;
-      valid(buffer, rows);
-    },
-    setInteger(column, value) {
+    setNumber,
+    setInteger(column, row, value) {
       const buffer = buffers[column] as Buffer;
       if (buffer.i32 || buffer.i16) {
-        this.setNumber(column, Number(value));
+        setNumber(column, row, Number(value));
         return;
       }
       const wide = buffer.physical === 'int128';
-      const index = wide ? rows * 4 : rows * 2;
+      const index = wide ? row * 4 : row * 2;
       if (typeof value === 'number') {
         setWords(buffer, index, value);
         if (wide) {
@@ -166,23 +187,60 @@ export function createChunkBuilder(
         }
       } else if (wide) {
         const i64 = buffer.i64 as BigInt64Array;
-        i64[rows * 2] = BigInt.asIntN(64, value);
-        i64[rows * 2 + 1] = BigInt.asIntN(64, value >> 64n);
+        i64[row * 2] = BigInt.asIntN(64, value);
+        i64[row * 2 + 1] = BigInt.asIntN(64, value >> 64n);
       } else {
-        (buffer.i64 as BigInt64Array)[rows] = value;
+        (buffer.i64 as BigInt64Array)[row] = value;
       }
-      valid(buffer, rows);
+      valid(buffer, row);
+    },
+    copyValues(column, row, values) {
+      const buffer = buffers[column] as Buffer;
+      const width = BYTES[buffer.physical];
+      const count = values.byteLength / width;
+      if (!Number.isInteger(count) || row + count > capacity || values.BYTES_PER_ELEMENT > width) {
+        throw new Error(`copyValues: ${String(values.byteLength)} bytes do not fit column ${String(column)}`);
+      }
+      (buffer.bytes as Uint8Array).set(
+        new Uint8Array(values.buffer, values.byteOffset, values.byteLength),
+        row * width,
+      );
+    },
+    copyDecimals(column, row, words) {
+      const buffer = buffers[column] as Buffer;
+      const count = words.length / 4;
+      if (row + count > capacity)
+        throw new Error(`copyDecimals: ${String(count)} values do not fit the chunk`);
+      if (buffer.physical === 'int128') {
+        (buffer.u32 as Uint32Array).set(words, row * 4);
+      } else if (buffer.physical === 'int64') {
+        const u32 = buffer.u32 as Uint32Array;
+        for (let i = 0; i < count; i += 1) {
+          u32[(row + i) * 2] = words[i * 4] ?? 0;
+          u32[(row + i) * 2 + 1] = words[i * 4 + 1] ?? 0;
+        }
+      } else {
+        const target = buffer.i32 ?? (buffer.i16 as Int16Array);
+        for (let i = 0; i < count; i += 1) target[row + i] = (words[i * 4] ?? 0) | 0;
+      }
     },
     endRow() {
       rows += 1;
       if (rows === capacity) this.flush(appender());
     },
-    dropRow() {
+    endRows(count) {
+      if (rows + count > capacity) throw new Error(`endRows: ${String(count)} rows do not fit the chunk`);
+      rows += count;
+      if (rows === capacity) this.flush(appender());
+    },
+    dropRows() {
       for (const buffer of buffers) {
-        if ((buffer.validity[rows >> 3] ?? 0) & (1 << (rows & 7))) continue;
-        // The cell was set to null in this row: undo the count, keep the bit set for the next row.
-        buffer.nulls -= 1;
-        valid(buffer, rows);
+        for (let row = rows; row < capacity; row += 1) {
+          if ((buffer.validity[row >> 3] ?? 0) & (1 << (row & 7))) continue;
+          // The cell was set to null: undo the count, keep the bit set for the next rows.
+          buffer.nulls -= 1;
+          valid(buffer, row);
+        }
       }
     },
     flush(target) {

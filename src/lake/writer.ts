@@ -6,6 +6,9 @@
  *   time through the DuckDB Appender (chunk-builder.ts); when a file's row cap or its estimated byte cap is
  *   reached the buffer is written to the next `part-NNNNN.parquet` (zstd) in `_staging/<batchId>/` and
  *   dropped, so memory stays bounded by one file's worth of rows.
+ * - `appendColumns` writes a column batch exactly as `append` writes its rows: typed buffers of a field's
+ *   own type are copied into the chunk, anything else is checked value by value; a value that does not fit
+ *   refuses its row as in `append` (the rows before it stay).
  * - A row whose value does not fit its field is refused whole (`ValueError` naming the row and
  *   field) before any of its values reaches the buffer; earlier rows stay, and the writer stays usable.
  * - `finish()` moves the staging directory to `datasets/<datasetId>/<batchId>/` with one rename, so
@@ -18,6 +21,7 @@
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
+import { batchRows, type ColumnBatch } from '../domain/column-batch.ts';
 import type { BatchFile, DatasetSchema } from '../domain/dataset.ts';
 import { createChunkBuilder } from './chunk-builder.ts';
 import { ValueError } from './input-values.ts';
@@ -44,6 +48,11 @@ export interface BatchWriter {
   /** Rows accepted so far. */
   readonly records: number;
   append(rows: readonly Record<string, unknown>[]): Promise<void>;
+  /**
+   * The rows of a column batch (keyed by top-level field), as `append` would write `batchRows(batch)`:
+   * typed columns of the fields' own types are copied a chunk at a time, without an object per row.
+   */
+  appendColumns(batch: ColumnBatch): Promise<void>;
   finish(): Promise<BatchWriteResult>;
   abort(): Promise<void>;
 }
@@ -120,6 +129,25 @@ export async function openBatchWriter(
     appender = await createTable();
   };
 
+  const appendRows = async (rows: readonly Record<string, unknown>[]): Promise<void> => {
+    for (let index = 0; index < rows.length; index += 1) {
+      let bytes: number;
+      try {
+        bytes = plan.fill(rows[index] ?? {}, builder);
+      } catch (error) {
+        builder.dropRows();
+        if (error instanceof ValueError)
+          throw new ValueError(error.field, `row ${records + 1}: ${error.message}`);
+        throw error;
+      }
+      builder.endRow();
+      records += 1;
+      fileRows += 1;
+      fileBytes += bytes;
+      if (fileRows >= maxRows || fileBytes >= maxBytes) await flush();
+    }
+  };
+
   const cleanup = async (): Promise<void> => {
     try {
       appender.closeSync();
@@ -140,20 +168,35 @@ export async function openBatchWriter(
     append: (rows) =>
       serial(async () => {
         assertOpen();
-        for (let index = 0; index < rows.length; index += 1) {
+        await appendRows(rows);
+      }),
+
+    appendColumns: (batch) =>
+      serial(async () => {
+        assertOpen();
+        const { fillColumns } = plan;
+        if (fillColumns === undefined) {
+          await appendRows(batchRows(batch));
+          return;
+        }
+        let from = 0;
+        while (from < batch.length) {
+          const count = Math.min(batch.length - from, builder.capacity - builder.rows, maxRows - fileRows);
           let bytes: number;
           try {
-            bytes = plan.fill(rows[index] ?? {}, builder);
+            bytes = fillColumns(batch, from, count, builder);
           } catch (error) {
-            builder.dropRow();
-            if (error instanceof ValueError)
-              throw new ValueError(error.field, `row ${records + 1}: ${error.message}`);
-            throw error;
+            if (!(error instanceof ValueError)) throw error;
+            builder.dropRows();
+            // Row by row from here: the rows before the one that does not fit stay, and the error names it.
+            await appendRows(batchRows(batch).slice(from));
+            return;
           }
-          builder.endRow();
-          records += 1;
-          fileRows += 1;
+          builder.endRows(count);
+          records += count;
+          fileRows += count;
           fileBytes += bytes;
+          from += count;
           if (fileRows >= maxRows || fileBytes >= maxBytes) await flush();
         }
       }),
