@@ -80,7 +80,7 @@ async function drain(
   let rows = 0;
   let bytes = 0;
   for await (const batch of connector.read(params, request, ctx)) {
-    rows += batch.rows.length;
+    rows += batch.columns?.length ?? batch.rows.length;
     bytes += batch.bytes;
   }
   return { rows, bytes };

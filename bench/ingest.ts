@@ -35,6 +35,7 @@ import {
 } from './support/ingest-sources.ts';
 
 const WORKER = join(import.meta.dirname, 'support', 'ingest-worker.ts');
+const RUNNER_FLAG = '--max-semi-space-size=8';
 
 const { values } = parseArgs({
   options: {
@@ -71,7 +72,9 @@ const log = (fields: Record<string, unknown>): void => {
 };
 
 async function worker(subject: string, config: Record<string, string>): Promise<Measure> {
-  const out = await runChild([WORKER, subject, JSON.stringify(config)]).done;
+  // A flow runs in a Sluice process as `npm start` starts it (its V8 young generation capped at 8 MB).
+  const flags = subject === 'flow' ? [RUNNER_FLAG] : [];
+  const out = await runChild([...flags, WORKER, subject, JSON.stringify(config)]).done;
   return JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as Measure;
 }
 

@@ -29,6 +29,9 @@ export interface Measure {
   readonly baselineRssMB: number;
   readonly peakRssMB: number;
   readonly peakHeapMB: number;
+  /** Peak V8 heap reserved (heapTotal) and memory outside it held by JS objects (external: Buffers, Arrow). */
+  readonly peakHeapTotalMB?: number;
+  readonly peakExternalMB?: number;
   /** CPU seconds (user + sys, every thread of the process, DuckDB's included) spent by the measured call. */
   readonly cpuSeconds: number;
   /** Extra facts a worker reports (run counters, output files, stage split). */

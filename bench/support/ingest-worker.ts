@@ -38,8 +38,13 @@ async function measure(
 ): Promise<Measure> {
   const baseline = process.memoryUsage().rss;
   let heap = process.memoryUsage().heapUsed;
+  let heapTotal = 0;
+  let external = 0;
   const sampler = setInterval(() => {
-    heap = Math.max(heap, process.memoryUsage().heapUsed);
+    const usage = process.memoryUsage();
+    heap = Math.max(heap, usage.heapUsed);
+    heapTotal = Math.max(heapTotal, usage.heapTotal);
+    external = Math.max(external, usage.external);
   }, 20);
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
@@ -55,6 +60,8 @@ async function measure(
       baselineRssMB: Math.round(baseline / MB),
       peakRssMB: Math.round(Math.max(highWaterMark(), process.memoryUsage().rss) / MB),
       peakHeapMB: Math.round(heap / MB),
+      peakHeapTotalMB: Math.round(heapTotal / MB),
+      peakExternalMB: Math.round(external / MB),
       cpuSeconds: Number(((cpu.user + cpu.system) / 1e6).toFixed(2)),
       ...(extra === undefined ? {} : { extra }),
     };
@@ -79,7 +86,8 @@ async function drain(
   let rows = 0;
   let bytes = 0;
   for await (const batch of connector.read(params, request, ctx)) {
-    rows += batch.rows.length;
+    // A columnar batch is counted by its columns: its rows are made only when a consumer asks for them.
+    rows += batch.columns?.length ?? batch.rows.length;
     bytes += batch.bytes;
   }
   return { rows, bytes };

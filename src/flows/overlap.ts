@@ -5,7 +5,7 @@
  * landed in that zone are recognised by (key, delta value) and dropped. The cursor keeps the entries of
  * the last `overlapMs` of delta time, so the set stays bounded by the source's write rate.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Row } from '../connectors/connector.ts';
 
 export interface OverlapGuard {
@@ -31,11 +31,13 @@ export function createOverlapGuard(options: {
   readonly zoneStart: number;
 }): OverlapGuard {
   const { keyColumns, deltaColumn, zoneStart } = options;
+  // One-shot hash (no Hash object per row); the same digest as before, so cursors stay valid.
   const hashOf = (row: Row): string =>
-    createHash('sha1')
-      .update(JSON.stringify([...keyColumns.map((column) => row[column] ?? null), row[deltaColumn] ?? null]))
-      .digest('base64url')
-      .slice(0, 16);
+    hash(
+      'sha1',
+      JSON.stringify([...keyColumns.map((column) => row[column] ?? null), row[deltaColumn] ?? null]),
+      'base64url',
+    ).slice(0, 16);
   const previous = new Set(options.previous.map((entry) => entry.slice(entry.indexOf(':') + 1)));
   const kept = options.previous.filter((entry) => Number(entry.slice(0, entry.indexOf(':'))) >= zoneStart);
   return {
