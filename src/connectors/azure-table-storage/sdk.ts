@@ -79,10 +79,12 @@ export function openAts(connection: ParsedConnectionString, options: AtsClientOp
     cred.kind === 'key'
       ? new AzureNamedKeyCredential(cred.accountName, cred.accountKey)
       : new AzureSASCredential(cred.sas.token);
+  // Entity pages the policy parsed, by the request they answer, until queryEntitiesPage takes them.
+  const parsedPages = new WeakMap<object, RawEntity[]>();
   const clientOptions: TableServiceClientOptions = {
     allowInsecureConnection: connection.protocol === 'http',
     retryOptions: { maxRetries: options.maxRetries, retryDelayInMs: 200, maxRetryDelayInMs: 2_000 },
-    additionalPolicies: [{ policy: explicitEdmTypesPolicy, position: 'perRetry' }],
+    additionalPolicies: [{ policy: entityPagesPolicy(parsedPages), position: 'perRetry' }],
     ...(options.extraCaCerts.length === 0
       ? {}
       : { tlsOptions: { ca: [...rootCertificates, ...options.extraCaCerts] } }),
@@ -118,58 +120,36 @@ export function openAts(connection: ParsedConnectionString, options: AtsClientOp
     },
 
     async queryEntitiesPage(table, { filter, top, continuationToken, signal }) {
+      let parsed: RawEntity[] | undefined;
       const pages = tableClient(table)
         .listEntities({
           abortSignal: signal,
           disableTypeConversion: true,
+          onResponse: (response) => {
+            parsed = parsedPages.get(response.request);
+          },
           ...(filter === undefined ? {} : { queryOptions: { filter } }),
         })
         .byPage({ maxPageSize: top, ...(continuationToken === undefined ? {} : { continuationToken }) });
       const next: IteratorResult<unknown> = await pages.next();
       const page = (next.value ?? []) as Record<string, unknown>[] & { continuationToken?: string };
-      options.onEntityPage?.(page.length);
+      // The policy parsed the page and left the SDK an empty one (continuation headers intact).
+      if (parsed === undefined && page.length > 0)
+        throw new Error('The service answered an entity query with a body that is not an entity page.');
+      const entities = parsed ?? [];
+      options.onEntityPage?.(entities.length);
       return {
-        entities: page.map(toRawEntity),
+        entities,
         ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}),
       };
     },
   };
 }
 
-/** SDK entities (type conversion disabled) → EDM-typed maps under the service's own property names. */
-function toRawEntity(entity: Record<string, unknown>): RawEntity {
-  const result = new Map<string, EdmValue>();
-  for (const [key, value] of Object.entries(entity)) {
-    if (key === 'etag' || key.startsWith('odata.')) continue;
-    if (key === 'partitionKey' || key === 'rowKey') {
-      result.set(key === 'partitionKey' ? 'PartitionKey' : 'RowKey', {
-        type: 'String',
-        value: String(value),
-      });
-    } else if (key === 'timestamp') {
-      const text = typeof value === 'object' && value !== null ? (value as { value?: unknown }).value : value;
-      result.set('Timestamp', { type: 'DateTime', value: String(text) });
-    } else if (typeof value === 'object' && value !== null) {
-      const typed = value as { type?: unknown; value?: unknown };
-      const type =
-        typeof typed.type === 'string' && EDM_TYPES.has(typed.type) ? (typed.type as EdmType) : 'String';
-      result.set(key, { type, value: String(typed.value) });
-    } else {
-      result.set(key, { type: 'String', value: String(value) });
-    }
-  }
-  return result;
-}
-
 type Reviver = (this: unknown, key: string, value: unknown, context?: { source?: string }) => unknown;
 
 type PipelinePolicy = NonNullable<TableServiceClientOptions['additionalPolicies']>[number]['policy'];
 
-/**
- * The JSON payload leaves Int32, Double, Boolean and String implicit and the SDK then guesses Double vs
- * Int32 from the parsed number, so `3.0` (a Double) would look like an Int32. This policy reads the
- * number's source text (JSON.parse source access) and writes the annotation the service implied.
- */
 /**
  * The number tokens whose type the SDK could guess wrongly: the SDK calls every safe integer Int32, so only
  * a number written with a point of zeros (`3.0`), with an exponent (`1e3`) or with ten digits or more (beyond
@@ -181,49 +161,115 @@ const AMBIGUOUS_NUMBER = /:\s*-?(?:\d+\.0+|\d+(?:\.\d+)?[eE][+-]?\d+|\d{10,})\s*
 /** False when no number in `body` can be typed differently by the SDK than by the service's rule. */
 export const hasAmbiguousNumbers = (body: string): boolean => AMBIGUOUS_NUMBER.test(body);
 
-const explicitEdmTypesPolicy: PipelinePolicy = {
-  name: 'sluiceExplicitEdmTypes',
-  async sendRequest(request, next) {
-    const response = await next(request);
-    const body = response.bodyAsText;
-    if (typeof body !== 'string' || !(response.headers.get('content-type') ?? '').includes('json'))
-      return response;
-    // The common page (no such number) is left to the SDK's one parse.
-    if (!hasAmbiguousNumbers(body)) return response;
-    // The number's text, per holder object and key; the parsed values themselves are left unchanged.
-    const sources = new WeakMap<object, Map<string, string>>();
-    const reviver: Reviver = function (key, value, context) {
+/** The service's type of an unannotated number, from its text: integral within Int32's range, or Double. */
+function numberType(source: string): EdmType {
+  const number = Number(source);
+  return /^-?\d+$/.test(source) && number >= -2_147_483_648 && number <= 2_147_483_647 ? 'Int32' : 'Double';
+}
+
+/** The EDM type of an unannotated JSON value (the payload leaves Int32, Double, Boolean and String implicit). */
+function implicitType(value: unknown, source: string | undefined): EdmType {
+  if (typeof value === 'boolean') return 'Boolean';
+  if (typeof value !== 'number') return 'String';
+  if (source !== undefined) return numberType(source);
+  return Number.isSafeInteger(value) ? 'Int32' : 'Double';
+}
+
+function annotatedType(annotation: unknown): EdmType {
+  const name = typeof annotation === 'string' && annotation.startsWith('Edm.') ? annotation.slice(4) : '';
+  return EDM_TYPES.has(name) ? (name as EdmType) : 'String';
+}
+
+/** One entity of the service's JSON → its EDM-typed properties (keys and metadata handled as the SDK does). */
+function entityOf(
+  record: Record<string, unknown>,
+  numberSources: Map<string, string> | undefined,
+): RawEntity {
+  const entity = new Map<string, EdmValue>();
+  for (const key in record) {
+    if (key.startsWith('odata.') || key.includes('@odata.type')) continue;
+    const value = record[key];
+    let type: EdmType;
+    if (key === 'PartitionKey' || key === 'RowKey') type = 'String';
+    else if (key === 'Timestamp') type = 'DateTime';
+    else {
+      const annotation = record[`${key}@odata.type`];
+      type =
+        annotation === undefined ? implicitType(value, numberSources?.get(key)) : annotatedType(annotation);
+    }
+    entity.set(key, { type, value: String(value) });
+  }
+  return entity;
+}
+
+/** A JSON.parse reviver that records each number's source text, per holder object and key. */
+function sourceRecorder(sources: WeakMap<object, Map<string, string>>): Parameters<typeof JSON.parse>[1] {
+  const reviver: Reviver = function (key, value, context) {
+    if (
+      typeof value === 'number' &&
+      context?.source !== undefined &&
+      typeof this === 'object' &&
+      this !== null
+    ) {
+      let keys = sources.get(this);
+      if (keys === undefined) sources.set(this, (keys = new Map<string, string>()));
+      keys.set(key, context.source);
+    }
+    return value;
+  };
+  return reviver as Parameters<typeof JSON.parse>[1];
+}
+
+/**
+ * An entity page as the service sends it (`{"value":[…]}`, minimal metadata) → EDM-typed entities, in one
+ * JSON parse; undefined when the text is not such a page. Where a number's type could be misread from its
+ * parsed value (`hasAmbiguousNumbers`), its source text decides (JSON.parse source access).
+ */
+export function parseEntityPage(body: string): RawEntity[] | undefined {
+  const sources = hasAmbiguousNumbers(body) ? new WeakMap<object, Map<string, string>>() : undefined;
+  let parsed: unknown;
+  try {
+    parsed = sources === undefined ? JSON.parse(body) : JSON.parse(body, sourceRecorder(sources));
+  } catch {
+    return undefined;
+  }
+  const list = (parsed as { value?: unknown } | null)?.value;
+  if (!Array.isArray(list)) return undefined;
+  const entities: RawEntity[] = [];
+  for (const item of list as unknown[]) {
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) return undefined;
+    entities.push(entityOf(item as Record<string, unknown>, sources?.get(item)));
+  }
+  return entities;
+}
+
+const EMPTY_PAGE = '{"value":[]}';
+
+/**
+ * Entity pages are parsed here, once, straight into EDM-typed entities, and the SDK is handed an empty page
+ * (its own deserialisation walks every property twice and was half of a read's CPU: docs/benchmarks.md).
+ * The SDK still builds, signs, retries and sends the request and reads the continuation headers. A query of
+ * entities is a GET of `/{table}()`; every other answer passes untouched.
+ */
+function entityPagesPolicy(parsedPages: WeakMap<object, RawEntity[]>): PipelinePolicy {
+  return {
+    name: 'sluiceEntityPages',
+    async sendRequest(request, next) {
+      const response = await next(request);
+      const body = response.bodyAsText;
       if (
-        typeof value === 'number' &&
-        context?.source !== undefined &&
-        typeof this === 'object' &&
-        this !== null
-      ) {
-        let keys = sources.get(this);
-        if (keys === undefined) sources.set(this, (keys = new Map<string, string>()));
-        keys.set(key, context.source);
-      }
-      return value;
-    };
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body, reviver as Parameters<typeof JSON.parse>[1]);
-    } catch {
+        request.method !== 'GET' ||
+        response.status !== 200 ||
+        typeof body !== 'string' ||
+        !(response.headers.get('content-type') ?? '').includes('json') ||
+        !new URL(request.url).pathname.endsWith('()')
+      )
+        return response;
+      const entities = parseEntityPage(body);
+      if (entities === undefined) return response;
+      parsedPages.set(request, entities);
+      response.bodyAsText = EMPTY_PAGE;
       return response;
-    }
-    const entities = (parsed as { value?: unknown } | null)?.value;
-    const list: unknown[] = Array.isArray(entities) ? (entities as unknown[]) : [parsed];
-    for (const entity of list) {
-      if (typeof entity !== 'object' || entity === null) continue;
-      const record = entity as Record<string, unknown>;
-      for (const [key, source] of sources.get(entity) ?? []) {
-        if (`${key}@odata.type` in record) continue;
-        const number = Number(source);
-        const integral = /^-?\d+$/.test(source) && number >= -2_147_483_648 && number <= 2_147_483_647;
-        record[`${key}@odata.type`] = integral ? 'Edm.Int32' : 'Edm.Double';
-      }
-    }
-    response.bodyAsText = JSON.stringify(parsed);
-    return response;
-  },
-};
+    },
+  };
+}
