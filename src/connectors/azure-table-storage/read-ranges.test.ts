@@ -16,7 +16,7 @@ function tableOf(keys: readonly string[]): { page: PageOf; calls: () => number }
       key === undefined
         ? []
         : [new Map<string, EdmValue>([['PartitionKey', { type: 'String', value: key }]])];
-    return Promise.resolve({ entities });
+    return Promise.resolve({ entities, bytes: 0 });
   };
   return { page, calls: () => calls };
 }

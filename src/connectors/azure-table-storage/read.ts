@@ -117,13 +117,6 @@ function outputColumns(request: ReadRequest, inferred: readonly ColumnSchema[]):
   return [...result.values()];
 }
 
-/** Approximate payload bytes of an entity as the service sent it (names and value texts). */
-function entityBytes(entity: RawEntity): number {
-  let bytes = 0;
-  for (const [name, cell] of entity) bytes += name.length + cell.value.length + 4;
-  return bytes;
-}
-
 function rowOf(entity: RawEntity, columns: readonly ColumnSchema[]): Row {
   const row: Row = {};
   for (const col of columns) row[col.name] = cellValue(entity.get(col.name), col.type);
@@ -168,16 +161,18 @@ export async function* read(
     );
     token = page.continuationToken;
     const rows: Row[] = [];
+    // Each row's share of the page's JSON text: what the service sent for it.
+    const share = page.entities.length === 0 ? 0 : page.bytes / page.entities.length;
     let bytes = 0;
     for (const entity of page.entities) {
       if (window !== undefined && !window.accepts(entity)) continue;
       if (range !== undefined && !range.accepts(entity.get(rangeColumn)?.value ?? '')) continue;
       if (filter !== undefined && !evaluateFilter(filter, rowOf(entity, filterCols), filterCols)) continue;
       rows.push(rowOf(entity, output));
-      bytes += entityBytes(entity);
+      bytes += share;
     }
     // A page holds at most `top` entities, so a batch never exceeds batchSize.
-    if (rows.length > 0) yield { rows, bytes };
+    if (rows.length > 0) yield { rows, bytes: Math.round(bytes) };
   } while (token !== undefined);
 }
 

@@ -105,6 +105,18 @@ function ownValue(cell: EdmValue): RowValue {
  */
 export function cellValue(cell: EdmValue | undefined, type: NormalizedType): RowValue {
   if (cell === undefined) return null;
+  const native = cell.native;
+  if (native !== undefined) {
+    // The parsed JSON value, where converting its text would give it back (a zero is never negative there).
+    if (typeof native === 'boolean') {
+      if (type === 'boolean' && cell.type === 'Boolean') return native;
+    } else if (type === 'double' && (cell.type === 'Double' || cell.type === 'Int32')) {
+      if (Number.isFinite(native)) return native === 0 ? 0 : native;
+    } else if (type === 'integer' && cell.type === 'Int32') {
+      if (Number.isInteger(native) && native >= -2_147_483_648 && native <= 2_147_483_647)
+        return native === 0 ? 0 : native;
+    }
+  }
   if (type === 'string') {
     return cell.type === 'String' || cell.type === 'Guid' ? cell.value : String(ownValue(cell));
   }

@@ -27,6 +27,8 @@ export interface EdmValue {
   readonly type: EdmType;
   /** The service's text for the value: digits for Int64, ISO text for DateTime, base64 for Binary. */
   readonly value: string;
+  /** The JSON number or boolean the service sent, when it sent one (`value` is its text). */
+  readonly native?: number | boolean;
 }
 
 /** An entity keyed by property name, with `PartitionKey`, `RowKey` and `Timestamp` under those names. */
@@ -34,6 +36,8 @@ export type RawEntity = ReadonlyMap<string, EdmValue>;
 
 export interface EntityPage {
   readonly entities: readonly RawEntity[];
+  /** The size of the page as the service sent it (JSON text, UTF-16 code units). */
+  readonly bytes: number;
   readonly continuationToken?: string;
 }
 
@@ -80,7 +84,7 @@ export function openAts(connection: ParsedConnectionString, options: AtsClientOp
       ? new AzureNamedKeyCredential(cred.accountName, cred.accountKey)
       : new AzureSASCredential(cred.sas.token);
   // Entity pages the policy parsed, by the request they answer, until queryEntitiesPage takes them.
-  const parsedPages = new WeakMap<object, RawEntity[]>();
+  const parsedPages = new WeakMap<object, ParsedPage>();
   const clientOptions: TableServiceClientOptions = {
     allowInsecureConnection: connection.protocol === 'http',
     retryOptions: { maxRetries: options.maxRetries, retryDelayInMs: 200, maxRetryDelayInMs: 2_000 },
@@ -120,7 +124,7 @@ export function openAts(connection: ParsedConnectionString, options: AtsClientOp
     },
 
     async queryEntitiesPage(table, { filter, top, continuationToken, signal }) {
-      let parsed: RawEntity[] | undefined;
+      let parsed: ParsedPage | undefined;
       const pages = tableClient(table)
         .listEntities({
           abortSignal: signal,
@@ -136,10 +140,11 @@ export function openAts(connection: ParsedConnectionString, options: AtsClientOp
       // The policy parsed the page and left the SDK an empty one (continuation headers intact).
       if (parsed === undefined && page.length > 0)
         throw new Error('The service answered an entity query with a body that is not an entity page.');
-      const entities = parsed ?? [];
+      const entities = parsed?.entities ?? [];
       options.onEntityPage?.(entities.length);
       return {
         entities,
+        bytes: parsed?.bytes ?? 0,
         ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}),
       };
     },
@@ -180,26 +185,72 @@ function annotatedType(annotation: unknown): EdmType {
   return EDM_TYPES.has(name) ? (name as EdmType) : 'String';
 }
 
-/** One entity of the service's JSON → its EDM-typed properties (keys and metadata handled as the SDK does). */
-function entityOf(
-  record: Record<string, unknown>,
-  numberSources: Map<string, string> | undefined,
-): RawEntity {
-  const entity = new Map<string, EdmValue>();
-  for (const key in record) {
-    if (key.startsWith('odata.') || key.includes('@odata.type')) continue;
-    const value = record[key];
+const isProperty = (key: string): boolean => !key.startsWith('odata.') && !key.includes('@odata.type');
+
+/**
+ * One entity of the service's JSON, read as its EDM-typed properties (keys and metadata handled as the SDK
+ * does). A cell is made when it is asked for: a page holds the parsed records and nothing per property, so
+ * the garbage of a read stays young and the heap small (docs/benchmarks.md, run 4).
+ */
+class PageEntity implements ReadonlyMap<string, EdmValue> {
+  readonly #record: Record<string, unknown>;
+  readonly #numberSources: Map<string, string> | undefined;
+
+  constructor(record: Record<string, unknown>, numberSources: Map<string, string> | undefined) {
+    this.#record = record;
+    this.#numberSources = numberSources;
+  }
+
+  get(key: string): EdmValue | undefined {
+    if (!Object.hasOwn(this.#record, key) || !isProperty(key)) return undefined;
+    const value = this.#record[key];
     let type: EdmType;
     if (key === 'PartitionKey' || key === 'RowKey') type = 'String';
     else if (key === 'Timestamp') type = 'DateTime';
     else {
-      const annotation = record[`${key}@odata.type`];
+      const annotation = this.#record[`${key}@odata.type`];
       type =
-        annotation === undefined ? implicitType(value, numberSources?.get(key)) : annotatedType(annotation);
+        annotation === undefined
+          ? implicitType(value, this.#numberSources?.get(key))
+          : annotatedType(annotation);
     }
-    entity.set(key, { type, value: String(value) });
+    return typeof value === 'number' || typeof value === 'boolean'
+      ? { type, value: String(value), native: value }
+      : { type, value: String(value) };
   }
-  return entity;
+
+  has(key: string): boolean {
+    return Object.hasOwn(this.#record, key) && isProperty(key);
+  }
+
+  get size(): number {
+    let size = 0;
+    for (const key in this.#record) if (isProperty(key)) size += 1;
+    return size;
+  }
+
+  *keys(): MapIterator<string> {
+    for (const key in this.#record) if (isProperty(key)) yield key;
+  }
+
+  *entries(): MapIterator<[string, EdmValue]> {
+    for (const key of this.keys()) {
+      const cell = this.get(key);
+      if (cell !== undefined) yield [key, cell];
+    }
+  }
+
+  *values(): MapIterator<EdmValue> {
+    for (const [, cell] of this.entries()) yield cell;
+  }
+
+  [Symbol.iterator](): MapIterator<[string, EdmValue]> {
+    return this.entries();
+  }
+
+  forEach(callback: (value: EdmValue, key: string, map: ReadonlyMap<string, EdmValue>) => void): void {
+    for (const [key, cell] of this.entries()) callback(cell, key, this);
+  }
 }
 
 /** A JSON.parse reviver that records each number's source text, per holder object and key. */
@@ -238,7 +289,7 @@ export function parseEntityPage(body: string): RawEntity[] | undefined {
   const entities: RawEntity[] = [];
   for (const item of list as unknown[]) {
     if (typeof item !== 'object' || item === null || Array.isArray(item)) return undefined;
-    entities.push(entityOf(item as Record<string, unknown>, sources?.get(item)));
+    entities.push(new PageEntity(item as Record<string, unknown>, sources?.get(item)));
   }
   return entities;
 }
@@ -251,7 +302,12 @@ const EMPTY_PAGE = '{"value":[]}';
  * The SDK still builds, signs, retries and sends the request and reads the continuation headers. A query of
  * entities is a GET of `/{table}()`; every other answer passes untouched.
  */
-function entityPagesPolicy(parsedPages: WeakMap<object, RawEntity[]>): PipelinePolicy {
+interface ParsedPage {
+  readonly entities: RawEntity[];
+  readonly bytes: number;
+}
+
+function entityPagesPolicy(parsedPages: WeakMap<object, ParsedPage>): PipelinePolicy {
   return {
     name: 'sluiceEntityPages',
     async sendRequest(request, next) {
@@ -267,7 +323,7 @@ function entityPagesPolicy(parsedPages: WeakMap<object, RawEntity[]>): PipelineP
         return response;
       const entities = parseEntityPage(body);
       if (entities === undefined) return response;
-      parsedPages.set(request, entities);
+      parsedPages.set(request, { entities, bytes: body.length });
       response.bodyAsText = EMPTY_PAGE;
       return response;
     },
