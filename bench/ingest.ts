@@ -35,7 +35,9 @@ import {
 } from './support/ingest-sources.ts';
 
 const WORKER = join(import.meta.dirname, 'support', 'ingest-worker.ts');
-const RUNNER_FLAG = '--max-semi-space-size=8';
+// A flow runs with the memory settings of a Sluice worker: `npm start`'s young-generation cap and the heap
+// growth bound that src/cli/process.ts sets from SLUICE_RUN_HEAP_GROWTH_PERCENT (default 50).
+const RUNNER_FLAGS = ['--max-semi-space-size=8', '--heap-growing-percent=50'];
 
 const { values } = parseArgs({
   options: {
@@ -73,7 +75,7 @@ const log = (fields: Record<string, unknown>): void => {
 
 async function worker(subject: string, config: Record<string, string>): Promise<Measure> {
   // A flow runs in a Sluice process as `npm start` starts it (its V8 young generation capped at 8 MB).
-  const flags = subject === 'flow' ? [RUNNER_FLAG] : [];
+  const flags = subject === 'flow' ? RUNNER_FLAGS : [];
   const out = await runChild([...flags, WORKER, subject, JSON.stringify(config)]).done;
   return JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as Measure;
 }

@@ -11,6 +11,7 @@
  * back; a second signal exits at once. SIGKILL loses nothing: a claim that stops heartbeating is taken
  * over by another worker.
  */
+import { setFlagsFromString } from 'node:v8';
 import {
   ConfigError,
   describeConfig,
@@ -94,6 +95,9 @@ export async function runProcess(options: ProcessOptions): Promise<number> {
     }
   }
   if (options.roles.worker ?? config.runner.enabled) {
+    // V8 reads this flag at every full collection, so setting it now bounds the heap of the runs to come.
+    if (config.runner.heapGrowthPercent > 0)
+      setFlagsFromString(`--heap-growing-percent=${String(config.runner.heapGrowthPercent)}`);
     sluice.worker.start();
     lines.push(workerBanner(config, sluice));
   } else {

@@ -73,6 +73,7 @@ describe('loadConfig defaults', () => {
         throttleBudgetMs: 600_000,
         maxRowErrors: 100_000,
         fileMaxRows: 100_000,
+        heapGrowthPercent: 50,
       },
       queue: { engine: 'local', schema: 'sluice_queue', concurrency: 1, graceMs: 30_000, monitorMs: 2_000 },
       warnings: [],
@@ -242,6 +243,7 @@ describe('loadConfig values', () => {
       throttleBudgetMs: 1000,
       maxRowErrors: 7,
       fileMaxRows: 100_000,
+      heapGrowthPercent: 50,
     });
   });
 

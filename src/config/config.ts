@@ -86,6 +86,11 @@ export interface Config {
     readonly maxRowErrors: number;
     /** Rows per Parquet file a run writes; bounds the memory a window needs. */
     readonly fileMaxRows: number;
+    /**
+     * How far past the live heap V8 lets the old generation grow before a full collection, in percent, in a
+     * process that executes runs; 0 leaves it to V8 (which lets it grow up to 4× while collections are cheap).
+     */
+    readonly heapGrowthPercent: number;
   };
   readonly queue: {
     /** `local`: the runs table is the queue (SQLite, one machine); `pg-boss`: pg-boss on the PostgreSQL store. */
@@ -155,6 +160,7 @@ export const CONFIG_VARIABLES = [
   'SLUICE_RUN_THROTTLE_BUDGET_MS',
   'SLUICE_RUN_MAX_ROW_ERRORS',
   'SLUICE_RUN_FILE_MAX_ROWS',
+  'SLUICE_RUN_HEAP_GROWTH_PERCENT',
   'SLUICE_RUN_QUEUE',
   'SLUICE_QUEUE_SCHEMA',
   'SLUICE_WORKER_CONCURRENCY',
@@ -230,6 +236,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, readFile: ReadF
     throttleBudgetMs: read.integer('SLUICE_RUN_THROTTLE_BUDGET_MS', 600_000, 0, 24 * HOUR_MS),
     maxRowErrors: read.integer('SLUICE_RUN_MAX_ROW_ERRORS', 100_000, 0, 10_000_000),
     fileMaxRows: read.integer('SLUICE_RUN_FILE_MAX_ROWS', 100_000, 1, 100_000_000),
+    heapGrowthPercent: read.integer('SLUICE_RUN_HEAP_GROWTH_PERCENT', 50, 0, 1000),
   };
   if (runner.heartbeatMs * 2 > runner.leaseMs) {
     read.problems.push(
