@@ -31,21 +31,28 @@ export function createOverlapGuard(options: {
   readonly zoneStart: number;
 }): OverlapGuard {
   const { keyColumns, deltaColumn, zoneStart } = options;
-  // One-shot hash (no Hash object per row); the same digest as before, so cursors stay valid.
+  // One-shot hash (no Hash object per row); the same digest as before, so cursors stay valid: the first
+  // 12 bytes in base64url are the first 16 characters of the whole digest's, made as one flat string.
   const hashOf = (row: Row): string =>
     hash(
       'sha1',
       JSON.stringify([...keyColumns.map((column) => row[column] ?? null), row[deltaColumn] ?? null]),
-      'base64url',
-    ).slice(0, 16);
+      'buffer',
+    ).toString('base64url', 0, 12);
   const previous = new Set(options.previous.map((entry) => entry.slice(entry.indexOf(':') + 1)));
   const kept = options.previous.filter((entry) => Number(entry.slice(0, entry.indexOf(':'))) >= zoneStart);
+  // What this run lands in the zone, as a number and a 16-character string per row (≈ 50 bytes); the
+  // cursor's `ms:hash` texts are made once, by entries().
+  const landedMs: number[] = [];
+  const landedHashes: string[] = [];
   return {
     alreadyLanded: (row) => previous.size > 0 && previous.has(hashOf(row)),
     landed(row) {
       const ms = deltaMs(row[deltaColumn]);
-      if (ms !== undefined && ms >= zoneStart) kept.push(`${ms}:${hashOf(row)}`);
+      if (ms === undefined || ms < zoneStart) return;
+      landedMs.push(ms);
+      landedHashes.push(hashOf(row));
     },
-    entries: () => kept,
+    entries: () => [...kept, ...landedMs.map((ms, i) => `${String(ms)}:${landedHashes[i] ?? ''}`)],
   };
 }
