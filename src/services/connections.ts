@@ -20,8 +20,14 @@ import type { EntityRepository } from '../store/entity-repository.ts';
 import type { ConnectorRuntime } from '../connectors/runtime.ts';
 import { listEntities, listEntityViews, type ListOutcome } from './listing.ts';
 import { viewKey } from './entity-views.ts';
-import { isUuid } from '../domain/ids.ts';
-import { loadEntity, notFound, patchEntity, requireEtag, saveEntity, tenantOf } from './entity-support.ts';
+import {
+  loadEntity,
+  loadEntityJson,
+  patchEntity,
+  requireEtag,
+  saveEntity,
+  tenantOf,
+} from './entity-support.ts';
 
 export interface ConnectionInput {
   readonly name: string;
@@ -205,10 +211,8 @@ export function createConnectionService(deps: ConnectionServiceDeps): Connection
       return represent(await load(tenant, id));
     },
 
-    async getJson(tenant, id) {
-      const view = isUuid(id) ? await repository.getView(tenant, id) : undefined;
-      if (view === undefined) throw notFound('connections', id);
-      return view;
+    getJson(tenant, id) {
+      return loadEntityJson(repository, tenant, id, 'connections');
     },
 
     list(tenant, request) {
