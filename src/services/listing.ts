@@ -171,7 +171,7 @@ export async function listEntityViews<E extends EntityMeta & { readonly name: st
         ...(from === undefined ? {} : { after: from }),
         ...(input.where === undefined ? {} : { where: input.where }),
       }),
-    positionOf: (row) => ({ value: row[orderBy.field], id: row.id }),
+    positionOf: (row) => ({ value: row.position, id: row.id }),
     represent: (row) => row.view,
     token: (carried, position) => cursors.encode({ query: carried, position }, scope),
   });
