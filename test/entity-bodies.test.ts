@@ -95,6 +95,14 @@ afterAll(async () => {
   await t.close();
 });
 
+const TABLES = {
+  connections: 'connections',
+  sourceConnections: 'source_connections',
+  targetConnections: 'target_connections',
+  flows: 'flows',
+  runs: undefined,
+} as const;
+
 const services = () => ({
   connections: t.sluice.connections,
   sourceConnections: t.sluice.sourceConnections,
@@ -121,6 +129,18 @@ describe('entity bodies are the service output, unchanged', () => {
       expect(one.statusCode, one.body).toBe(200);
       expect(JSON.parse(one.body)).toEqual({ items: [asJson(expected)] });
       expect(one.body).toBe(JSON.stringify({ items: [expected] }));
+      expect(one.headers['content-type']).toBe('application/json; charset=utf-8');
+      const table = TABLES[collection];
+      if (table !== undefined) {
+        // The entity tables store the item beside the body (migration 010): the text GET sends.
+        const row = await t.sluice.store.db
+          .selectFrom(table)
+          .select(['view', 'view_key'])
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow();
+        expect(row.view).toBe(JSON.stringify(expected));
+        expect(row.view_key).toMatch(new RegExp(`^${collection}/\\d+/`));
+      }
 
       const list = await t.request('GET', `/${collection}?limit=10`);
       expect(list.statusCode, list.body).toBe(200);
@@ -133,6 +153,7 @@ describe('entity bodies are the service output, unchanged', () => {
       );
       if (page.kind !== 'page') throw new Error('expected a page');
       expect(JSON.parse(list.body)).toEqual({ items: asJson(page.items), _links: {} });
+      expect(list.body).toBe(JSON.stringify({ items: page.items, _links: {} }));
       expect((JSON.parse(list.body) as { items: unknown[] }).items).toContainEqual(asJson(expected));
     });
   }

@@ -3,14 +3,18 @@
  * one at a time (no concurrency) many times with performance.now, on the same store and data the
  * HTTP runs use. Figures are mean microseconds per call (fastest of 5 batches, after a warm-up).
  */
+import { randomBytes } from 'node:crypto';
 import { DatabaseSync } from 'node:sqlite';
 import fastJson from 'fast-json-stringify';
+import { listEnvelopeJson } from '../../src/api/listing.ts';
 import { ItemsResponse, ListResponse } from '../../src/api/schemas.ts';
+import { itemsJson } from '../../src/services/entity-views.ts';
 import { CONNECTION_FILTER_FIELDS } from '../../src/api/routes/connections/list.ts';
 import type { App } from '../../src/api/types.ts';
 import { maskSecrets } from '../../src/crypto/secret-fields.ts';
 import { parseSecret, secretMatches } from '../../src/crypto/tokens.ts';
 import type { Connection } from '../../src/domain/connection.ts';
+import { createCursorCodec } from '../../src/domain/cursor.ts';
 import { parseListQuery } from '../../src/domain/listing.ts';
 import {
   API_KEY_PREFIX,
@@ -103,6 +107,18 @@ export async function measureStages(input: StageInput): Promise<StageTiming[]> {
   );
   const page = await sluice.connections.list(actor, listRequest);
   const listBody = page.kind === 'page' ? { items: page.items, _links: {} } : page;
+  // A codec like Sluice's (its own key): the token's cost, not its value, is what is timed.
+  const cursors = createCursorCodec(randomBytes(32));
+  const pageJson = await sluice.connections.listJson(actor, listRequest);
+  const viewText = await sluice.connections.getJson(actor, connectionId);
+  const selectView = raw.prepare(
+    'select case when view_key = ?1 then view else null end as view, case when view_key = ?1 and view is not null then null else body end as stale_body from connections where id = ?2 and org_id = ?3 and sandbox_id = ?4',
+  );
+  const viewKeyOf = (
+    raw.prepare('select view_key from connections where id = ?').get(connectionId) as {
+      view_key: string;
+    }
+  ).view_key;
 
   const inject = (url: string) => async () => {
     const response = await input.app.inject({ method: 'GET', url, headers: input.headers });
@@ -136,7 +152,15 @@ export async function measureStages(input: StageInput): Promise<StageTiming[]> {
       parseSecret(API_KEY_PREFIX, credentials.apiKey);
       return secretMatches(token.secret, tokenRow.tokenHash) && secretMatches(key.secret, clientRow.keyHash);
     });
-    await add('connections.get (service: load + mask)', 1, () => sluice.connections.get(actor, connectionId));
+    await add('connections.getJson (service: the stored view, as the route does)', 1, () =>
+      sluice.connections.getJson(actor, connectionId),
+    );
+    await add('node:sqlite select of the view (the stored view alone)', 2, () =>
+      selectView.get(viewKeyOf, connectionId, actor.orgId, actor.sandboxId),
+    );
+    await add('connections.get (service: load + mask, the stale-view fallback)', 1, () =>
+      sluice.connections.get(actor, connectionId),
+    );
     await add('repository.get (compiled query + node:sqlite + JSON.parse)', 2, () =>
       repos.connections.get(actor, connectionId),
     );
@@ -147,27 +171,53 @@ export async function measureStages(input: StageInput): Promise<StageTiming[]> {
     await add('maskSecrets (copies only the path to each secret)', 2, () =>
       maskSecrets(authSchema, stored.auth.params),
     );
-    await add('response serialization (JSON.stringify, as the route does)', 1, () =>
+    await add('response body from the stored view (string concatenation, as the route does)', 1, () =>
+      itemsJson(viewText),
+    );
+    await add('  JSON.stringify of the built item (the route before)', 1, () =>
       JSON.stringify({ items: [view] }),
     );
-    await add('  the same with fast-json-stringify (the route before)', 1, () =>
+    await add('  fast-json-stringify of the built item (two changes ago)', 1, () =>
       serializeItems({ items: [view] }),
     );
     const listN = Math.max(20, Math.floor(n / 20));
     await add('GET list limit=50: app.inject (whole route, no socket)', 0, inject(input.listPath), listN);
     await add(
-      'connections.list (service: read+parse 51 rows, mask 51)',
+      'connections.listJson (service: 51 stored views, as the route does)',
+      1,
+      () => sluice.connections.listJson(actor, listRequest),
+      listN,
+    );
+    await add('continuation token (encode, HMAC)', 2, () =>
+      cursors.encode(
+        { query: listRequest, position: { value: 1, id: connectionId } },
+        `connections|${actor.orgId}|${actor.sandboxId}`,
+      ),
+    );
+    await add(
+      'connections.list (service: read+parse 51 rows, mask 51; the filtered path)',
       1,
       () => sluice.connections.list(actor, listRequest),
       listN,
     );
     await add(
-      'response serialization of 50 items (JSON.stringify)',
+      'response body of 50 stored items (concatenation, as the route does)',
+      1,
+      () => listEnvelopeJson('connections', pageJson),
+      listN,
+    );
+    await add(
+      '  JSON.stringify of the 50 built items (the route before)',
       1,
       () => JSON.stringify(listBody),
       listN,
     );
-    await add('  the same with fast-json-stringify (before)', 1, () => serializeList(listBody), listN);
+    await add(
+      '  fast-json-stringify of the 50 built items (two changes ago)',
+      1,
+      () => serializeList(listBody),
+      listN,
+    );
   } finally {
     raw.close();
   }

@@ -115,6 +115,11 @@ export async function buildApp(deps: RouteDeps, options: AppOptions): Promise<Ap
     done(null, payload);
   });
   app.addHook('onResponse', (request, reply, done) => {
+    // Below info (warn, the usual production level) neither line is written: nothing to build.
+    if (!logs(request.log.level, 'info')) {
+      done();
+      return;
+    }
     const path = request.url.split('?')[0] ?? '';
     // Probes every few seconds would drown the access log: they are logged at debug level.
     const level = (HEALTH_PATHS as readonly string[]).includes(path) ? 'debug' : 'info';

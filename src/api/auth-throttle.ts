@@ -140,7 +140,12 @@ export async function throttled<T>(
   try {
     return await authenticate();
   } catch (error) {
-    if (isAppError(error) && FAILED_AUTHENTICATION_CODES.has(error.code)) throttle.failed(ip);
+    countFailure(throttle, ip, error);
     throw error;
   }
+}
+
+/** Counts `error` against `ip` when it is a wrong credential (a guess), as `throttled` does. */
+export function countFailure(throttle: AuthThrottle, ip: string, error: unknown): void {
+  if (isAppError(error) && FAILED_AUTHENTICATION_CODES.has(error.code)) throttle.failed(ip);
 }

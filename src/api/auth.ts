@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../domain/errors.ts';
 import type { AuthenticatedActor, IdentityService } from '../services/identity.ts';
-import { throttled, type AuthThrottle } from './auth-throttle.ts';
+import { countFailure, type AuthThrottle } from './auth-throttle.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -23,25 +23,47 @@ export function registerAuth(
   identity: IdentityService,
   options: { defaultSandbox: boolean; throttle: AuthThrottle },
 ): void {
-  app.addHook('onRequest', async (request) => {
-    const actor: AuthenticatedActor = await throttled(options.throttle, request.ip, () =>
-      identity.authenticate(
+  const { throttle } = options;
+  const authOptions = { defaultSandbox: options.defaultSandbox };
+  // A callback hook (no async function and promise chain of its own per request); the throttle steps are
+  // those of `throttled`: refused while blocked, a wrong credential counted.
+  app.addHook('onRequest', (request, _reply, done) => {
+    const ip = request.ip;
+    let authenticated: Promise<AuthenticatedActor>;
+    try {
+      throttle.assertAllowed(ip);
+      authenticated = identity.authenticate(
         {
           authorization: header(request, 'authorization'),
           apiKey: header(request, 'x-api-key'),
           orgId: header(request, 'x-gw-ims-org-id'),
           sandboxName: header(request, 'x-sandbox-name'),
         },
-        { defaultSandbox: options.defaultSandbox },
-      ),
-    );
-    if (actor.readOnly && request.method !== 'GET' && request.method !== 'HEAD') {
-      throw new AppError(
-        'FLOW-2118-403',
-        'The permission write is missing: this access token is read-only. Use a token created without --read-only.',
+        authOptions,
       );
+    } catch (error) {
+      done(error as Error);
+      return;
     }
-    request.actor = actor;
+    authenticated.then(
+      (actor) => {
+        if (actor.readOnly && request.method !== 'GET' && request.method !== 'HEAD') {
+          done(
+            new AppError(
+              'FLOW-2118-403',
+              'The permission write is missing: this access token is read-only. Use a token created without --read-only.',
+            ),
+          );
+          return;
+        }
+        request.actor = actor;
+        done();
+      },
+      (error: unknown) => {
+        countFailure(throttle, ip, error);
+        done(error as Error);
+      },
+    );
   });
 }
 

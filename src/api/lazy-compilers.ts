@@ -28,8 +28,10 @@ export function lazyValidatorFactory(): ValidatorFactory {
     return (route: { schema: object }) => {
       let real: Validate | undefined;
       const validate: Validate = (data) => {
-        real ??= compiled.get(route.schema) ?? compile(route);
-        compiled.set(route.schema, real);
+        if (real === undefined) {
+          real = compiled.get(route.schema) ?? compile(route);
+          compiled.set(route.schema, real);
+        }
         const fn = real;
         const result = fn(data);
         validate.errors = fn.errors;

@@ -21,3 +21,16 @@ export function listEnvelope<T>(path: string, outcome: ListOutcome<T>): unknown 
     _links: { next: { href: `/${path}?continuationToken=${outcome.continuationToken}` } },
   };
 }
+
+/**
+ * `listEnvelope` as JSON text, from items that are JSON texts already: the same bytes as
+ * `JSON.stringify(listEnvelope(path, outcome))` with each item parsed.
+ */
+export function listEnvelopeJson(path: string, outcome: ListOutcome<string>): string {
+  if (outcome.kind === 'count') return JSON.stringify({ count: outcome.count });
+  const links =
+    outcome.continuationToken === undefined
+      ? '{}'
+      : JSON.stringify({ next: { href: `/${path}?continuationToken=${outcome.continuationToken}` } });
+  return `{"items":[${outcome.items.join(',')}],"_links":${links}}`;
+}

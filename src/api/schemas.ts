@@ -66,4 +66,7 @@ export const errorResponses = {
   404: ProblemResponse,
 } as const;
 
+/** The Content-Type of a JSON body sent as text (what Fastify sends for an object). */
+export const JSON_TYPE = 'application/json; charset=utf-8';
+
 export const FLOW_SERVICE_PREFIX = '/data/foundation/flowservice';

@@ -18,8 +18,16 @@ import type { SecretBox } from '../crypto/secret-box.ts';
 import { maskSecrets, openSecrets, sealSecrets } from '../crypto/secret-fields.ts';
 import type { EntityRepository } from '../store/entity-repository.ts';
 import type { ConnectorRuntime } from '../connectors/runtime.ts';
-import { listEntities, type ListOutcome } from './listing.ts';
-import { loadEntity, patchEntity, requireEtag, saveEntity, tenantOf } from './entity-support.ts';
+import { listEntities, listEntityViews, type ListOutcome } from './listing.ts';
+import { viewKey } from './entity-views.ts';
+import {
+  loadEntity,
+  loadEntityJson,
+  patchEntity,
+  requireEtag,
+  saveEntity,
+  tenantOf,
+} from './entity-support.ts';
 
 export interface ConnectionInput {
   readonly name: string;
@@ -37,7 +45,11 @@ export interface ConnectionService {
     options?: { draft?: boolean },
   ): Promise<{ id: string; etag: string }>;
   get(tenant: Tenant, id: string): Promise<ConnectionView>;
+  /** `get` as JSON text: the stored view (entity-views.ts), the same bytes as JSON.stringify of `get`. */
+  getJson(tenant: Tenant, id: string): Promise<string>;
   list(tenant: Tenant, request: ParsedListRequest): Promise<ListOutcome<ConnectionView>>;
+  /** `list` with each item as JSON text (stored views when nothing is filtered or counted). */
+  listJson(tenant: Tenant, request: ParsedListRequest): Promise<ListOutcome<string>>;
   patch(
     actor: Actor,
     id: string,
@@ -73,7 +85,7 @@ export interface ConnectionServiceDeps {
 }
 
 export function createConnectionService(deps: ConnectionServiceDeps): ConnectionService {
-  const { repository, catalog, secrets, runtime, cursors } = deps;
+  const { catalog, secrets, runtime, cursors } = deps;
   const now = deps.now ?? Date.now;
 
   const specOf = (id: string): ConnectionSpec => {
@@ -150,6 +162,16 @@ export function createConnectionService(deps: ConnectionServiceDeps): Connection
     };
   };
 
+  // Every write stores the masked representation beside the body; the key covers the auth specs, which
+  // say what is secret, so a catalog change re-represents old rows instead of serving a stale mask.
+  const repository = deps.repository.withViews({
+    key: viewKey(
+      'connections',
+      catalog.connectionSpecs.map((spec) => [spec.id, spec.authSpec]),
+    ),
+    of: (connection) => JSON.stringify(represent(connection)),
+  });
+
   const save = (next: Connection, expected: string): Promise<{ id: string; etag: string }> =>
     saveEntity(repository, next, expected);
 
@@ -189,8 +211,16 @@ export function createConnectionService(deps: ConnectionServiceDeps): Connection
       return represent(await load(tenant, id));
     },
 
+    getJson(tenant, id) {
+      return loadEntityJson(repository, tenant, id, 'connections');
+    },
+
     list(tenant, request) {
       return listEntities({ repository, tenant, collection: 'connections', request, cursors, represent });
+    },
+
+    listJson(tenant, request) {
+      return listEntityViews({ repository, tenant, collection: 'connections', request, cursors, represent });
     },
 
     async patch(actor, id, ifMatch, body) {

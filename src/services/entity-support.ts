@@ -10,7 +10,7 @@ import {
   type DocumentLimits,
 } from '../domain/limits.ts';
 import type { Actor, Tenant } from '../domain/tenancy.ts';
-import type { EntityRepository } from '../store/entity-repository.ts';
+import type { EntityRepository, ViewingRepository } from '../store/entity-repository.ts';
 import { applyPatch, assertPatchable, etagMatches, parsePatch, type PatchOperation } from './patch.ts';
 
 export const tenantOf = (actor: Actor): Tenant => ({
@@ -38,6 +38,18 @@ export async function loadEntity<E extends EntityMeta>(
   const entity = isUuid(id) ? await repository.get(tenant, id) : undefined;
   if (!entity) throw notFound(type, id);
   return entity;
+}
+
+/** `loadEntity` as the entity's stored response item (JSON text, see entity-views.ts): 404 the same way. */
+export async function loadEntityJson<E extends EntityMeta>(
+  repository: ViewingRepository<E>,
+  tenant: Tenant,
+  id: string,
+  type: string,
+): Promise<string> {
+  const view = isUuid(id) ? await repository.getView(tenant, id) : undefined;
+  if (view === undefined) throw notFound(type, id);
+  return view;
 }
 
 export function requireEtag(entity: EntityMeta, ifMatch: string | undefined): void {

@@ -19,7 +19,14 @@ import type { ParsedListRequest } from '../domain/listing.ts';
 import type { Actor, Tenant } from '../domain/tenancy.ts';
 import type { EntityRepository } from '../store/entity-repository.ts';
 import type { RunRepository } from '../store/run-repository.ts';
-import { loadEntity, patchEntity, requireEtag, saveEntity, tenantOf } from './entity-support.ts';
+import {
+  loadEntity,
+  loadEntityJson,
+  patchEntity,
+  requireEtag,
+  saveEntity,
+  tenantOf,
+} from './entity-support.ts';
 import {
   assertScheduleChangeAllowed,
   createFlowValidator,
@@ -27,7 +34,8 @@ import {
   type FlowValidationDeps,
   type ValidatedFlow,
 } from './flow-validation.ts';
-import { listEntities, type ListOutcome } from './listing.ts';
+import { listEntities, listEntityViews, type ListOutcome } from './listing.ts';
+import { viewKey } from './entity-views.ts';
 import type { PatchOperation } from './patch.ts';
 
 export interface FlowService {
@@ -38,7 +46,11 @@ export interface FlowService {
   ): Promise<{ id: string; etag: string }>;
   get(tenant: Tenant, id: string): Promise<Record<string, unknown>>;
   load(tenant: Tenant, id: string): Promise<Flow>;
+  /** `get` as JSON text: the stored view (entity-views.ts), the same bytes as JSON.stringify of `get`. */
+  getJson(tenant: Tenant, id: string): Promise<string>;
   list(tenant: Tenant, request: ParsedListRequest): Promise<ListOutcome<Record<string, unknown>>>;
+  /** `list` with each item as JSON text (stored views when nothing is filtered or counted). */
+  listJson(tenant: Tenant, request: ParsedListRequest): Promise<ListOutcome<string>>;
   patch(
     actor: Actor,
     id: string,
@@ -67,7 +79,7 @@ export interface FlowServiceDeps extends FlowValidationDeps {
 const EDITABLE = ['/name', '/description', '/scheduleParams', '/transformations', '/options', '/labels'];
 
 export function createFlowService(deps: FlowServiceDeps): FlowService {
-  const { repository, cursors } = deps;
+  const { cursors } = deps;
   const now = deps.now ?? Date.now;
   const validate = createFlowValidator(deps);
   const TYPE = 'flows';
@@ -76,6 +88,11 @@ export function createFlowService(deps: FlowServiceDeps): FlowService {
     const { schedule: _schedule, ...rest } = flow;
     return { ...rest, version: flow.etag, runs: `/runs?property=flowId==${flow.id}` };
   };
+  // Every write stores the response item beside the body (entity-views.ts); it depends on nothing else.
+  const repository = deps.repository.withViews({
+    key: viewKey('flows', null),
+    of: (flow) => JSON.stringify(represent(flow)),
+  });
 
   const derived = (
     validated: ValidatedFlow,
@@ -140,8 +157,16 @@ export function createFlowService(deps: FlowServiceDeps): FlowService {
       return represent(await loadEntity(repository, tenant, id, TYPE));
     },
 
+    getJson(tenant, id) {
+      return loadEntityJson(repository, tenant, id, TYPE);
+    },
+
     list(tenant, request) {
       return listEntities({ repository, tenant, collection: 'flows', request, cursors, represent });
+    },
+
+    listJson(tenant, request) {
+      return listEntityViews({ repository, tenant, collection: 'flows', request, cursors, represent });
     },
 
     async patch(actor, id, ifMatch, body) {

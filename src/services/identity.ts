@@ -2,7 +2,7 @@
  * Organizations, sandboxes, API keys and access tokens, and the authentication of every request.
  * Keys and tokens are shown once at creation and stored only as SHA-256 hashes, compared in constant time.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { AppError } from '../domain/errors.ts';
 import { newId, newOrgId, newUserId } from '../domain/ids.ts';
 import {
@@ -310,17 +310,18 @@ export function withAuthenticationCache(
       await service.revokeToken(tokenId);
     },
     async authenticate(credentials, options) {
-      const key = createHash('sha256')
-        .update(
-          JSON.stringify([
-            credentials.authorization,
-            credentials.apiKey,
-            credentials.orgId,
-            credentials.sandboxName,
-            options.defaultSandbox,
-          ]),
-        )
-        .digest('base64url');
+      // One-shot digest (no Hash object per request); the same value as createHash().update().digest().
+      const key = hash(
+        'sha256',
+        JSON.stringify([
+          credentials.authorization,
+          credentials.apiKey,
+          credentials.orgId,
+          credentials.sandboxName,
+          options.defaultSandbox,
+        ]),
+        'base64url',
+      );
       const at = now();
       const hit = cache.get(key);
       if (hit && hit.expires > at && (hit.actor.expiresAt === null || hit.actor.expiresAt > at))

@@ -16,7 +16,7 @@ import {
   type ParsedListRequest,
 } from '../domain/listing.ts';
 import type { Tenant } from '../domain/tenancy.ts';
-import type { EntityRepository, ScanOptions } from '../store/entity-repository.ts';
+import type { EntityRepository, ScanOptions, ViewingRepository } from '../store/entity-repository.ts';
 
 export const ENTITY_LIST_RULES: Omit<ListRules, 'filterFields' | 'defaultLimit' | 'maxLimit'> = {
   sortFields: ['createdAt', 'updatedAt', 'name'],
@@ -95,9 +95,23 @@ export async function listEntities<E extends EntityMeta & { readonly name: strin
   represent: (entity: E) => T;
   where?: ScanOptions['where'];
 }): Promise<ListOutcome<T>> {
+  const scope = listScope(input.collection, input.tenant);
+  return listOpened(input, scope, openPage(input.request, input.cursors, scope));
+}
+
+async function listOpened<E extends EntityMeta & { readonly name: string }, T>(
+  input: {
+    repository: EntityRepository<E>;
+    tenant: Tenant;
+    cursors: CursorCodec;
+    represent: (entity: E) => T;
+    where?: ScanOptions['where'];
+  },
+  scope: string,
+  opened: { query: ListQuery; after?: CursorPosition },
+): Promise<ListOutcome<T>> {
   const { repository, tenant, cursors } = input;
-  const scope = listScope(input.collection, tenant);
-  const { query, after } = openPage(input.request, cursors, scope);
+  const { query, after } = opened;
   const orderBy = query.orderBy as ScanOptions['orderBy'];
   return collectPage({
     query,
@@ -117,6 +131,48 @@ export async function listEntities<E extends EntityMeta & { readonly name: strin
       }),
     positionOf: (entity) => ({ value: entity[orderBy.field], id: entity.id }),
     represent: input.represent,
+    token: (carried, position) => cursors.encode({ query: carried, position }, scope),
+  });
+}
+
+/**
+ * `listEntities` with each item as its JSON text: from the stored views (no body parsed or represented)
+ * when nothing is filtered or counted, else represented from the bodies (filters match the
+ * representation) and stringified, which is the same text a stored view holds.
+ */
+export async function listEntityViews<E extends EntityMeta & { readonly name: string }>(input: {
+  repository: ViewingRepository<E>;
+  tenant: Tenant;
+  collection: string;
+  request: ParsedListRequest;
+  cursors: CursorCodec;
+  represent: (entity: E) => unknown;
+  where?: ScanOptions['where'];
+}): Promise<ListOutcome<string>> {
+  const { repository, tenant, cursors } = input;
+  const scope = listScope(input.collection, tenant);
+  const opened = openPage(input.request, cursors, scope);
+  const { query, after } = opened;
+  if (query.count || query.filters.length > 0) {
+    const outcome = await listOpened(input, scope, opened);
+    return outcome.kind === 'count'
+      ? outcome
+      : { ...outcome, items: outcome.items.map((item) => JSON.stringify(item)) };
+  }
+  const orderBy = query.orderBy as ScanOptions['orderBy'];
+  return collectPage({
+    query,
+    ...(after === undefined ? {} : { after }),
+    chunk: query.limit + 1,
+    scan: (from, limit) =>
+      repository.scanViews(tenant, {
+        orderBy,
+        limit,
+        ...(from === undefined ? {} : { after: from }),
+        ...(input.where === undefined ? {} : { where: input.where }),
+      }),
+    positionOf: (row) => ({ value: row.position, id: row.id }),
+    represent: (row) => row.view,
     token: (carried, position) => cursors.encode({ query: carried, position }, scope),
   });
 }

@@ -20,8 +20,17 @@ import { NORMALIZED_TYPES, normalizedTypeOf } from '../domain/types.ts';
 import type { EntityRepository } from '../store/entity-repository.ts';
 import type { ConnectionService } from './connections.ts';
 import type { ConnectorRuntime } from '../connectors/runtime.ts';
-import { loadEntity, patchEntity, requireEtag, saveEntity, tenantOf, withVersion } from './entity-support.ts';
-import { listEntities, type ListOutcome } from './listing.ts';
+import {
+  loadEntity,
+  loadEntityJson,
+  patchEntity,
+  requireEtag,
+  saveEntity,
+  tenantOf,
+  withVersion,
+} from './entity-support.ts';
+import { listEntities, listEntityViews, type ListOutcome } from './listing.ts';
+import { viewKey } from './entity-views.ts';
 
 export interface SourceConnectionInput {
   readonly name: string;
@@ -39,7 +48,11 @@ export interface SourceConnectionService {
     options?: { draft?: boolean },
   ): Promise<{ id: string; etag: string }>;
   get(tenant: Tenant, id: string): Promise<SourceConnection>;
+  /** `get` as JSON text: the stored view (entity-views.ts), the same bytes as JSON.stringify of `get`. */
+  getJson(tenant: Tenant, id: string): Promise<string>;
   list(tenant: Tenant, request: ParsedListRequest): Promise<ListOutcome<SourceConnection>>;
+  /** `list` with each item as JSON text (stored views when nothing is filtered or counted). */
+  listJson(tenant: Tenant, request: ParsedListRequest): Promise<ListOutcome<string>>;
   patch(
     actor: Actor,
     id: string,
@@ -126,7 +139,12 @@ function assertColumnTypes(columns: readonly SourceColumn[]): void {
 }
 
 export function createSourceConnectionService(deps: SourceConnectionDeps): SourceConnectionService {
-  const { repository, connections, catalog, runtime, cursors } = deps;
+  const { connections, catalog, runtime, cursors } = deps;
+  // Every write stores the response item beside the body (entity-views.ts); it depends on nothing else.
+  const repository = deps.repository.withViews({
+    key: viewKey('sourceConnections', null),
+    of: (entity) => JSON.stringify(withVersion(entity)),
+  });
   const now = deps.now ?? Date.now;
   const TYPE = 'sourceConnections';
 
@@ -214,8 +232,23 @@ export function createSourceConnectionService(deps: SourceConnectionDeps): Sourc
       return withVersion(entity);
     },
 
+    getJson(tenant, id) {
+      return loadEntityJson(repository, tenant, id, TYPE);
+    },
+
     list(tenant, request) {
       return listEntities({
+        repository,
+        tenant,
+        collection: 'sourceConnections',
+        request,
+        cursors,
+        represent: withVersion,
+      });
+    },
+
+    listJson(tenant, request) {
+      return listEntityViews({
         repository,
         tenant,
         collection: 'sourceConnections',

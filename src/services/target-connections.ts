@@ -12,8 +12,17 @@ import { newEtag, newId } from '../domain/ids.ts';
 import type { ParsedListRequest } from '../domain/listing.ts';
 import type { Actor, Tenant } from '../domain/tenancy.ts';
 import type { EntityRepository } from '../store/entity-repository.ts';
-import { loadEntity, patchEntity, requireEtag, saveEntity, tenantOf, withVersion } from './entity-support.ts';
-import { listEntities, type ListOutcome } from './listing.ts';
+import {
+  loadEntity,
+  loadEntityJson,
+  patchEntity,
+  requireEtag,
+  saveEntity,
+  tenantOf,
+  withVersion,
+} from './entity-support.ts';
+import { listEntities, listEntityViews, type ListOutcome } from './listing.ts';
+import { viewKey } from './entity-views.ts';
 
 export interface DatasetInfo {
   readonly id: string;
@@ -39,7 +48,11 @@ export interface TargetConnectionService {
     options?: { draft?: boolean },
   ): Promise<{ id: string; etag: string }>;
   get(tenant: Tenant, id: string): Promise<TargetConnection>;
+  /** `get` as JSON text: the stored view (entity-views.ts), the same bytes as JSON.stringify of `get`. */
+  getJson(tenant: Tenant, id: string): Promise<string>;
   list(tenant: Tenant, request: ParsedListRequest): Promise<ListOutcome<TargetConnection>>;
+  /** `list` with each item as JSON text (stored views when nothing is filtered or counted). */
+  listJson(tenant: Tenant, request: ParsedListRequest): Promise<ListOutcome<string>>;
   patch(
     actor: Actor,
     id: string,
@@ -61,7 +74,12 @@ export function createTargetConnectionService(deps: {
   /** Request-body limits, applied to the entity a PATCH produces (default: those of a 1 MiB body). */
   readonly limits?: DocumentLimits;
 }): TargetConnectionService {
-  const { repository, cursors } = deps;
+  const { cursors } = deps;
+  // Every write stores the response item beside the body (entity-views.ts); it depends on nothing else.
+  const repository = deps.repository.withViews({
+    key: viewKey('targetConnections', null),
+    of: (entity) => JSON.stringify(withVersion(entity)),
+  });
   const now = deps.now ?? Date.now;
   const TYPE = 'targetConnections';
 
@@ -124,8 +142,23 @@ export function createTargetConnectionService(deps: {
       return withVersion(entity);
     },
 
+    getJson(tenant, id) {
+      return loadEntityJson(repository, tenant, id, TYPE);
+    },
+
     list(tenant, request) {
       return listEntities({
+        repository,
+        tenant,
+        collection: 'targetConnections',
+        request,
+        cursors,
+        represent: withVersion,
+      });
+    },
+
+    listJson(tenant, request) {
+      return listEntityViews({
         repository,
         tenant,
         collection: 'targetConnections',

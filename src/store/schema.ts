@@ -52,6 +52,10 @@ export interface EntityTable {
   updated_at: number;
   etag: string;
   body: string;
+  /** The masked GET item as JSON text, written with the body (migration 010); null on older rows. */
+  view: string | null;
+  /** The representation version that wrote `view`; a different one means `view` is stale. */
+  view_key: string | null;
 }
 
 /** A mapping set: tenancy and list columns; the documents live in mapping_set_versions. */

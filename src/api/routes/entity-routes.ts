@@ -9,12 +9,14 @@ import { assertKnownParams, type ListRules } from '../../domain/listing.ts';
 import type { Actor, Tenant } from '../../domain/tenancy.ts';
 import { ENTITY_LIST_RULES, type ListOutcome } from '../../services/listing.ts';
 import { actorOf } from '../auth.ts';
-import { listEnvelope, parseList } from '../listing.ts';
+import { listEnvelopeJson, parseList } from '../listing.ts';
+import { itemsJson } from '../../services/entity-views.ts';
 import {
   CreatedResponse,
   errorResponses,
   IdParams,
   ItemsResponse,
+  JSON_TYPE,
   ListQuerystring,
   ListResponse,
 } from '../schemas.ts';
@@ -37,7 +39,11 @@ export interface EntityCollection<Input> {
   readonly service: (deps: RouteDeps) => {
     create(actor: Actor, input: Input, options: { draft: boolean }): Promise<{ id: string; etag: string }>;
     get(tenant: Tenant, id: string): Promise<unknown>;
+    /** `get` as JSON text (the stored view), sent as it is. */
+    getJson(tenant: Tenant, id: string): Promise<string>;
     list(tenant: Tenant, request: ParsedListRequest): Promise<ListOutcome<unknown>>;
+    /** `list` with each item as JSON text. */
+    listJson(tenant: Tenant, request: ParsedListRequest): Promise<ListOutcome<string>>;
     patch(
       actor: Actor,
       id: string,
@@ -98,9 +104,10 @@ export function registerEntityRoutes<Input>(app: App, deps: RouteDeps, spec: Ent
         response: { 200: ListResponse, ...errorResponses },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const parsed = parseList(request, rules);
-      return listEnvelope(collection, await service.list(actorOf(request), parsed)) as never;
+      const outcome = await service.listJson(actorOf(request), parsed);
+      return reply.type(JSON_TYPE).send(listEnvelopeJson(collection, outcome) as never);
     },
   );
 
@@ -114,9 +121,10 @@ export function registerEntityRoutes<Input>(app: App, deps: RouteDeps, spec: Ent
         response: { 200: ItemsResponse, ...errorResponses },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       assertKnownParams(request.query as Record<string, unknown>, []);
-      return { items: [(await service.get(actorOf(request), request.params.id)) as object] };
+      const item = await service.getJson(actorOf(request), request.params.id);
+      return reply.type(JSON_TYPE).send(itemsJson(item) as never);
     },
   );
 

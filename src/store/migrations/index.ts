@@ -7,6 +7,7 @@ import * as flows from './005-flows.ts';
 import * as runs from './006-runs.ts';
 import * as xdmSchemas from './008-xdm-schemas.ts';
 import * as workers from './009-workers.ts';
+import * as entityViews from './010-entity-views.ts';
 
 /** Ordered by name; a migration, once released, is never edited — add a new one. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '006-runs': runs,
   '008-xdm-schemas': xdmSchemas,
   '009-workers': workers,
+  '010-entity-views': entityViews,
 };

@@ -1,6 +1,6 @@
-import { listEnvelope, parseList } from '../../listing.ts';
+import { listEnvelopeJson, parseList } from '../../listing.ts';
 import { actorOf } from '../../auth.ts';
-import { errorResponses, ListQuerystring, ListResponse } from '../../schemas.ts';
+import { errorResponses, JSON_TYPE, ListQuerystring, ListResponse } from '../../schemas.ts';
 import { registerSearch } from '../search.ts';
 import { ENTITY_LIST_RULES } from '../../../services/listing.ts';
 import type { App, RouteDeps } from '../../types.ts';
@@ -37,9 +37,10 @@ export function listConnections(app: App, deps: RouteDeps): void {
         response: { 200: ListResponse, ...errorResponses },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const parsed = parseList(request, rules);
-      return listEnvelope('connections', await deps.connections.list(actorOf(request), parsed)) as never;
+      const outcome = await deps.connections.listJson(actorOf(request), parsed);
+      return reply.type(JSON_TYPE).send(listEnvelopeJson('connections', outcome) as never);
     },
   );
 }
