@@ -85,7 +85,8 @@ export async function collectPage<E, T>(input: {
   };
 }
 
-export async function listEntities<E extends EntityMeta & { readonly name: string }, T>(input: {
+/** What a stored collection's listing needs; `listEntities` and `listEntityViews` take the same. */
+export interface EntityListInput<E extends EntityMeta & { readonly name: string }, T> {
   repository: EntityRepository<E>;
   tenant: Tenant;
   /** The collection name the tokens are scoped to, e.g. `sourceConnections`. */
@@ -94,24 +95,19 @@ export async function listEntities<E extends EntityMeta & { readonly name: strin
   cursors: CursorCodec;
   represent: (entity: E) => T;
   where?: ScanOptions['where'];
-}): Promise<ListOutcome<T>> {
-  const scope = listScope(input.collection, input.tenant);
-  return listOpened(input, scope, openPage(input.request, input.cursors, scope));
 }
 
-async function listOpened<E extends EntityMeta & { readonly name: string }, T>(
-  input: {
-    repository: EntityRepository<E>;
-    tenant: Tenant;
-    cursors: CursorCodec;
-    represent: (entity: E) => T;
-    where?: ScanOptions['where'];
-  },
+/** One page of an opened listing, over rows of `R` (entities or stored views) read by `scan`. */
+function entityPage<R, T>(
+  input: { tenant: Tenant; cursors: CursorCodec; where?: ScanOptions['where'] },
   scope: string,
-  opened: { query: ListQuery; after?: CursorPosition },
+  { query, after }: { query: ListQuery; after?: CursorPosition },
+  rows: {
+    scan: (tenant: Tenant, options: ScanOptions) => Promise<R[]>;
+    positionOf: (row: R, orderBy: ScanOptions['orderBy']) => CursorPosition;
+    represent: (row: R) => T;
+  },
 ): Promise<ListOutcome<T>> {
-  const { repository, tenant, cursors } = input;
-  const { query, after } = opened;
   const orderBy = query.orderBy as ScanOptions['orderBy'];
   return collectPage({
     query,
@@ -123,16 +119,32 @@ async function listOpened<E extends EntityMeta & { readonly name: string }, T>(
         ? query.limit + 1
         : Math.min(Math.max(query.limit * 2, 50), 1000),
     scan: (from, limit) =>
-      repository.scan(tenant, {
+      rows.scan(input.tenant, {
         orderBy,
         limit,
         ...(from === undefined ? {} : { after: from }),
         ...(input.where === undefined ? {} : { where: input.where }),
       }),
-    positionOf: (entity) => ({ value: entity[orderBy.field], id: entity.id }),
-    represent: input.represent,
-    token: (carried, position) => cursors.encode({ query: carried, position }, scope),
+    positionOf: (row) => rows.positionOf(row, orderBy),
+    represent: rows.represent,
+    token: (carried, position) => input.cursors.encode({ query: carried, position }, scope),
   });
+}
+
+const entityRows = <E extends EntityMeta & { readonly name: string }, T>(input: EntityListInput<E, T>) => ({
+  scan: (tenant: Tenant, options: ScanOptions) => input.repository.scan(tenant, options),
+  positionOf: (entity: E, orderBy: ScanOptions['orderBy']): CursorPosition => ({
+    value: entity[orderBy.field],
+    id: entity.id,
+  }),
+  represent: input.represent,
+});
+
+export async function listEntities<E extends EntityMeta & { readonly name: string }, T>(
+  input: EntityListInput<E, T>,
+): Promise<ListOutcome<T>> {
+  const scope = listScope(input.collection, input.tenant);
+  return entityPage(input, scope, openPage(input.request, input.cursors, scope), entityRows(input));
 }
 
 /**
@@ -140,40 +152,22 @@ async function listOpened<E extends EntityMeta & { readonly name: string }, T>(
  * when nothing is filtered or counted, else represented from the bodies (filters match the
  * representation) and stringified, which is the same text a stored view holds.
  */
-export async function listEntityViews<E extends EntityMeta & { readonly name: string }>(input: {
-  repository: ViewingRepository<E>;
-  tenant: Tenant;
-  collection: string;
-  request: ParsedListRequest;
-  cursors: CursorCodec;
-  represent: (entity: E) => unknown;
-  where?: ScanOptions['where'];
-}): Promise<ListOutcome<string>> {
-  const { repository, tenant, cursors } = input;
-  const scope = listScope(input.collection, tenant);
-  const opened = openPage(input.request, cursors, scope);
-  const { query, after } = opened;
-  if (query.count || query.filters.length > 0) {
-    const outcome = await listOpened(input, scope, opened);
+export async function listEntityViews<E extends EntityMeta & { readonly name: string }>(
+  input: EntityListInput<E, unknown> & { repository: ViewingRepository<E> },
+): Promise<ListOutcome<string>> {
+  const { repository } = input;
+  const scope = listScope(input.collection, input.tenant);
+  const opened = openPage(input.request, input.cursors, scope);
+  if (opened.query.count || opened.query.filters.length > 0) {
+    const outcome = await entityPage(input, scope, opened, entityRows(input));
     return outcome.kind === 'count'
       ? outcome
       : { ...outcome, items: outcome.items.map((item) => JSON.stringify(item)) };
   }
-  const orderBy = query.orderBy as ScanOptions['orderBy'];
-  return collectPage({
-    query,
-    ...(after === undefined ? {} : { after }),
-    chunk: query.limit + 1,
-    scan: (from, limit) =>
-      repository.scanViews(tenant, {
-        orderBy,
-        limit,
-        ...(from === undefined ? {} : { after: from }),
-        ...(input.where === undefined ? {} : { where: input.where }),
-      }),
+  return entityPage(input, scope, opened, {
+    scan: (tenant, options) => repository.scanViews(tenant, options),
     positionOf: (row) => ({ value: row.position, id: row.id }),
     represent: (row) => row.view,
-    token: (carried, position) => cursors.encode({ query: carried, position }, scope),
   });
 }
 

@@ -17,7 +17,7 @@ import { newEtag, newId } from '../domain/ids.ts';
 import type { ParsedListRequest } from '../domain/listing.ts';
 import type { Actor, Tenant } from '../domain/tenancy.ts';
 import { NORMALIZED_TYPES, normalizedTypeOf } from '../domain/types.ts';
-import type { EntityRepository } from '../store/entity-repository.ts';
+import type { EntityRepository, ViewingRepository } from '../store/entity-repository.ts';
 import type { ConnectionService } from './connections.ts';
 import type { ConnectorRuntime } from '../connectors/runtime.ts';
 import {
@@ -29,7 +29,7 @@ import {
   tenantOf,
   withVersion,
 } from './entity-support.ts';
-import { listEntities, listEntityViews, type ListOutcome } from './listing.ts';
+import { listEntities, listEntityViews, type EntityListInput, type ListOutcome } from './listing.ts';
 import { viewKey } from './entity-views.ts';
 
 export interface SourceConnectionInput {
@@ -146,6 +146,19 @@ export function createSourceConnectionService(deps: SourceConnectionDeps): Sourc
     of: (entity) => JSON.stringify(withVersion(entity)),
   });
   const now = deps.now ?? Date.now;
+  const listing = (
+    tenant: Tenant,
+    request: ParsedListRequest,
+  ): EntityListInput<SourceConnection, SourceConnection> & {
+    repository: ViewingRepository<SourceConnection>;
+  } => ({
+    repository,
+    tenant,
+    collection: 'sourceConnections',
+    request,
+    cursors,
+    represent: withVersion,
+  });
   const TYPE = 'sourceConnections';
 
   const validate = async (
@@ -236,27 +249,9 @@ export function createSourceConnectionService(deps: SourceConnectionDeps): Sourc
       return loadEntityJson(repository, tenant, id, TYPE);
     },
 
-    list(tenant, request) {
-      return listEntities({
-        repository,
-        tenant,
-        collection: 'sourceConnections',
-        request,
-        cursors,
-        represent: withVersion,
-      });
-    },
+    list: (tenant, request) => listEntities(listing(tenant, request)),
 
-    listJson(tenant, request) {
-      return listEntityViews({
-        repository,
-        tenant,
-        collection: 'sourceConnections',
-        request,
-        cursors,
-        represent: withVersion,
-      });
-    },
+    listJson: (tenant, request) => listEntityViews(listing(tenant, request)),
 
     async patch(actor, id, ifMatch, body) {
       const tenant = tenantOf(actor);

@@ -11,7 +11,7 @@ import { DATA_LAKE_SPEC_ID, type TargetConnection } from '../domain/flow-entitie
 import { newEtag, newId } from '../domain/ids.ts';
 import type { ParsedListRequest } from '../domain/listing.ts';
 import type { Actor, Tenant } from '../domain/tenancy.ts';
-import type { EntityRepository } from '../store/entity-repository.ts';
+import type { EntityRepository, ViewingRepository } from '../store/entity-repository.ts';
 import {
   loadEntity,
   loadEntityJson,
@@ -21,7 +21,7 @@ import {
   tenantOf,
   withVersion,
 } from './entity-support.ts';
-import { listEntities, listEntityViews, type ListOutcome } from './listing.ts';
+import { listEntities, listEntityViews, type EntityListInput, type ListOutcome } from './listing.ts';
 import { viewKey } from './entity-views.ts';
 
 export interface DatasetInfo {
@@ -81,6 +81,19 @@ export function createTargetConnectionService(deps: {
     of: (entity) => JSON.stringify(withVersion(entity)),
   });
   const now = deps.now ?? Date.now;
+  const listing = (
+    tenant: Tenant,
+    request: ParsedListRequest,
+  ): EntityListInput<TargetConnection, TargetConnection> & {
+    repository: ViewingRepository<TargetConnection>;
+  } => ({
+    repository,
+    tenant,
+    collection: 'targetConnections',
+    request,
+    cursors,
+    represent: withVersion,
+  });
   const TYPE = 'targetConnections';
 
   const validate = async (
@@ -146,27 +159,9 @@ export function createTargetConnectionService(deps: {
       return loadEntityJson(repository, tenant, id, TYPE);
     },
 
-    list(tenant, request) {
-      return listEntities({
-        repository,
-        tenant,
-        collection: 'targetConnections',
-        request,
-        cursors,
-        represent: withVersion,
-      });
-    },
+    list: (tenant, request) => listEntities(listing(tenant, request)),
 
-    listJson(tenant, request) {
-      return listEntityViews({
-        repository,
-        tenant,
-        collection: 'targetConnections',
-        request,
-        cursors,
-        represent: withVersion,
-      });
-    },
+    listJson: (tenant, request) => listEntityViews(listing(tenant, request)),
 
     async patch(actor, id, ifMatch, body) {
       const tenant = tenantOf(actor);
