@@ -44,7 +44,7 @@ describe('loadConfig defaults', () => {
         authFailureWindowMs: 60_000,
       },
       store: { kind: 'sqlite', file: join(dataDir, 'sluice.db') },
-      lake: { dir: join(dataDir, 'lake'), threads: 2, memoryMb: 512 },
+      lake: { dir: join(dataDir, 'lake'), threads: 1, memoryMb: 512 },
       security: {
         encryptionKey: { file: join(dataDir, 'encryption.key') },
         extraCaCertFiles: [],
@@ -164,7 +164,7 @@ describe('loadConfig values', () => {
         SLUICE_DATA_DIR: '/var/lib/sluice',
         SLUICE_DATABASE_URL: 'postgres://sluice:pw@db:5432/sluice',
         SLUICE_LAKE_DIR: '/lake',
-        SLUICE_LAKE_THREADS: '1',
+        SLUICE_LAKE_THREADS: '4',
         SLUICE_LAKE_MEMORY_MB: '256',
         SLUICE_ENCRYPTION_KEY: KEY,
         SLUICE_EXTRA_CA_CERTS: '/certs/a.pem, /certs/b.pem',
@@ -212,7 +212,7 @@ describe('loadConfig values', () => {
     });
     expect(config.dataDir).toBe('/var/lib/sluice');
     expect(config.store).toEqual({ kind: 'postgres', url: 'postgres://sluice:pw@db:5432/sluice' });
-    expect(config.lake).toEqual({ dir: '/lake', threads: 1, memoryMb: 256 });
+    expect(config.lake).toEqual({ dir: '/lake', threads: 4, memoryMb: 256 });
     expect(config.security.encryptionKey).toEqual({ key: KEY, file: '/var/lib/sluice/encryption.key' });
     expect(config.security.extraCaCertFiles).toEqual(['/certs/a.pem', '/certs/b.pem']);
     expect(config.security.extraCaCerts).toEqual([PEM, `${PEM}${PEM}`]);

@@ -194,7 +194,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, readFile: ReadF
   const store = readStore(read, dataDir);
   const lake = {
     dir: read.path('SLUICE_LAKE_DIR', join(dataDir, 'lake')),
-    threads: read.integer('SLUICE_LAKE_THREADS', 2, 1, 256),
+    threads: read.integer('SLUICE_LAKE_THREADS', 1, 1, 256),
     memoryMb: read.integer('SLUICE_LAKE_MEMORY_MB', 512, 64, 1_048_576),
   };
   const security = {

@@ -4,7 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newBatchId, newDatasetId, type DatasetSchema } from '../domain/dataset.ts';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { openLake, ValueError, type Lake } from './index.ts';
+import { lakeEngineConfig } from './lake.ts';
+import { literal } from './layout.ts';
+import { ROW_GROUP_ROWS } from './writer.ts';
 
 const schema: DatasetSchema = {
   fields: [
@@ -162,6 +166,30 @@ describe('batch writer', () => {
     expect(result.files.reduce((sum, file) => sum + file.records, 0)).toBe(30);
   });
 
+  it('writes row groups of at most ROW_GROUP_ROWS rows, in row order', async () => {
+    const { dataset, batch } = ids();
+    const writer = await lake.createBatchWriter(dataset, batch, { fields: [{ name: 'i', type: 'long' }] });
+    const count = 2 * ROW_GROUP_ROWS + 4_040;
+    await writer.append(Array.from({ length: count }, (_, i) => ({ i })));
+    const [file] = (await writer.finish()).files;
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    try {
+      const path = literal(join(dir, ...(file?.path ?? '').split('/')));
+      const groups = await connection.runAndReadAll(
+        `SELECT row_group_id, any_value(row_group_num_rows) AS n, min(stats_min) AS lo FROM parquet_metadata(${path}) GROUP BY row_group_id ORDER BY row_group_id`,
+      );
+      expect(groups.getRows().map(([, n, lo]) => [Number(n), String(lo)])).toEqual([
+        [ROW_GROUP_ROWS, '0'],
+        [ROW_GROUP_ROWS, String(ROW_GROUP_ROWS)],
+        [4_040, String(2 * ROW_GROUP_ROWS)],
+      ]);
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
+    }
+  });
+
   it('keeps files in staging until finish, and abort removes them', async () => {
     const { dataset, batch } = ids();
     const writer = await lake.createBatchWriter(
@@ -219,5 +247,37 @@ describe('garbage collection', () => {
       await gcLake.close();
       rmSync(gcDir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('engine settings', () => {
+  it('gives DuckDB the runner memory settings, and threads and memory limit only when set', async () => {
+    const read = async (config: Record<string, string>) => {
+      const instance = await DuckDBInstance.create(':memory:', config);
+      const connection = await instance.connect();
+      try {
+        const reader = await connection.runAndReadAll(
+          "SELECT name, value FROM duckdb_settings() WHERE name IN ('allocator_flush_threshold', 'allocator_bulk_deallocation_flush_threshold', 'threads', 'memory_limit', 'autoload_known_extensions')",
+        );
+        return Object.fromEntries(reader.getRows().map(([name, value]) => [String(name), String(value)]));
+      } finally {
+        connection.closeSync();
+        instance.closeSync();
+      }
+    };
+    const defaults = await read({});
+    const runner = await read(lakeEngineConfig({ threads: 1, memoryLimit: '256MB' }));
+    expect(runner).toMatchObject({
+      allocator_flush_threshold: '8.0 MiB',
+      allocator_bulk_deallocation_flush_threshold: '8.0 MiB',
+      threads: '1',
+      memory_limit: '244.1 MiB',
+      autoload_known_extensions: 'false',
+    });
+    // DuckDB's own defaults hold memory much longer; unset threads and limit stay DuckDB's.
+    expect(defaults['allocator_flush_threshold']).toBe('128.0 MiB');
+    const unset = await read(lakeEngineConfig());
+    expect(unset['threads']).toBe(defaults['threads']);
+    expect(unset['memory_limit']).toBe(defaults['memory_limit']);
   });
 });

@@ -61,16 +61,34 @@ export interface Lake {
   close(): Promise<void>;
 }
 
-export async function openLake(
-  dir: string,
-  options: { threads?: number; memoryLimit?: string } = {},
-): Promise<Lake> {
-  const instance = await DuckDBInstance.create(':memory:', {
+export interface LakeEngineOptions {
+  /** DuckDB's worker threads (default: the machine's cores). */
+  readonly threads?: number;
+  /** DuckDB's memory limit, e.g. `512MB` (default: 80% of the machine's memory). */
+  readonly memoryLimit?: string;
+}
+
+/**
+ * The writing engine's DuckDB settings. Besides threads and memory limit: DuckDB keeps freed memory in its
+ * allocator until a task's peak allocation passes `allocator_flush_threshold` (128 MiB) or a single bulk
+ * free passes `allocator_bulk_deallocation_flush_threshold` (512 MiB). A file's staging table (≈ 50–100 MB
+ * for 100,000 rows) is below both, so a runner kept one file's memory while it staged the next. At 8 MiB
+ * the memory goes back to the system after the file's COPY and its table's DROP: a 200,000-row ATS flow's
+ * peak RSS 344 → 295–305 MB in the same probe, CPU unchanged (docs/benchmarks.md, ingest run 5).
+ */
+export function lakeEngineConfig(options: LakeEngineOptions = {}): Record<string, string> {
+  return {
     autoinstall_known_extensions: 'false',
     autoload_known_extensions: 'false',
+    allocator_flush_threshold: '8MiB',
+    allocator_bulk_deallocation_flush_threshold: '8MiB',
     ...(options.threads === undefined ? {} : { threads: String(options.threads) }),
     ...(options.memoryLimit === undefined ? {} : { memory_limit: options.memoryLimit }),
-  });
+  };
+}
+
+export async function openLake(dir: string, options: LakeEngineOptions = {}): Promise<Lake> {
+  const instance = await DuckDBInstance.create(':memory:', lakeEngineConfig(options));
   const writing = new Set<string>();
   const integrity = createIntegrityChecker(dir);
   let closed = false;

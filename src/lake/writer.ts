@@ -5,7 +5,9 @@
  * - Rows are buffered in an engine table of the dataset's own column types, a data chunk (2,048 rows) at a
  *   time through the DuckDB Appender (chunk-builder.ts); when a file's row cap or its estimated byte cap is
  *   reached the buffer is written to the next `part-NNNNN.parquet` (zstd) in `_staging/<batchId>/` and
- *   dropped, so memory stays bounded by one file's worth of rows.
+ *   dropped, so memory stays bounded by one file's worth of rows. A file's row groups hold at most
+ *   `ROW_GROUP_ROWS` (20,480) rows: DuckDB's Parquet writer buffers a row group per thread before it writes
+ *   it, so the COPY holds a fifth of a 100,000-row file rather than all of it.
  * - `appendColumns` writes a column batch exactly as `append` writes its rows: typed buffers of a field's
  *   own type are copied into the chunk, anything else is checked value by value; a value that does not fit
  *   refuses its row as in `append` (the rows before it stay).
@@ -28,6 +30,9 @@ import { ValueError } from './input-values.ts';
 import { sha256OfFile } from './integrity.ts';
 import { batchPath, DATASETS, ident, literal, partName, STAGING } from './layout.ts';
 import { planStage } from './stage-plan.ts';
+
+/** Rows per Parquet row group (10 DuckDB vectors of 2,048): small enough that a file's COPY buffers little. */
+export const ROW_GROUP_ROWS = 20_480;
 
 export interface BatchWriterOptions {
   /** Rows per Parquet file (default 1,000,000). */
@@ -120,7 +125,7 @@ export async function openBatchWriter(
     appender.closeSync();
     const name = partName(parts.length);
     await connection.run(
-      `COPY (SELECT ${plan.selectSql} FROM ${table}) TO ${literal(join(staging, name))} (FORMAT PARQUET, COMPRESSION zstd)`,
+      `COPY (SELECT ${plan.selectSql} FROM ${table}) TO ${literal(join(staging, name))} (FORMAT PARQUET, COMPRESSION zstd, ROW_GROUP_SIZE ${String(ROW_GROUP_ROWS)})`,
     );
     parts.push({ name, records: fileRows });
     await connection.run(`DROP TABLE ${table}`);
