@@ -6,6 +6,12 @@
  */
 import { createRequire } from 'node:module';
 import type * as ArrowModule from 'apache-arrow' with { 'resolution-mode': 'require' };
+import {
+  DuckDBDateValue,
+  DuckDBDecimalValue,
+  DuckDBTimestampTZValue,
+  DuckDBTimestampValue,
+} from '@duckdb/node-api';
 import T from '@databricks/sql/thrift/TCLIService_types.js';
 import { parseDate, parseTimestamp } from './params.ts';
 import type { ResultColumn, RowPage } from './results.ts';
@@ -105,7 +111,9 @@ function bytesData(
       ? new Uint8Array(0)
       : typeof v === 'string'
         ? Buffer.from(v, 'utf8')
-        : (v as Uint8Array),
+        : v instanceof Uint8Array
+          ? v
+          : Buffer.from(String(v), 'utf8'),
   );
   const offsets = new Int32Array(length + 1);
   let total = 0;
@@ -152,21 +160,34 @@ function columnData(type: DataType, values: unknown[]): Data {
     const data = type instanceof Float32 ? Float32Array.from(numbers) : Float64Array.from(numbers);
     return makeData({ ...base, data } as never);
   }
+  // DuckDB's own values (RowPage) are taken as they are; text (static results) is parsed.
   if (type instanceof DateDay) {
     return makeData({
       ...base,
-      data: Int32Array.from(values, (v) => (present(v) ? parseDate(String(v)).days : 0)),
+      data: Int32Array.from(values, (v) =>
+        v instanceof DuckDBDateValue ? v.days : present(v) ? parseDate(String(v)).days : 0,
+      ),
     } as never);
   }
   if (type instanceof Timestamp) {
-    const micros = BigInt64Array.from(values, (v) => (present(v) ? parseTimestamp(String(v)).micros : 0n));
+    const micros = BigInt64Array.from(values, (v) =>
+      v instanceof DuckDBTimestampValue || v instanceof DuckDBTimestampTZValue
+        ? v.micros
+        : present(v)
+          ? parseTimestamp(String(v)).micros
+          : 0n,
+    );
     return makeData({ ...base, data: new Int32Array(micros.buffer) } as never);
   }
   if (type instanceof Decimal) {
     const words = new Uint32Array(length * 4);
     values.forEach((v, i) => {
       if (!present(v)) return;
-      const unsigned = BigInt.asUintN(128, unscaledDecimal(String(v), type.scale));
+      const unscaled =
+        v instanceof DuckDBDecimalValue && v.scale === type.scale
+          ? v.value
+          : unscaledDecimal(String(v), type.scale);
+      const unsigned = BigInt.asUintN(128, unscaled);
       for (let k = 0; k < 4; k++) words[i * 4 + k] = Number((unsigned >> BigInt(32 * k)) & 0xffffffffn);
     });
     return makeData({ ...base, data: words } as never);

@@ -10,6 +10,9 @@ import {
   DuckDBMapValue,
   DuckDBStructValue,
   DuckDBDecimalValue,
+  DuckDBDateValue,
+  DuckDBTimestampTZValue,
+  DuckDBTimestampValue,
   type DuckDBConnection,
   type DuckDBDataChunk,
   type DuckDBResult,
@@ -28,9 +31,22 @@ export interface ResultColumn {
 
 export interface RowPage {
   rowCount: number;
-  /** One array per column of wire-ready values; null marks SQL NULL. */
+  /**
+   * One array per column of wire-ready values; null marks SQL NULL. Timestamps, dates and decimals (string
+   * wire kind) may stay DuckDB values (`exactValue`): the Arrow encoder takes their micros, days and unscaled
+   * digits as they are, and the column-based TRowSet prints them with `String()` as it prints any other.
+   */
   columns: unknown[][];
 }
+
+/** DuckDB values the Arrow path reads without going through their text (see RowPage). */
+type ExactValue = DuckDBTimestampValue | DuckDBTimestampTZValue | DuckDBDateValue | DuckDBDecimalValue;
+
+const exactValue = (value: DuckDBValue): value is ExactValue =>
+  value instanceof DuckDBTimestampValue ||
+  value instanceof DuckDBTimestampTZValue ||
+  value instanceof DuckDBDateValue ||
+  value instanceof DuckDBDecimalValue;
 
 export interface ResultSource {
   readonly columns: ResultColumn[];
@@ -80,7 +96,7 @@ export function toWire(value: DuckDBValue, type: ThriftColumnType): unknown {
     case 'json':
       return jsonText(value);
     case 'string':
-      return typeof value === 'string' ? value : String(value);
+      return typeof value === 'string' || exactValue(value) ? value : String(value);
   }
 }
 
@@ -127,7 +143,12 @@ function toTColumn(values: unknown[], type: ThriftColumnType): T.TColumn {
       return new T.TColumn({ binaryVal: new T.TBinaryColumn({ values: filled as Buffer[], nulls }) });
     case 'string':
     case 'json':
-      return new T.TColumn({ stringVal: new T.TStringColumn({ values: filled as string[], nulls }) });
+      return new T.TColumn({
+        stringVal: new T.TStringColumn({
+          values: filled.map((v) => (typeof v === 'string' ? v : String(v))),
+          nulls,
+        }),
+      });
   }
 }
 
