@@ -17,6 +17,8 @@
  * `--rtt <ms>` adds a parallel-read sweep at full size: both sources behind a loopback proxy that adds that
  * round-trip time to every request (bench/support/latency-proxy.ts), the raw single-stream read through
  * it, then flows with `options.parallelism` at each `--parallelism` value; speedups are over that raw read.
+ * Each line of the sweep also prints the subject's CPU seconds and the source process's (Azurite's or the
+ * emulator's) CPU seconds over the same time: the two share this machine's cores.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,6 +31,7 @@ import { createBenchFlows, type FlowTarget } from './support/ingest-setup.ts';
 import {
   atsConnectionString,
   loadAzurite,
+  processCpuSeconds,
   runChild,
   startEmulator,
   type Measure,
@@ -190,7 +193,11 @@ async function main(): Promise<void> {
       ]),
     );
     const lines: string[] = [];
+    // The source's own CPU while a subject ran: Azurite and the emulator share this machine's cores with
+    // the flow, so where their CPU seconds approach the subject's wall time the curve bends on them.
+    const sourcePid = { ats: azurite.pid, dbx: emulator.pid };
     for (const source of ['ats', 'dbx'] as const) {
+      const rawSourceCpu = processCpuSeconds(sourcePid[source]);
       const raw =
         source === 'ats'
           ? await worker('ats-raw', {
@@ -204,11 +211,14 @@ async function main(): Promise<void> {
               batch: String(firstBatch),
               end: new Date().toISOString(),
             });
+      const sourceCpuOf = (since: number): string =>
+        (processCpuSeconds(sourcePid[source]) - since).toFixed(2).padStart(9);
       log({ ...raw, subject: `${source}-full raw (rtt ${rttMs} ms)` });
       lines.push(
-        `  ${`${source}-full raw, one stream`.padEnd(30)} ${String(raw.rows).padStart(8)} ${raw.seconds.toFixed(2).padStart(7)} s            ${`${raw.peakRssMB}`.padStart(6)}`,
+        `  ${`${source}-full raw, one stream`.padEnd(30)} ${String(raw.rows).padStart(8)} ${raw.seconds.toFixed(2).padStart(7)} s            ${`${raw.peakRssMB}`.padStart(6)}  ${raw.cpuSeconds.toFixed(2).padStart(7)}  ${sourceCpuOf(rawSourceCpu)}`,
       );
       for (const n of sweep) {
+        const sourceCpu = processCpuSeconds(sourcePid[source]);
         const measured = await runFlow(
           `${source}-p${n}`,
           source === 'ats' ? 1000 : firstBatch,
@@ -219,14 +229,16 @@ async function main(): Promise<void> {
         const speedup = raw.seconds / measured.seconds;
         const goal = n === 4 ? `  goal ≥ 2.5× ${speedup >= 2.5 ? 'MET' : 'MISSED'}` : '';
         lines.push(
-          `  ${`${source}-full flow, parallelism ${n}`.padEnd(30)} ${String(measured.rows).padStart(8)} ${measured.seconds.toFixed(2).padStart(7)} s  ${`${speedup.toFixed(2)}×`.padStart(7)}  ${`${measured.peakRssMB}`.padStart(6)}${goal}`,
+          `  ${`${source}-full flow, parallelism ${n}`.padEnd(30)} ${String(measured.rows).padStart(8)} ${measured.seconds.toFixed(2).padStart(7)} s  ${`${speedup.toFixed(2)}×`.padStart(7)}  ${`${measured.peakRssMB}`.padStart(6)}  ${measured.cpuSeconds.toFixed(2).padStart(7)}  ${sourceCpuOf(sourceCpu)}${goal}`,
         );
       }
     }
     console.log(
       `\nparallel reads with ${rttMs} ms added per round trip (speedup over the raw single-stream read through the same proxy):`,
     );
-    console.log(`  ${'subject'.padEnd(30)} ${'rows'.padStart(8)} ${'s'.padStart(7)}    speedup  peak RSS MB`);
+    console.log(
+      `  ${'subject'.padEnd(30)} ${'rows'.padStart(8)} ${'s'.padStart(7)}    speedup  peak RSS MB  cpu s  source cpu s`,
+    );
     for (const line of lines) console.log(line);
   }
 

@@ -4,7 +4,7 @@
  * `generate`d tables, and `runChild`, which spawns a measured worker and collects its output.
  */
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AzureNamedKeyCredential, TableClient, type TransactionAction } from '@azure/data-tables';
 
@@ -99,10 +99,24 @@ export const DBX_COLUMNS = [
 const GENERATE_SELECT =
   "i, 'customer ' || i, (i % 1000)::INT, (i * 0.01)::DECIMAL(12,2), i / 7.0, i % 3 = 0, DATE '2024-01-01' + (i % 365)::INT, TIMESTAMP '2024-01-01' + INTERVAL (i) SECOND, 'C' || (i % 9973), (i % 30000)::SMALLINT";
 
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat; 0 when it is gone. */
+export function processCpuSeconds(pid: number): number {
+  try {
+    // Fields after the command name: state is the first, utime and stime the 12th and 13th.
+    const fields =
+      readFileSync(`/proc/${String(pid)}/stat`, 'utf8')
+        .split(') ')[1]
+        ?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
 export function runChild(
   args: string[],
   options: { onLine?: (line: string) => void; env?: NodeJS.ProcessEnv } = {},
-): { done: Promise<string>; kill: () => void } {
+): { done: Promise<string>; kill: () => void; pid: number } {
   const child = spawn(process.execPath, args, {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: options.env ?? process.env,
@@ -122,7 +136,7 @@ export function runChild(
       else reject(new Error(`${args.slice(0, 3).join(' ')} exited ${String(code)}`));
     });
   });
-  return { done, kill: () => child.kill('SIGTERM') };
+  return { done, kill: () => child.kill('SIGTERM'), pid: child.pid ?? 0 };
 }
 
 export interface EmulatorInfo {
@@ -138,7 +152,7 @@ export async function startEmulator(
   dir: string,
   tables: readonly { name: string; rows: number }[],
   resultFormat: 'arrow' | 'column' = 'arrow',
-): Promise<{ info: EmulatorInfo; stop: () => Promise<void> }> {
+): Promise<{ info: EmulatorInfo; pid: number; stop: () => Promise<void> }> {
   const fixture = {
     workspaceId: '0',
     tokens: ['dapi-bench'],
@@ -186,6 +200,7 @@ export async function startEmulator(
   );
   await Promise.race([listening, child.done]);
   return {
+    pid: child.pid,
     info: {
       url: info['url'] ?? '',
       token: info['token'] ?? '',

@@ -30,7 +30,7 @@ async function waitForPort(port: number, child: ChildProcess, output: () => stri
   throw new Error(`Azurite did not listen on ${port} within 20 s: ${output()}`);
 }
 
-export async function startAzurite(): Promise<{ port: number; stop: () => Promise<void> }> {
+export async function startAzurite(): Promise<{ port: number; pid: number; stop: () => Promise<void> }> {
   const port = await freePort();
   const child = spawn(
     'node_modules/.bin/azurite-table',
@@ -53,6 +53,7 @@ export async function startAzurite(): Promise<{ port: number; stop: () => Promis
   await waitForPort(port, child, () => log);
   return {
     port,
+    pid: child.pid ?? 0,
     stop: async () => {
       const running = (): boolean => child.exitCode === null && child.signalCode === null;
       if (!running()) return;
