@@ -113,7 +113,13 @@ function bytesData(
         ? Buffer.from(v, 'utf8')
         : v instanceof Uint8Array
           ? v
-          : Buffer.from(String(v), 'utf8'),
+          : // Timestamps, dates and decimals sent as text (RowPage's DuckDB values).
+            Buffer.from(
+              String(
+                v as DuckDBTimestampValue | DuckDBTimestampTZValue | DuckDBDateValue | DuckDBDecimalValue,
+              ),
+              'utf8',
+            ),
   );
   const offsets = new Int32Array(length + 1);
   let total = 0;
