@@ -6,12 +6,27 @@
  * inside one), and on SQLite the adapter reuses the prepared statement of that SQL text
  * (sqlite-driver.ts). Both dialects: the placeholders are found by position in the compiled parameters.
  *
+ * On a store with idle reads (SQLite, registered by db.ts), a read runs at once when nothing of this
+ * process holds the connection, without Kysely's executor, lock and promise hops (sqlite-driver.ts says
+ * why that reads the same rows); otherwise, and on PostgreSQL, it goes through Kysely.
+ *
  * Guarantees:
  * - The SQL is exactly what the builder compiles, so a prepared read and the plain builder return the
  *   same rows.
  * - Parameters are bound, never spliced into the SQL text.
+ * - A read never runs inside a transaction or stream of this process that it is not part of.
  */
 import type { Compilable, CompiledQuery, Kysely } from 'kysely';
+import type { IdleReads } from './sqlite-driver.ts';
+
+// Only the Kysely instances the store opened (no plugins, no logging): a transaction, or an instance
+// made with withPlugin or withSchema, is another object and reads through Kysely.
+const idleReadsOf = new WeakMap<object, IdleReads>();
+
+/** Lets prepared reads on `db` run at once while its connection is free (db.ts, SQLite). */
+export function registerIdleReads(db: object, reads: IdleReads): void {
+  idleReadsOf.set(db, reads);
+}
 
 /** A placeholder for argument `index`, to pass to the builder where the argument's value goes. */
 const placeholder = (index: number): string => `\u0000sluice-prepared-${index}\u0000`;
@@ -45,10 +60,13 @@ export function prepareQuery<DB, Row, Args extends readonly unknown[]>(
     if (used.size !== arity) throw new Error('prepareQuery: a placeholder is not a bound parameter');
     return { query, slots };
   };
+  const idle = idleReadsOf.get(db);
   return async (...args) => {
     compiled ??= compile();
     const { query, slots } = compiled;
     const parameters = slots.map((slot) => ('arg' in slot ? args[slot.arg] : slot.value));
+    const now = idle?.readIfIdle(query.sql, parameters);
+    if (now !== undefined) return now as Row[];
     const result = await db.executeQuery<Row>({ ...query, parameters });
     return result.rows;
   };

@@ -158,3 +158,60 @@ describe('Kysely over node:sqlite', () => {
     await expect(db.selectFrom('item').select('at').execute()).rejects.toThrow(/too large/);
   });
 });
+
+describe('idle reads', () => {
+  let dialect: ReturnType<typeof createSqliteDialect>;
+  let db: Kysely<TestDb>;
+  const names = 'select name from item order by name';
+
+  beforeEach(async () => {
+    dialect = createSqliteDialect(newFile());
+    db = new Kysely<TestDb>({ dialect });
+    await createTable(db);
+    await db.insertInto('item').values({ name: 'a' }).execute();
+  });
+  afterEach(async () => {
+    await db.destroy();
+  });
+
+  it('reads now, the rows Kysely reads, while nothing holds the connection', async () => {
+    const now = dialect.idleReads.readIfIdle(names, []);
+    const queued = (await sql.raw(names).execute(db)).rows;
+    expect(now).toEqual(queued);
+    expect(now).toEqual([{ name: 'a' }]);
+  });
+
+  it('declines while a transaction holds the connection, so its uncommitted rows are never read', async () => {
+    let inside: unknown[] | undefined = [];
+    let release!: () => void;
+    const paused = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const transaction = db.transaction().execute(async (trx) => {
+      await trx.insertInto('item').values({ name: 'uncommitted' }).execute();
+      inside = dialect.idleReads.readIfIdle(names, []);
+      await paused;
+      throw new Error('rolled back');
+    });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    // The transaction is open (awaiting `paused`): a read from outside declines instead of reading in it.
+    expect(dialect.idleReads.readIfIdle(names, [])).toBeUndefined();
+    expect(inside).toBeUndefined();
+    release();
+    await expect(transaction).rejects.toThrow('rolled back');
+    expect(dialect.idleReads.readIfIdle(names, [])).toEqual([{ name: 'a' }]);
+  });
+
+  it('declines while a stream holds the connection, and for writes, and once destroyed', async () => {
+    const stream = db.selectFrom('item').select('name').stream();
+    const first = await stream.next();
+    expect(first.value).toEqual({ name: 'a' });
+    expect(dialect.idleReads.readIfIdle(names, [])).toBeUndefined();
+    await stream.return?.(undefined);
+    expect(dialect.idleReads.readIfIdle(names, [])).toEqual([{ name: 'a' }]);
+    expect(dialect.idleReads.readIfIdle("insert into item (name) values ('b')", [])).toBeUndefined();
+    expect((await sql.raw(names).execute(db)).rows).toEqual([{ name: 'a' }]);
+    await db.destroy();
+    expect(dialect.idleReads.readIfIdle(names, [])).toBeUndefined();
+  });
+});

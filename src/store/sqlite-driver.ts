@@ -11,6 +11,11 @@
  * - DDL is transactional here (SQLite supports it), so the migrator applies each run of migrations in
  *   one transaction: a failing migration leaves nothing behind.
  * - Pragmas at open: `journal_mode=WAL`, `busy_timeout=5000`, `foreign_keys=ON`, `synchronous=NORMAL`.
+ * - `readIfIdle` (the dialect's `idleReads`) runs a read at once, synchronously, only while nothing of
+ *   this process holds the connection (no query, stream or transaction between Kysely's acquire and
+ *   release of it): it sees exactly what a read queued behind Kysely's lock would see when it got the
+ *   connection, so it never reads inside another caller's transaction. Otherwise it declines and the
+ *   caller queues through Kysely as usual.
  *
  * How values come back (node:sqlite with `readBigInts` off):
  * - INTEGER → JS number. An integer outside ±2^53 makes the read throw (ERR_OUT_OF_RANGE) rather than
@@ -93,9 +98,49 @@ export function adaptDatabase(database: DatabaseSync): SqliteDatabase {
   };
 }
 
+/**
+ * Reads that skip Kysely's queue when the connection is free (see the file comment); PostgreSQL and
+ * a Kysely over any other dialect have none, and their reads always go through Kysely.
+ */
+export interface IdleReads {
+  /** The rows of a read statement run now, or undefined when the connection is held or not open yet. */
+  readIfIdle(sql: string, parameters: readonly unknown[]): unknown[] | undefined;
+}
+
+/** Whether the one connection is open and held (between Kysely's acquire and release of it). */
+interface ConnectionState {
+  database: SqliteDatabase | undefined;
+  held: number;
+}
+
 class ImmediateSqliteDriver extends SqliteDriver {
+  readonly #state: ConnectionState;
+
+  constructor(config: SqliteDialectConfig, state: ConnectionState) {
+    super(config);
+    this.#state = state;
+  }
+
+  // Kysely's runtime driver calls this once it holds its connection lock, and releaseConnection before it
+  // lets the lock go: `held` is set before any statement of the holder runs and cleared after its last.
+  override acquireConnection(): Promise<DatabaseConnection> {
+    this.#state.held += 1;
+    return super.acquireConnection();
+  }
+
+  override releaseConnection(): Promise<void> {
+    this.#state.held -= 1;
+    return super.releaseConnection();
+  }
+
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+
+  override destroy(): Promise<void> {
+    // A destroyed store answers through Kysely (which refuses), never from the closed database.
+    this.#state.database = undefined;
+    return super.destroy();
   }
 }
 
@@ -108,14 +153,34 @@ class TransactionalDdlSqliteAdapter extends SqliteAdapter {
 /** Kysely's `SqliteDialect` with `BEGIN IMMEDIATE` transactions and transactional DDL (see above). */
 export class NodeSqliteDialect extends SqliteDialect {
   readonly #config: SqliteDialectConfig;
+  readonly #state: ConnectionState = { database: undefined, held: 0 };
 
   constructor(config: SqliteDialectConfig) {
     super(config);
-    this.#config = config;
+    const open = config.database;
+    // The database the driver opens, kept for idle reads (the driver opens it once, on the first query).
+    this.#config = {
+      ...config,
+      database: async (connection) => {
+        const database = typeof open === 'function' ? await open(connection) : open;
+        this.#state.database = database;
+        return database;
+      },
+    };
   }
 
+  /** Reads run at once while the connection is free (see the file comment). */
+  readonly idleReads: IdleReads = {
+    readIfIdle: (sql, parameters) => {
+      const { database, held } = this.#state;
+      if (database === undefined || held !== 0) return undefined;
+      const statement = database.prepare(sql);
+      return statement.reader ? statement.all(parameters) : undefined;
+    },
+  };
+
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.#config);
+    return new ImmediateSqliteDriver(this.#config, this.#state);
   }
 
   override createAdapter(): DialectAdapter {
