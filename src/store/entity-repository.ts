@@ -6,7 +6,7 @@
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { EntityMeta } from '../domain/entity.ts';
 import type { Tenant } from '../domain/tenancy.ts';
-import { prepareQuery } from './prepared.ts';
+import { prepareQuery, storeVersionOf } from './prepared.ts';
 import type { Database, EntityTableName } from './schema.ts';
 
 export interface ScanOptions {
@@ -66,6 +66,40 @@ export interface EntityRepository<E extends EntityMeta> {
 }
 
 const COLUMN = { createdAt: 'created_at', updatedAt: 'updated_at', name: 'name' } as const;
+
+/** Views of one table kept by `getView` (about 1 KB each). */
+const VIEW_CACHE_LIMIT = 2_000;
+
+/**
+ * The views `getView` read, by tenant and id, each with the store version read just before it (SQLite:
+ * prepared.ts storeVersionOf). An entry is served only while the store's version is still that one,
+ * i.e. nothing was committed to the database since, by this process or any other; on PostgreSQL there
+ * is no version and every `getView` reads its row.
+ */
+function createViewCache(version: () => string | undefined) {
+  const entries = new Map<
+    string,
+    { readonly version: string; readonly key: string; readonly view: string }
+  >();
+  const at = (tenant: Tenant, id: string): string => `${tenant.orgId}\u0000${tenant.sandboxId}\u0000${id}`;
+  return {
+    version,
+    get(tenant: Tenant, id: string, key: string, current: string): string | undefined {
+      const entry = entries.get(at(tenant, id));
+      return entry !== undefined && entry.version === current && entry.key === key ? entry.view : undefined;
+    },
+    set(tenant: Tenant, id: string, key: string, read: string, view: string | undefined): void {
+      const where = at(tenant, id);
+      entries.delete(where);
+      if (view === undefined) return;
+      if (entries.size >= VIEW_CACHE_LIMIT) {
+        const oldest = entries.keys().next();
+        if (oldest.done !== true) entries.delete(oldest.value);
+      }
+      entries.set(where, { version: read, key, view });
+    },
+  };
+}
 
 export interface EntityColumns {
   readonly name: string;
@@ -188,6 +222,9 @@ export function createEntityRepository<E extends EntityMeta>(
     );
   };
 
+  const storeVersion = storeVersionOf(db);
+  const viewCache = storeVersion === undefined ? undefined : createViewCache(storeVersion);
+
   const make = (views: EntityViews<E> | undefined): ViewingRepository<E> => {
     /** The stored view when its key is current, else the view built from the body. */
     const viewOf = (row: StoredViewRow, current: EntityViews<E>): string =>
@@ -210,8 +247,16 @@ export function createEntityRepository<E extends EntityMeta>(
 
       async getView(tenant, id) {
         const current = required();
+        // The version is read before the row: a commit between the two leaves a version no later call matches.
+        const version = viewCache?.version();
+        if (version !== undefined) {
+          const cached = viewCache?.get(tenant, id, current.key, version);
+          if (cached !== undefined) return cached;
+        }
         const [row] = await getViewById(id, tenant.orgId, tenant.sandboxId, current.key);
-        return row ? viewOf(row, current) : undefined;
+        const view = row ? viewOf(row, current) : undefined;
+        if (version !== undefined) viewCache?.set(tenant, id, current.key, version, view);
+        return view;
       },
 
       async update(entity, expectedEtag) {

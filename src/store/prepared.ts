@@ -28,6 +28,15 @@ export function registerIdleReads(db: object, reads: IdleReads): void {
   idleReadsOf.set(db, reads);
 }
 
+/**
+ * The store's version reader (IdleReads.versionIfIdle) for a store opened with idle reads, else
+ * undefined (PostgreSQL: nothing of this process can tell cheaply that another one committed).
+ */
+export function storeVersionOf(db: object): (() => string | undefined) | undefined {
+  const reads = idleReadsOf.get(db);
+  return reads === undefined ? undefined : () => reads.versionIfIdle();
+}
+
 /** A placeholder for argument `index`, to pass to the builder where the argument's value goes. */
 const placeholder = (index: number): string => `\u0000sluice-prepared-${index}\u0000`;
 

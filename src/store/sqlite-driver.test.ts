@@ -215,3 +215,52 @@ describe('idle reads', () => {
     expect(dialect.idleReads.readIfIdle(names, [])).toBeUndefined();
   });
 });
+
+describe('store version (versionIfIdle)', () => {
+  it('stays while nothing is committed and changes with every commit, of this connection or another', async () => {
+    const file = newFile();
+    const dialect = createSqliteDialect(file);
+    const db = new Kysely<TestDb>({ dialect });
+    try {
+      await createTable(db);
+      const version = () => dialect.idleReads.versionIfIdle();
+      const first = version();
+      expect(first).toBeDefined();
+      await db.selectFrom('item').selectAll().execute();
+      expect(version()).toBe(first);
+      await db.insertInto('item').values({ name: 'own' }).execute();
+      const afterOwn = version();
+      expect(afterOwn).not.toBe(first);
+      const other = openSqliteDatabase(file);
+      other.exec("update item set flag = 1 where name = 'own'");
+      const afterOther = version();
+      expect(afterOther).not.toBe(afterOwn);
+      other.exec("insert into item (name) values ('other')");
+      expect(version()).not.toBe(afterOther);
+      other.close();
+      let release!: () => void;
+      const paused = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const transaction = db.transaction().execute(async (trx) => {
+        await trx.insertInto('item').values({ name: 'inside' }).execute();
+        await paused;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(version()).toBeUndefined();
+      release();
+      await transaction;
+      expect(version()).toBeDefined();
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('has no version for an in-memory database', async () => {
+    const dialect = createSqliteDialect(':memory:');
+    const db = new Kysely<TestDb>({ dialect });
+    await createTable(db);
+    expect(dialect.idleReads.versionIfIdle()).toBeUndefined();
+    await db.destroy();
+  });
+});
