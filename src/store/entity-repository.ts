@@ -6,7 +6,7 @@
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { EntityMeta } from '../domain/entity.ts';
 import type { Tenant } from '../domain/tenancy.ts';
-import { prepareQuery, storeVersionOf } from './prepared.ts';
+import { prepareQuery } from './prepared.ts';
 import type { Database, EntityTableName } from './schema.ts';
 
 export interface ScanOptions {
@@ -67,39 +67,8 @@ export interface EntityRepository<E extends EntityMeta> {
 
 const COLUMN = { createdAt: 'created_at', updatedAt: 'updated_at', name: 'name' } as const;
 
-/** Views of one table kept by `getView` (about 1 KB each). */
-const VIEW_CACHE_LIMIT = 2_000;
-
-/**
- * The views `getView` read, by tenant and id, each with the store version read just before it (SQLite:
- * prepared.ts storeVersionOf). An entry is served only while the store's version is still that one,
- * i.e. nothing was committed to the database since, by this process or any other; on PostgreSQL there
- * is no version and every `getView` reads its row.
- */
-function createViewCache(version: () => string | undefined) {
-  const entries = new Map<
-    string,
-    { readonly version: string; readonly key: string; readonly view: string }
-  >();
-  const at = (tenant: Tenant, id: string): string => `${tenant.orgId}\u0000${tenant.sandboxId}\u0000${id}`;
-  return {
-    version,
-    get(tenant: Tenant, id: string, key: string, current: string): string | undefined {
-      const entry = entries.get(at(tenant, id));
-      return entry !== undefined && entry.version === current && entry.key === key ? entry.view : undefined;
-    },
-    set(tenant: Tenant, id: string, key: string, read: string, view: string | undefined): void {
-      const where = at(tenant, id);
-      entries.delete(where);
-      if (view === undefined) return;
-      if (entries.size >= VIEW_CACHE_LIMIT) {
-        const oldest = entries.keys().next();
-        if (oldest.done !== true) entries.delete(oldest.value);
-      }
-      entries.set(where, { version: read, key, view });
-    },
-  };
-}
+/** Results each hot read (GET by id, a page of views) keeps while the store is unchanged (prepared.ts). */
+const KEPT_READS = 1_000;
 
 export interface EntityColumns {
   readonly name: string;
@@ -157,13 +126,18 @@ export function createEntityRepository<E extends EntityMeta>(
         'stale_body',
       ),
     ] as const;
-  const getViewById = prepareQuery<Database, StoredViewRow, [string, string, string, string]>(db, 4, (arg) =>
-    db
-      .selectFrom(table)
-      .select(viewColumns(arg(3)))
-      .where('id', '=', arg(0))
-      .where('org_id', '=', arg(1))
-      .where('sandbox_id', '=', arg(2)),
+  // Both view reads keep their results while nothing is committed (the rows are only read here).
+  const getViewById = prepareQuery<Database, StoredViewRow, [string, string, string, string]>(
+    db,
+    4,
+    (arg) =>
+      db
+        .selectFrom(table)
+        .select(viewColumns(arg(3)))
+        .where('id', '=', arg(0))
+        .where('org_id', '=', arg(1))
+        .where('sandbox_id', '=', arg(2)),
+    { keepWhileUnchanged: KEPT_READS },
   );
   type ScanArgs = [string, string, ...unknown[]];
   type ScanRow = { body: string } | (StoredViewRow & { id: string; position: string | number });
@@ -181,25 +155,30 @@ export function createEntityRepository<E extends EntityMeta>(
     if (scan === undefined) {
       // Arguments: org, sandbox, one per filtered column, then [after.value, after.id], then limit[, key].
       const arity = 2 + whereKeys.length + (keyset ? 2 : 0) + 1 + (views ? 1 : 0);
-      scan = prepareQuery<Database, ScanRow, ScanArgs>(db, arity, (arg) => {
-        let next = 2;
-        const from = db.selectFrom(table);
-        // One builder type for both selections (the rows are typed by ScanRow).
-        const selected = (views
-          ? from.select((eb) => ['id', eb.ref(column).as('position'), ...viewColumns(arg(arity - 1))])
-          : from.select('body')) as unknown as SelectQueryBuilder<Database, EntityTableName, ScanRow>;
-        let query = selected.where('org_id', '=', arg(0)).where('sandbox_id', '=', arg(1));
-        for (const key of whereKeys) query = query.where(key, '=', arg(next++));
-        if (keyset) {
-          const value = arg(next++);
-          const id = arg(next++);
-          const beyond = direction === 'asc' ? '>' : '<';
-          query = query.where((eb) =>
-            eb.or([eb(column, beyond, value), eb.and([eb(column, '=', value), eb('id', beyond, id)])]),
-          );
-        }
-        return query.orderBy(column, direction).orderBy('id', direction).limit(arg(next));
-      });
+      scan = prepareQuery<Database, ScanRow, ScanArgs>(
+        db,
+        arity,
+        (arg) => {
+          let next = 2;
+          const from = db.selectFrom(table);
+          // One builder type for both selections (the rows are typed by ScanRow).
+          const selected = (views
+            ? from.select((eb) => ['id', eb.ref(column).as('position'), ...viewColumns(arg(arity - 1))])
+            : from.select('body')) as unknown as SelectQueryBuilder<Database, EntityTableName, ScanRow>;
+          let query = selected.where('org_id', '=', arg(0)).where('sandbox_id', '=', arg(1));
+          for (const key of whereKeys) query = query.where(key, '=', arg(next++));
+          if (keyset) {
+            const value = arg(next++);
+            const id = arg(next++);
+            const beyond = direction === 'asc' ? '>' : '<';
+            query = query.where((eb) =>
+              eb.or([eb(column, beyond, value), eb.and([eb(column, '=', value), eb('id', beyond, id)])]),
+            );
+          }
+          return query.orderBy(column, direction).orderBy('id', direction).limit(arg(next));
+        },
+        views ? { keepWhileUnchanged: KEPT_READS } : {},
+      );
       scans.set(shape, scan);
     }
     return scan;
@@ -221,9 +200,6 @@ export function createEntityRepository<E extends EntityMeta>(
       ...(viewKey === undefined ? [] : [viewKey]),
     );
   };
-
-  const storeVersion = storeVersionOf(db);
-  const viewCache = storeVersion === undefined ? undefined : createViewCache(storeVersion);
 
   const make = (views: EntityViews<E> | undefined): ViewingRepository<E> => {
     /** The stored view when its key is current, else the view built from the body. */
@@ -247,16 +223,8 @@ export function createEntityRepository<E extends EntityMeta>(
 
       async getView(tenant, id) {
         const current = required();
-        // The version is read before the row: a commit between the two leaves a version no later call matches.
-        const version = viewCache?.version();
-        if (version !== undefined) {
-          const cached = viewCache?.get(tenant, id, current.key, version);
-          if (cached !== undefined) return cached;
-        }
         const [row] = await getViewById(id, tenant.orgId, tenant.sandboxId, current.key);
-        const view = row ? viewOf(row, current) : undefined;
-        if (version !== undefined) viewCache?.set(tenant, id, current.key, version, view);
-        return view;
+        return row ? viewOf(row, current) : undefined;
       },
 
       async update(entity, expectedEtag) {

@@ -8,7 +8,8 @@
  *
  * On a store with idle reads (SQLite, registered by db.ts), a read runs at once when nothing of this
  * process holds the connection, without Kysely's executor, lock and promise hops (sqlite-driver.ts says
- * why that reads the same rows); otherwise, and on PostgreSQL, it goes through Kysely.
+ * why that reads the same rows); otherwise, and on PostgreSQL, it goes through Kysely. A read made with
+ * `keepWhileUnchanged` is answered from its last result while nothing was committed since (SQLite).
  *
  * Guarantees:
  * - The SQL is exactly what the builder compiles, so a prepared read and the plain builder return the
@@ -28,19 +29,24 @@ export function registerIdleReads(db: object, reads: IdleReads): void {
   idleReadsOf.set(db, reads);
 }
 
-/**
- * The store's version reader (IdleReads.versionIfIdle) for a store opened with idle reads, else
- * undefined (PostgreSQL: nothing of this process can tell cheaply that another one committed).
- */
-export function storeVersionOf(db: object): (() => string | undefined) | undefined {
-  const reads = idleReadsOf.get(db);
-  return reads === undefined ? undefined : () => reads.versionIfIdle();
-}
-
 /** A placeholder for argument `index`, to pass to the builder where the argument's value goes. */
 const placeholder = (index: number): string => `\u0000sluice-prepared-${index}\u0000`;
 
 type Slot = { readonly arg: number } | { readonly value: unknown };
+
+export interface PreparedOptions {
+  /**
+   * Keep up to this many results (by arguments) and answer from them while the store's version is the
+   * one read just before the result was read (SQLite: sqlite-driver.ts versionIfIdle; it changes with
+   * every commit of any connection). Never on PostgreSQL. The rows are shared: callers must not change them.
+   */
+  readonly keepWhileUnchanged?: number;
+}
+
+interface Kept<Row> {
+  readonly version: string;
+  readonly rows: Row[];
+}
 
 /**
  * `build(arg)` returns the query with `arg(i)` where argument i's value goes (typed `never`, so it fits
@@ -50,6 +56,7 @@ export function prepareQuery<DB, Row, Args extends readonly unknown[]>(
   db: Kysely<DB>,
   arity: Args['length'],
   build: (arg: (index: number) => never) => Compilable<Row>,
+  options: PreparedOptions = {},
 ): (...args: Args) => Promise<Row[]> {
   let compiled: { query: CompiledQuery<Row>; slots: readonly Slot[] } | undefined;
   const compile = () => {
@@ -70,13 +77,31 @@ export function prepareQuery<DB, Row, Args extends readonly unknown[]>(
     return { query, slots };
   };
   const idle = idleReadsOf.get(db);
+  const limit = options.keepWhileUnchanged ?? 0;
+  const kept = idle !== undefined && limit > 0 ? new Map<string, Kept<Row>>() : undefined;
+  const keep = (key: string, version: string, rows: Row[]): void => {
+    if (kept === undefined) return;
+    kept.delete(key);
+    if (kept.size >= limit) {
+      const oldest = kept.keys().next();
+      if (oldest.done !== true) kept.delete(oldest.value);
+    }
+    kept.set(key, { version, rows });
+  };
   return async (...args) => {
     compiled ??= compile();
     const { query, slots } = compiled;
     const parameters = slots.map((slot) => ('arg' in slot ? args[slot.arg] : slot.value));
-    const now = idle?.readIfIdle(query.sql, parameters);
-    if (now !== undefined) return now as Row[];
-    const result = await db.executeQuery<Row>({ ...query, parameters });
-    return result.rows;
+    // The version is read before the rows: a commit between the two leaves a version no later call matches.
+    const version = kept === undefined ? undefined : idle?.versionIfIdle();
+    const key = version === undefined ? '' : JSON.stringify(parameters);
+    if (version !== undefined) {
+      const hit = kept?.get(key);
+      if (hit?.version === version) return hit.rows;
+    }
+    const now = idle?.readIfIdle(query.sql, parameters) as Row[] | undefined;
+    const rows = now ?? (await db.executeQuery<Row>({ ...query, parameters })).rows;
+    if (version !== undefined) keep(key, version, rows);
+    return rows;
   };
 }

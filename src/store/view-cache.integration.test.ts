@@ -1,9 +1,9 @@
 /**
- * GET by id through a stored view (entity-repository.ts getView), read by one store while another store
- * on the same database (as another process would) updates and deletes: a read after a write never
- * answers the state before it, on either dialect, and another tenant never sees the view. On SQLite,
- * getView keeps views in memory between reads and the store's version decides whether one still holds;
- * on PostgreSQL it reads the row every time.
+ * The stored-view reads (entity-repository.ts getView and scanViews: GET by id, unfiltered pages), read
+ * by one store while another store on the same database (as another process would) inserts, updates
+ * and deletes: a read after a write never answers the state before it, on either dialect, and another
+ * tenant never sees a view. On SQLite these reads keep their results while nothing is committed
+ * (prepared.ts keepWhileUnchanged, the store's version deciding); on PostgreSQL they read every time.
  */
 import { StatementSync } from 'node:sqlite';
 import { expect, it, vi } from 'vitest';
@@ -95,6 +95,24 @@ describeEachStore('getView across stores', (ctx) => {
     expect(nameOf(await reader.getView(tenant, 'c1'))).toBe('second');
     expect(await own.delete(tenant, 'c1')).toBe(true);
     expect(await reader.getView(tenant, 'c1')).toBeUndefined();
+  });
+
+  it('pages of views follow every insert, update and delete made through another store', async () => {
+    const { reader, writer } = await open();
+    const page = async (tenantOf = tenant) =>
+      (
+        await reader.scanViews(tenantOf, { orderBy: { field: 'createdAt', direction: 'asc' }, limit: 10 })
+      ).map((row) => nameOf(row.view));
+    await writer.insert(connection('c1', 'one', '"e1"'));
+    expect(await page()).toEqual(['one']);
+    expect(await page()).toEqual(['one']);
+    await writer.insert(connection('c2', 'two', '"e2"'));
+    expect(await page()).toEqual(['one', 'two']);
+    expect(await writer.update(connection('c1', 'uno', '"e3"'), '"e1"')).toBe(true);
+    expect(await page()).toEqual(['uno', 'two']);
+    expect(await writer.delete(tenant, 'c2')).toBe(true);
+    expect(await page()).toEqual(['uno']);
+    expect(await page(otherSandbox)).toEqual([]);
   });
 
   it('keys every view by its tenant: another sandbox or org of the same id sees nothing', async () => {
