@@ -97,9 +97,10 @@ async function main(): Promise<void> {
       `Response sizes: bare ${bareBody.length} B, GET one ${one.body.length} B, GET list ${list.body.length} B\n`,
     );
 
-    type Measured = LoadSummary & { busy: number; round: number };
+    type Measured = LoadSummary & { busy: number; cpu: number; round: number };
     const load = async (route: string, url: string, headers: Record<string, string>, round: number) => {
       const before = performance.eventLoopUtilization();
+      const cpuBefore = process.threadCpuUsage();
       const summary = await runLoad(route, {
         url,
         headers,
@@ -107,9 +108,13 @@ async function main(): Promise<void> {
         warmupSeconds: round === 1 ? warmupSeconds : 0.5,
         durationSeconds: duration,
       });
-      const busy = performance.eventLoopUtilization(before).utilization;
+      const loop = performance.eventLoopUtilization(before);
+      const busy = loop.utilization;
+      // The server thread's CPU time (not wall clock: time it was descheduled on a shared machine is not in it).
+      const cpuUsed = process.threadCpuUsage(cpuBefore);
+      const cpu = (cpuUsed.user + cpuUsed.system) / 1000 / (loop.idle + loop.active);
       console.log(`  round ${round}: measured ${route}`);
-      return { ...summary, busy, round };
+      return { ...summary, busy, cpu, round };
     };
     const results: Measured[] = [];
     const subjects = [
@@ -141,7 +146,17 @@ async function main(): Promise<void> {
     console.log('\nThroughput and latency per round (latency measured by the client, fractional ms)\n');
     console.log(
       table(
-        ['round', 'route', 'req/s', 'p50 ms', 'p99 ms', 'vs bare', 'server loop busy', 'server µs/req'],
+        [
+          'round',
+          'route',
+          'req/s',
+          'p50 ms',
+          'p99 ms',
+          'vs bare',
+          'server loop busy',
+          'server µs/req',
+          'server CPU µs/req',
+        ],
         [...results, infoRun].map((result) => [
           result === infoRun ? 'after' : String(result.round),
           result.route,
@@ -151,6 +166,7 @@ async function main(): Promise<void> {
           `${fixed(100 * (result === infoRun ? result.reqPerSec / bareOf(rounds) : ratioOf(result)), 0)}%`,
           `${fixed(100 * result.busy, 0)}%`,
           fixed((1e6 * result.busy) / result.reqPerSec, 0),
+          fixed((1e6 * result.cpu) / result.reqPerSec, 0),
         ]),
       ),
     );

@@ -14,6 +14,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { randomUUID } from 'node:crypto';
 import { documentLimits } from '../domain/limits.ts';
 import { registerAuth } from './auth.ts';
+import { lazyChildLogger } from './request-logger.ts';
 import { lazySerializerFactory, lazyValidatorFactory } from './lazy-compilers.ts';
 import { createAuthThrottle } from './auth-throttle.ts';
 import { registerErrorHandling } from './error-handler.ts';
@@ -95,6 +96,8 @@ export async function buildApp(deps: RouteDeps, options: AppOptions): Promise<Ap
     requestIdHeader: false,
     // One access line per request (below) instead of Fastify's two: logging is the largest per-request cost.
     logController: new LogController({ disableRequestLogging: true }),
+    // request.log makes its pino child on the first line (request-logger.ts): at warn, most never do.
+    childLoggerFactory: lazyChildLogger,
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();

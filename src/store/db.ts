@@ -19,6 +19,7 @@ import { dirname } from 'node:path';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import type { CustomTypesConfig } from 'pg';
 import { AppError } from '../domain/errors.ts';
+import { registerIdleReads } from './prepared.ts';
 import { createSqliteDialect } from './sqlite-driver.ts';
 
 export type StoreDialect = 'sqlite' | 'postgres';
@@ -46,7 +47,9 @@ export async function openStore<DB>(options: StoreOptions): Promise<Store<DB>> {
 
 async function openSqlite<DB>(file: string): Promise<Store<DB>> {
   if (file !== ':memory:' && !file.startsWith('file:')) mkdirSync(dirname(file), { recursive: true });
-  const db = new Kysely<DB>({ dialect: createSqliteDialect(file) });
+  const dialect = createSqliteDialect(file);
+  const db = new Kysely<DB>({ dialect });
+  registerIdleReads(db, dialect.idleReads);
   try {
     await sql`select 1`.execute(db);
   } catch (error) {

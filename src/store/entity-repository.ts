@@ -67,6 +67,9 @@ export interface EntityRepository<E extends EntityMeta> {
 
 const COLUMN = { createdAt: 'created_at', updatedAt: 'updated_at', name: 'name' } as const;
 
+/** Results each hot read (GET by id, a page of views) keeps while the store is unchanged (prepared.ts). */
+const KEPT_READS = 1_000;
+
 export interface EntityColumns {
   readonly name: string;
   readonly state: string;
@@ -123,13 +126,18 @@ export function createEntityRepository<E extends EntityMeta>(
         'stale_body',
       ),
     ] as const;
-  const getViewById = prepareQuery<Database, StoredViewRow, [string, string, string, string]>(db, 4, (arg) =>
-    db
-      .selectFrom(table)
-      .select(viewColumns(arg(3)))
-      .where('id', '=', arg(0))
-      .where('org_id', '=', arg(1))
-      .where('sandbox_id', '=', arg(2)),
+  // Both view reads keep their results while nothing is committed (the rows are only read here).
+  const getViewById = prepareQuery<Database, StoredViewRow, [string, string, string, string]>(
+    db,
+    4,
+    (arg) =>
+      db
+        .selectFrom(table)
+        .select(viewColumns(arg(3)))
+        .where('id', '=', arg(0))
+        .where('org_id', '=', arg(1))
+        .where('sandbox_id', '=', arg(2)),
+    { keepWhileUnchanged: KEPT_READS },
   );
   type ScanArgs = [string, string, ...unknown[]];
   type ScanRow = { body: string } | (StoredViewRow & { id: string; position: string | number });
@@ -147,25 +155,30 @@ export function createEntityRepository<E extends EntityMeta>(
     if (scan === undefined) {
       // Arguments: org, sandbox, one per filtered column, then [after.value, after.id], then limit[, key].
       const arity = 2 + whereKeys.length + (keyset ? 2 : 0) + 1 + (views ? 1 : 0);
-      scan = prepareQuery<Database, ScanRow, ScanArgs>(db, arity, (arg) => {
-        let next = 2;
-        const from = db.selectFrom(table);
-        // One builder type for both selections (the rows are typed by ScanRow).
-        const selected = (views
-          ? from.select((eb) => ['id', eb.ref(column).as('position'), ...viewColumns(arg(arity - 1))])
-          : from.select('body')) as unknown as SelectQueryBuilder<Database, EntityTableName, ScanRow>;
-        let query = selected.where('org_id', '=', arg(0)).where('sandbox_id', '=', arg(1));
-        for (const key of whereKeys) query = query.where(key, '=', arg(next++));
-        if (keyset) {
-          const value = arg(next++);
-          const id = arg(next++);
-          const beyond = direction === 'asc' ? '>' : '<';
-          query = query.where((eb) =>
-            eb.or([eb(column, beyond, value), eb.and([eb(column, '=', value), eb('id', beyond, id)])]),
-          );
-        }
-        return query.orderBy(column, direction).orderBy('id', direction).limit(arg(next));
-      });
+      scan = prepareQuery<Database, ScanRow, ScanArgs>(
+        db,
+        arity,
+        (arg) => {
+          let next = 2;
+          const from = db.selectFrom(table);
+          // One builder type for both selections (the rows are typed by ScanRow).
+          const selected = (views
+            ? from.select((eb) => ['id', eb.ref(column).as('position'), ...viewColumns(arg(arity - 1))])
+            : from.select('body')) as unknown as SelectQueryBuilder<Database, EntityTableName, ScanRow>;
+          let query = selected.where('org_id', '=', arg(0)).where('sandbox_id', '=', arg(1));
+          for (const key of whereKeys) query = query.where(key, '=', arg(next++));
+          if (keyset) {
+            const value = arg(next++);
+            const id = arg(next++);
+            const beyond = direction === 'asc' ? '>' : '<';
+            query = query.where((eb) =>
+              eb.or([eb(column, beyond, value), eb.and([eb(column, '=', value), eb('id', beyond, id)])]),
+            );
+          }
+          return query.orderBy(column, direction).orderBy('id', direction).limit(arg(next));
+        },
+        views ? { keepWhileUnchanged: KEPT_READS } : {},
+      );
       scans.set(shape, scan);
     }
     return scan;

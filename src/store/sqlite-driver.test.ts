@@ -158,3 +158,109 @@ describe('Kysely over node:sqlite', () => {
     await expect(db.selectFrom('item').select('at').execute()).rejects.toThrow(/too large/);
   });
 });
+
+describe('idle reads', () => {
+  let dialect: ReturnType<typeof createSqliteDialect>;
+  let db: Kysely<TestDb>;
+  const names = 'select name from item order by name';
+
+  beforeEach(async () => {
+    dialect = createSqliteDialect(newFile());
+    db = new Kysely<TestDb>({ dialect });
+    await createTable(db);
+    await db.insertInto('item').values({ name: 'a' }).execute();
+  });
+  afterEach(async () => {
+    await db.destroy();
+  });
+
+  it('reads now, the rows Kysely reads, while nothing holds the connection', async () => {
+    const now = dialect.idleReads.readIfIdle(names, []);
+    const queued = (await sql.raw(names).execute(db)).rows;
+    expect(now).toEqual(queued);
+    expect(now).toEqual([{ name: 'a' }]);
+  });
+
+  it('declines while a transaction holds the connection, so its uncommitted rows are never read', async () => {
+    let inside: unknown[] | undefined = [];
+    let release!: () => void;
+    const paused = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const transaction = db.transaction().execute(async (trx) => {
+      await trx.insertInto('item').values({ name: 'uncommitted' }).execute();
+      inside = dialect.idleReads.readIfIdle(names, []);
+      await paused;
+      throw new Error('rolled back');
+    });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    // The transaction is open (awaiting `paused`): a read from outside declines instead of reading in it.
+    expect(dialect.idleReads.readIfIdle(names, [])).toBeUndefined();
+    expect(inside).toBeUndefined();
+    release();
+    await expect(transaction).rejects.toThrow('rolled back');
+    expect(dialect.idleReads.readIfIdle(names, [])).toEqual([{ name: 'a' }]);
+  });
+
+  it('declines while a stream holds the connection, and for writes, and once destroyed', async () => {
+    const stream = db.selectFrom('item').select('name').stream();
+    const first = await stream.next();
+    expect(first.value).toEqual({ name: 'a' });
+    expect(dialect.idleReads.readIfIdle(names, [])).toBeUndefined();
+    await stream.return?.(undefined);
+    expect(dialect.idleReads.readIfIdle(names, [])).toEqual([{ name: 'a' }]);
+    expect(dialect.idleReads.readIfIdle("insert into item (name) values ('b')", [])).toBeUndefined();
+    expect((await sql.raw(names).execute(db)).rows).toEqual([{ name: 'a' }]);
+    await db.destroy();
+    expect(dialect.idleReads.readIfIdle(names, [])).toBeUndefined();
+  });
+});
+
+describe('store version (versionIfIdle)', () => {
+  it('stays while nothing is committed and changes with every commit, of this connection or another', async () => {
+    const file = newFile();
+    const dialect = createSqliteDialect(file);
+    const db = new Kysely<TestDb>({ dialect });
+    try {
+      await createTable(db);
+      const version = () => dialect.idleReads.versionIfIdle();
+      const first = version();
+      expect(first).toBeDefined();
+      await db.selectFrom('item').selectAll().execute();
+      expect(version()).toBe(first);
+      await db.insertInto('item').values({ name: 'own' }).execute();
+      const afterOwn = version();
+      expect(afterOwn).not.toBe(first);
+      const other = openSqliteDatabase(file);
+      other.exec("update item set flag = 1 where name = 'own'");
+      const afterOther = version();
+      expect(afterOther).not.toBe(afterOwn);
+      other.exec("insert into item (name) values ('other')");
+      expect(version()).not.toBe(afterOther);
+      other.close();
+      let release!: () => void;
+      const paused = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const transaction = db.transaction().execute(async (trx) => {
+        await trx.insertInto('item').values({ name: 'inside' }).execute();
+        await paused;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(version()).toBeUndefined();
+      release();
+      await transaction;
+      expect(version()).toBeDefined();
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('has no version for an in-memory database', async () => {
+    const dialect = createSqliteDialect(':memory:');
+    const db = new Kysely<TestDb>({ dialect });
+    await createTable(db);
+    expect(dialect.idleReads.versionIfIdle()).toBeUndefined();
+    await db.destroy();
+  });
+});

@@ -11,6 +11,17 @@
  * - DDL is transactional here (SQLite supports it), so the migrator applies each run of migrations in
  *   one transaction: a failing migration leaves nothing behind.
  * - Pragmas at open: `journal_mode=WAL`, `busy_timeout=5000`, `foreign_keys=ON`, `synchronous=NORMAL`.
+ * - `readIfIdle` (the dialect's `idleReads`) runs a read at once, synchronously, only while nothing of
+ *   this process holds the connection (no query, stream or transaction between Kysely's acquire and
+ *   release of it): it sees exactly what a read queued behind Kysely's lock would see when it got the
+ *   connection, so it never reads inside another caller's transaction. Otherwise it declines and the
+ *   caller queues through Kysely as usual.
+ * - `versionIfIdle` names the state of the whole database as a new read would see it: the WAL-index
+ *   header in the `-shm` file, which every commit of any connection, in this process or another,
+ *   rewrites (its change counter, frame count and checksums). SQLite's own readers keep their page cache
+ *   while that header is unchanged, on the same ground. It is read only while the connection is free
+ *   (so no transaction of this process has uncommitted changes) and only when its two copies agree (a
+ *   commit is not half-written); otherwise, and for `:memory:` or URI files, there is no version.
  *
  * How values come back (node:sqlite with `readBigInts` off):
  * - INTEGER → JS number. An integer outside ±2^53 makes the read throw (ERR_OUT_OF_RANGE) rather than
@@ -19,6 +30,7 @@
  * - REAL → number, TEXT → string, BLOB → Uint8Array, NULL → null. `undefined` parameters bind as NULL.
  * - Rows are null-prototype objects keyed by column name.
  */
+import { closeSync, openSync, readSync } from 'node:fs';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import {
   CompiledQuery,
@@ -93,9 +105,87 @@ export function adaptDatabase(database: DatabaseSync): SqliteDatabase {
   };
 }
 
+/**
+ * Reads that skip Kysely's queue when the connection is free (see the file comment); PostgreSQL and
+ * a Kysely over any other dialect have none, and their reads always go through Kysely.
+ */
+export interface IdleReads {
+  /** The rows of a read statement run now, or undefined when the connection is held or not open yet. */
+  readIfIdle(sql: string, parameters: readonly unknown[]): unknown[] | undefined;
+  /**
+   * The database's version while the connection is free, else undefined (see the file comment): two
+   * equal versions mean no connection committed anything between the two readings.
+   */
+  versionIfIdle(): string | undefined;
+}
+
+/** The WAL-index header: two 48-byte copies at the start of the -shm file (sqlite.org/walformat.html). */
+const WAL_HEADER_BYTES = 48;
+const WAL_HEADER_IS_INIT = 12;
+
+/**
+ * Reads the WAL-index header of `shmFile` (opened on first use): the first copy as text, or undefined
+ * when the file is not there yet, the header is not initialised, or its two copies differ.
+ */
+function walHeaderReader(shmFile: string): { read(): string | undefined; close(): void } {
+  const header = Buffer.alloc(2 * WAL_HEADER_BYTES);
+  let fd: number | undefined;
+  return {
+    read() {
+      try {
+        fd ??= openSync(shmFile, 'r');
+        if (readSync(fd, header, 0, header.length, 0) !== header.length) return undefined;
+      } catch {
+        return undefined;
+      }
+      if (header[WAL_HEADER_IS_INIT] !== 1) return undefined;
+      if (header.compare(header, WAL_HEADER_BYTES, 2 * WAL_HEADER_BYTES, 0, WAL_HEADER_BYTES) !== 0)
+        return undefined;
+      return header.toString('latin1', 0, WAL_HEADER_BYTES);
+    },
+    close() {
+      if (fd !== undefined) closeSync(fd);
+      fd = undefined;
+    },
+  };
+}
+
+/** Whether the one connection is open and held (between Kysely's acquire and release of it). */
+interface ConnectionState {
+  database: SqliteDatabase | undefined;
+  held: number;
+  walHeader: ReturnType<typeof walHeaderReader> | undefined;
+}
+
 class ImmediateSqliteDriver extends SqliteDriver {
+  readonly #state: ConnectionState;
+
+  constructor(config: SqliteDialectConfig, state: ConnectionState) {
+    super(config);
+    this.#state = state;
+  }
+
+  // Kysely's runtime driver calls this once it holds its connection lock, and releaseConnection before it
+  // lets the lock go: `held` is set before any statement of the holder runs and cleared after its last.
+  override acquireConnection(): Promise<DatabaseConnection> {
+    this.#state.held += 1;
+    return super.acquireConnection();
+  }
+
+  override releaseConnection(): Promise<void> {
+    this.#state.held -= 1;
+    return super.releaseConnection();
+  }
+
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+
+  override destroy(): Promise<void> {
+    // A destroyed store answers through Kysely (which refuses), never from the closed database.
+    this.#state.database = undefined;
+    this.#state.walHeader?.close();
+    return super.destroy();
   }
 }
 
@@ -108,14 +198,48 @@ class TransactionalDdlSqliteAdapter extends SqliteAdapter {
 /** Kysely's `SqliteDialect` with `BEGIN IMMEDIATE` transactions and transactional DDL (see above). */
 export class NodeSqliteDialect extends SqliteDialect {
   readonly #config: SqliteDialectConfig;
+  readonly #state: ConnectionState;
 
-  constructor(config: SqliteDialectConfig) {
+  /** `shmFile`: the database's `-shm` file, for `versionIfIdle` (none: no version). */
+  constructor(config: SqliteDialectConfig, shmFile?: string) {
     super(config);
-    this.#config = config;
+    this.#state = {
+      database: undefined,
+      held: 0,
+      walHeader: shmFile === undefined ? undefined : walHeaderReader(shmFile),
+    };
+    const open = config.database;
+    // The database the driver opens, kept for idle reads (the driver opens it once, on the first query).
+    this.#config = {
+      ...config,
+      database: async (connection) => {
+        const database = typeof open === 'function' ? await open(connection) : open;
+        // The -shm header versions the database only in WAL mode (a file where WAL could not be set
+        // may still have an old -shm beside it, which no commit would change).
+        const [mode] = database.prepare('pragma journal_mode').all([]) as { journal_mode?: unknown }[];
+        if (mode?.journal_mode !== 'wal') this.#state.walHeader = undefined;
+        this.#state.database = database;
+        return database;
+      },
+    };
   }
 
+  /** Reads run at once while the connection is free (see the file comment). */
+  readonly idleReads: IdleReads = {
+    readIfIdle: (sql, parameters) => {
+      const { database, held } = this.#state;
+      if (database === undefined || held !== 0) return undefined;
+      const statement = database.prepare(sql);
+      return statement.reader ? statement.all(parameters) : undefined;
+    },
+    versionIfIdle: () => {
+      const { database, held, walHeader } = this.#state;
+      return database === undefined || held !== 0 ? undefined : walHeader?.read();
+    },
+  };
+
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.#config);
+    return new ImmediateSqliteDriver(this.#config, this.#state);
   }
 
   override createAdapter(): DialectAdapter {
@@ -125,5 +249,9 @@ export class NodeSqliteDialect extends SqliteDialect {
 
 /** The dialect for a SQLite file; the file is opened lazily on the first query. */
 export function createSqliteDialect(file: string): NodeSqliteDialect {
-  return new NodeSqliteDialect({ database: () => Promise.resolve(adaptDatabase(openSqliteDatabase(file))) });
+  const onDisk = file !== '' && file !== ':memory:' && !file.startsWith('file:');
+  return new NodeSqliteDialect(
+    { database: () => Promise.resolve(adaptDatabase(openSqliteDatabase(file))) },
+    onDisk ? `${file}-shm` : undefined,
+  );
 }
