@@ -152,7 +152,7 @@ async function main(): Promise<void> {
   // ---------------------------------------------------------------- measurements
   for (const size of ['full', 'half'] as const) {
     const ats = { endpoint, connectionString, table: atsTables[size].name, batch: '1000' };
-    for (const subject of ['ats-raw', 'ats-connector'] as const) {
+    for (const subject of ['ats-raw', 'ats-raw-scan', 'ats-connector'] as const) {
       const measured = await worker(subject, { ...ats, end: new Date().toISOString() });
       results.push({ ...measured, subject: `ats-${size} ${subject.slice(4)}` });
       log(results.at(-1) as unknown as Record<string, unknown>);
@@ -217,6 +217,19 @@ async function main(): Promise<void> {
       lines.push(
         `  ${`${source}-full raw, one stream`.padEnd(30)} ${String(raw.rows).padStart(8)} ${raw.seconds.toFixed(2).padStart(7)} s            ${`${raw.peakRssMB}`.padStart(6)}  ${raw.cpuSeconds.toFixed(2).padStart(7)}  ${sourceCpuOf(rawSourceCpu)}`,
       );
+      if (source === 'ats') {
+        // The flow's own requests (no Timestamp predicate) in one stream: what parallelism alone adds.
+        const scanSourceCpu = processCpuSeconds(sourcePid[source]);
+        const scan = await worker('ats-raw-scan', {
+          endpoint: slowEndpoint,
+          table: atsTables.full.name,
+          end: new Date().toISOString(),
+        });
+        log({ ...scan, subject: `ats-full raw-scan (rtt ${rttMs} ms)` });
+        lines.push(
+          `  ${'ats-full raw-scan, one stream'.padEnd(30)} ${String(scan.rows).padStart(8)} ${scan.seconds.toFixed(2).padStart(7)} s  ${`${(raw.seconds / scan.seconds).toFixed(2)}×`.padStart(7)}  ${`${scan.peakRssMB}`.padStart(6)}  ${scan.cpuSeconds.toFixed(2).padStart(7)}  ${sourceCpuOf(scanSourceCpu)}`,
+        );
+      }
       for (const n of sweep) {
         const sourceCpu = processCpuSeconds(sourcePid[source]);
         const measured = await runFlow(
@@ -309,6 +322,15 @@ function printVerdicts(): void {
     );
     const cpu = cpuPerRow(flow) / cpuPerRow(raw);
     line(`${table} flow CPU per row vs raw client`, `${cpu.toFixed(2)}×`, '≤ 1.5×', cpu <= 1.5);
+    const scan = results.find((x) => x.subject === `${table} raw-scan`);
+    if (scan !== undefined) {
+      console.log(
+        `  ${`${table} flow speed vs raw-scan`.padEnd(44)} ${`${(scan.seconds / flow.seconds).toFixed(2)}×`.padStart(9)}  (no goal: the same requests as the flow, no predicate; see read-window.ts)`,
+      );
+      console.log(
+        `  ${`${table} flow CPU per row vs raw-scan`.padEnd(44)} ${`${(cpuPerRow(flow) / cpuPerRow(scan)).toFixed(2)}×`.padStart(9)}`,
+      );
+    }
     const floor = results.find((x) => x.subject === `${table} arrow`);
     if (floor !== undefined) {
       const ratio = cpuPerRow(flow) / cpuPerRow(floor);
