@@ -1,6 +1,6 @@
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { azuriteConnectionString, azuriteEndpoint, uniqueTableName } from '../../../test/support/azurite.ts';
 import { AppError } from '../../domain/errors.ts';
 import type { FilterNode, ReadRequest, RecordBatch, Row } from '../connector.ts';
@@ -159,18 +159,31 @@ describe('read', () => {
     expect(rows.map((r) => r.RowKey).sort()).toEqual(['d', 'e', 'f', 'g', 'h']);
   });
 
-  it('reads lazily: one page per pulled batch', async () => {
+  it('reads lazily: one page per pulled batch, at most one page ahead from the second pull', async () => {
     let served = 0;
     const lazy = createAzureTableStorage({ schemaSampleSize: 50 }, { onEntityPage: (n) => (served += n) });
     const iterator = iterate(
       lazy.read(params(), request({ table: numbered, batchSize: 100 }), testContext()),
     );
-    const first = await iterator.next();
-    expect(first.done).toBe(false);
-    // The schema sample (50) and one page of 100; nothing read ahead.
-    expect(served).toBeLessThanOrEqual(50 + 2 * 100);
+    // `served` settles at `expected` and stays there while nobody pulls.
+    const settlesAt = async (expected: number): Promise<void> => {
+      await vi.waitFor(
+        () => {
+          expect(served).toBe(expected);
+        },
+        { timeout: 5_000 },
+      );
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(served).toBe(expected);
+    };
+    expect((await iterator.next()).done).toBe(false);
+    // The schema sample (50) and the first page of 100: nothing read ahead for a first batch (a preview).
+    await settlesAt(50 + 100);
     await iterator.next();
-    expect(served).toBeLessThanOrEqual(50 + 3 * 100);
+    // The second page, and the third requested while the second is consumed; nothing beyond it.
+    await settlesAt(50 + 3 * 100);
+    expect((await iterator.next()).value?.rows[0]?.['RowKey']).toBeDefined();
+    await settlesAt(50 + 4 * 100);
     await iterator.return?.();
   });
 

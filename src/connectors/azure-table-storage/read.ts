@@ -3,9 +3,10 @@
  * which streams a table's window as RecordBatches.
  *
  * Guarantees of `read`:
- * - pull-based: one service page (`$top` = batchSize, at most 1,000, Azure's maximum) is requested per
- *   batch the consumer asks for; continuation tokens are followed only on the next pull, so memory is
- *   bounded by one page whatever the table's size;
+ * - pull-based with one page ahead: a service page (`$top` = batchSize, at most 1,000, Azure's maximum) per
+ *   batch the consumer asks for; the first pull requests only the first page, and from the second pull on
+ *   the next page's request is in flight while the current page is processed and consumed, so memory is
+ *   bounded by two pages whatever the table's size (the service's time and ours overlap);
  * - rows pass the window exactly (read-window.ts) and the whole PQL filter with SQL semantics; both are
  *   pushed down as OData where that is safe and always re-checked in memory;
  * - values are those of `preview` for the same cell: the same schema inference over the same head-of-table
@@ -146,10 +147,8 @@ export async function* read(
   const odata = parts.length <= 1 ? parts[0] : parts.map((p) => `(${p})`).join(' and ');
   const source = await open(params, ctx, hooks);
 
-  let token: string | undefined;
-  do {
-    if (ctx.signal.aborted) throw ctx.signal.reason;
-    const page = await fetchPage(
+  const request$ = (token: string | undefined): Promise<EntityPage> => {
+    const page = fetchPage(
       source,
       table,
       {
@@ -159,7 +158,21 @@ export async function* read(
       },
       ctx,
     );
-    token = page.continuationToken;
+    // Observed now, awaited later: a page that fails while the consumer holds the last batch is not an
+    // unhandled rejection; the await below still throws its error, in page order.
+    page.catch(() => undefined);
+    return page;
+  };
+  // One page ahead once the consumer has asked for a second batch (a preview that stops after the first
+  // costs no extra request): the next page's request is in flight while this page's rows are made and
+  // consumed, so the service's time and ours overlap. At most one page waits beside the current one.
+  let pending: Promise<EntityPage> | undefined = request$(undefined);
+  let ahead = false;
+  while (pending !== undefined) {
+    if (ctx.signal.aborted) throw ctx.signal.reason;
+    const page: EntityPage = await pending;
+    const token = page.continuationToken;
+    pending = ahead && token !== undefined ? request$(token) : undefined;
     const rows: Row[] = [];
     // Each row's share of the page's JSON text: what the service sent for it.
     const share = page.entities.length === 0 ? 0 : page.bytes / page.entities.length;
@@ -173,7 +186,9 @@ export async function* read(
     }
     // A page holds at most `top` entities, so a batch never exceeds batchSize.
     if (rows.length > 0) yield { rows, bytes: Math.round(bytes) };
-  } while (token !== undefined);
+    ahead = true;
+    if (pending === undefined && token !== undefined) pending = request$(token);
+  }
 }
 
 /** `splitRead`: PartitionKey ranges (read-ranges.ts), probed with the read's own page requests. */
