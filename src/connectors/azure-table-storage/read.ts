@@ -185,8 +185,12 @@ export async function* read(
       bytes += share;
     }
     // A page holds at most `top` entities, so a batch never exceeds batchSize.
-    if (rows.length > 0) yield { rows, bytes: Math.round(bytes) };
-    ahead = true;
+    if (rows.length > 0) {
+      yield { rows, bytes: Math.round(bytes) };
+      ahead = true;
+    }
+    // No request once the signal has aborted (the consumer may have been away for a while).
+    ctx.signal.throwIfAborted();
     if (pending === undefined && token !== undefined) pending = request$(token);
   }
 }
