@@ -147,7 +147,7 @@ export async function* read(
   const odata = parts.length <= 1 ? parts[0] : parts.map((p) => `(${p})`).join(' and ');
   const source = await open(params, ctx, hooks);
 
-  const request$ = (token: string | undefined): Promise<EntityPage> => {
+  const requestPage = (token: string | undefined): Promise<EntityPage> => {
     const page = fetchPage(
       source,
       table,
@@ -166,13 +166,13 @@ export async function* read(
   // One page ahead once the consumer has asked for a second batch (a preview that stops after the first
   // costs no extra request): the next page's request is in flight while this page's rows are made and
   // consumed, so the service's time and ours overlap. At most one page waits beside the current one.
-  let pending: Promise<EntityPage> | undefined = request$(undefined);
+  let pending: Promise<EntityPage> | undefined = requestPage(undefined);
   let ahead = false;
   while (pending !== undefined) {
     if (ctx.signal.aborted) throw ctx.signal.reason;
     const page: EntityPage = await pending;
     const token = page.continuationToken;
-    pending = ahead && token !== undefined ? request$(token) : undefined;
+    pending = ahead && token !== undefined ? requestPage(token) : undefined;
     const rows: Row[] = [];
     // Each row's share of the page's JSON text: what the service sent for it.
     const share = page.entities.length === 0 ? 0 : page.bytes / page.entities.length;
@@ -191,7 +191,7 @@ export async function* read(
     }
     // No request once the signal has aborted (the consumer may have been away for a while).
     ctx.signal.throwIfAborted();
-    if (pending === undefined && token !== undefined) pending = request$(token);
+    if (pending === undefined && token !== undefined) pending = requestPage(token);
   }
 }
 
