@@ -173,6 +173,11 @@ export async function* read(
     const page: EntityPage = await pending;
     const token = page.continuationToken;
     pending = ahead && token !== undefined ? requestPage(token) : undefined;
+    // One turn of the event loop before this page is processed: the SDK's pipeline writes the request to the
+    // socket only after several asynchronous steps, which would otherwise wait for this page's rows and the
+    // consumer (probe: 20 ms of consumer work a page added 1.0–1.1 s to a 50-page read without the turn,
+    // 0.1–0.6 s with it).
+    if (pending !== undefined) await new Promise((resolve) => setImmediate(resolve));
     const rows: Row[] = [];
     // Each row's share of the page's JSON text: what the service sent for it.
     const share = page.entities.length === 0 ? 0 : page.bytes / page.entities.length;
