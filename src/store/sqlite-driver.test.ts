@@ -297,6 +297,22 @@ describe('store version after the turn (versionAfterTurn)', () => {
     }
   });
 
+  it('has no version when the reading fails (the callers read from the store)', async () => {
+    const dialect = createSqliteDialect(newFile());
+    const db = new Kysely<TestDb>({ dialect });
+    try {
+      await createTable(db);
+      const failing = vi.spyOn(dialect.idleReads, 'versionIfIdle').mockImplementation(() => {
+        throw new Error('unreadable');
+      });
+      expect(await dialect.idleReads.versionAfterTurn()).toBeUndefined();
+      failing.mockRestore();
+      expect(await dialect.idleReads.versionAfterTurn()).toBeDefined();
+    } finally {
+      await db.destroy();
+    }
+  });
+
   it('has no version while a transaction of this process holds the connection at the reading', async () => {
     const dialect = createSqliteDialect(newFile());
     const db = new Kysely<TestDb>({ dialect });

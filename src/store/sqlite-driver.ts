@@ -257,7 +257,12 @@ export class NodeSqliteDialect extends SqliteDialect {
         setImmediate(() => {
           // Callers from here on wait for the next reading: each asked before this one was taken.
           this.#afterTurn = undefined;
-          resolve(this.idleReads.versionIfIdle());
+          // No version (the read goes to the store) rather than an exception outside any caller.
+          try {
+            resolve(this.idleReads.versionIfIdle());
+          } catch {
+            resolve(undefined);
+          }
         });
       })),
   };
