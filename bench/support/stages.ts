@@ -127,8 +127,15 @@ export async function measureStages(input: StageInput): Promise<StageTiming[]> {
 
   const n = iterations;
   const timings: StageTiming[] = [];
-  const add = async (stage: string, depth: number, fn: () => unknown, count = n): Promise<void> => {
-    timings.push({ stage, depth, micros: await time(count, fn) });
+  /** `calls`: how many calls one run of `fn` makes (the figure is per call). */
+  const add = async (
+    stage: string,
+    depth: number,
+    fn: () => unknown,
+    count = n,
+    calls = 1,
+  ): Promise<void> => {
+    timings.push({ stage, depth, micros: (await time(count, fn)) / calls });
   };
   try {
     await add('bare Fastify /ping: app.inject (the cost of inject itself)', 0, async () => {
@@ -154,6 +161,17 @@ export async function measureStages(input: StageInput): Promise<StageTiming[]> {
     });
     await add('connections.getJson (service: the stored view, as the route does)', 1, () =>
       sluice.connections.getJson(actor, connectionId),
+    );
+    // Under HTTP load the GETs one poll phase read share one reading of the store's version
+    // (sqlite-driver.ts versionAfterTurn); called one at a time, each waits for a loop turn of its own.
+    await add(
+      '  10 started together, per call (one version reading shared, as under load)',
+      1,
+      async () => {
+        await Promise.all(Array.from({ length: 10 }, () => sluice.connections.getJson(actor, connectionId)));
+      },
+      Math.max(10, Math.floor(n / 10)),
+      10,
     );
     await add('node:sqlite select of the view (the stored view alone)', 2, () =>
       selectView.get(viewKeyOf, connectionId, actor.orgId, actor.sandboxId),

@@ -37,8 +37,9 @@ type Slot = { readonly arg: number } | { readonly value: unknown };
 export interface PreparedOptions {
   /**
    * Keep up to this many results (by arguments) and answer from them while the store's version is the
-   * one read just before the result was read (SQLite: sqlite-driver.ts versionIfIdle; it changes with
-   * every commit of any connection). Never on PostgreSQL. The rows are shared: callers must not change them.
+   * one read just before the result was read (SQLite: sqlite-driver.ts versionAfterTurn, read after the
+   * call; it changes with every commit of any connection). Never on PostgreSQL. The rows are shared:
+   * callers must not change them.
    */
   readonly keepWhileUnchanged?: number;
 }
@@ -93,7 +94,9 @@ export function prepareQuery<DB, Row, Args extends readonly unknown[]>(
     const { query, slots } = compiled;
     const parameters = slots.map((slot) => ('arg' in slot ? args[slot.arg] : slot.value));
     // The version is read before the rows: a commit between the two leaves a version no later call matches.
-    const version = kept === undefined ? undefined : idle?.versionIfIdle();
+    // It is read after this call (one reading for the calls of this turn of the event loop: sqlite-driver.ts
+    // versionAfterTurn), so it shows every commit that returned before the call.
+    const version = kept === undefined ? undefined : await idle?.versionAfterTurn();
     const key = version === undefined ? '' : JSON.stringify(parameters);
     if (version !== undefined) {
       const hit = kept?.get(key);

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kysely, sql, type Generated } from 'kysely';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { adaptDatabase, createSqliteDialect, openSqliteDatabase } from './sqlite-driver.ts';
 
 interface TestDb {
@@ -262,5 +262,82 @@ describe('store version (versionIfIdle)', () => {
     await createTable(db);
     expect(dialect.idleReads.versionIfIdle()).toBeUndefined();
     await db.destroy();
+  });
+});
+
+describe('store version after the turn (versionAfterTurn)', () => {
+  it('reads once, after every caller of the turn, so it shows a commit made after any of the calls', async () => {
+    const file = newFile();
+    const dialect = createSqliteDialect(file);
+    const db = new Kysely<TestDb>({ dialect });
+    const other = openSqliteDatabase(file);
+    try {
+      await createTable(db);
+      const before = dialect.idleReads.versionIfIdle();
+      const readings = vi.spyOn(dialect.idleReads, 'versionIfIdle');
+      const first = dialect.idleReads.versionAfterTurn();
+      // Another process commits after the first call and before the second: one reading serves both.
+      other.exec("insert into item (name) values ('between')");
+      const second = dialect.idleReads.versionAfterTurn();
+      expect(second).toBe(first);
+      const version = await first;
+      expect(readings).toHaveBeenCalledTimes(1);
+      expect(version).toBeDefined();
+      expect(version).not.toBe(before);
+      // A call after the reading waits for a reading of its own.
+      other.exec("insert into item (name) values ('after')");
+      const next = await dialect.idleReads.versionAfterTurn();
+      expect(readings).toHaveBeenCalledTimes(2);
+      expect(next).toBeDefined();
+      expect(next).not.toBe(version);
+      expect(await dialect.idleReads.versionAfterTurn()).toBe(next);
+    } finally {
+      other.close();
+      await db.destroy();
+    }
+  });
+
+  it('has no version when the reading fails (the callers read from the store)', async () => {
+    const dialect = createSqliteDialect(newFile());
+    const db = new Kysely<TestDb>({ dialect });
+    try {
+      await createTable(db);
+      const failing = vi.spyOn(dialect.idleReads, 'versionIfIdle').mockImplementation(() => {
+        throw new Error('unreadable');
+      });
+      expect(await dialect.idleReads.versionAfterTurn()).toBeUndefined();
+      failing.mockRestore();
+      expect(await dialect.idleReads.versionAfterTurn()).toBeDefined();
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('has no version while a transaction of this process holds the connection at the reading', async () => {
+    const dialect = createSqliteDialect(newFile());
+    const db = new Kysely<TestDb>({ dialect });
+    try {
+      await createTable(db);
+      let release!: () => void;
+      const paused = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let inside!: () => void;
+      const started = new Promise<void>((resolve) => {
+        inside = resolve;
+      });
+      const transaction = db.transaction().execute(async (trx) => {
+        await trx.insertInto('item').values({ name: 'inside' }).execute();
+        inside();
+        await paused;
+      });
+      await started;
+      expect(await dialect.idleReads.versionAfterTurn()).toBeUndefined();
+      release();
+      await transaction;
+      expect(await dialect.idleReads.versionAfterTurn()).toBeDefined();
+    } finally {
+      await db.destroy();
+    }
   });
 });

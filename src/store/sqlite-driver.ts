@@ -22,6 +22,14 @@
  *   while that header is unchanged, on the same ground. It is read only while the connection is free
  *   (so no transaction of this process has uncommitted changes) and only when its two copies agree (a
  *   commit is not half-written); otherwise, and for `:memory:` or URI files, there is no version.
+ * - `versionAfterTurn` is that version read later and once for many callers: in the check phase after
+ *   the current turn of the event loop (setImmediate), one `-shm` read (a syscall) for every caller since
+ *   the last reading; under load, for all the GETs whose requests one poll phase read. It is exact for
+ *   read-your-writes across processes, as `versionIfIdle` read at the call is: the reading is taken after
+ *   every call it answers, and SQLite rewrites the header before COMMIT returns, so a commit of any process
+ *   that returned before a call shows in the reading (for a GET: one that returned before the client sent
+ *   the request, so before Sluice received it and called). A result kept under an older version is then
+ *   not used. The callers wait one hop through the check phase (microseconds; no I/O is waited for).
  *
  * How values come back (node:sqlite with `readBigInts` off):
  * - INTEGER → JS number. An integer outside ±2^53 makes the read throw (ERR_OUT_OF_RANGE) rather than
@@ -117,6 +125,11 @@ export interface IdleReads {
    * equal versions mean no connection committed anything between the two readings.
    */
   versionIfIdle(): string | undefined;
+  /**
+   * `versionIfIdle` read once what this turn of the event loop received has been handled: in the check
+   * phase after it (setImmediate), one reading shared by every caller until then (see the file comment).
+   */
+  versionAfterTurn(): Promise<string | undefined>;
 }
 
 /** The WAL-index header: two 48-byte copies at the start of the -shm file (sqlite.org/walformat.html). */
@@ -224,6 +237,9 @@ export class NodeSqliteDialect extends SqliteDialect {
     };
   }
 
+  /** The shared reading `versionAfterTurn` callers wait for, until its immediate runs. */
+  #afterTurn: Promise<string | undefined> | undefined;
+
   /** Reads run at once while the connection is free (see the file comment). */
   readonly idleReads: IdleReads = {
     readIfIdle: (sql, parameters) => {
@@ -236,6 +252,19 @@ export class NodeSqliteDialect extends SqliteDialect {
       const { database, held, walHeader } = this.#state;
       return database === undefined || held !== 0 ? undefined : walHeader?.read();
     },
+    versionAfterTurn: () =>
+      (this.#afterTurn ??= new Promise((resolve) => {
+        setImmediate(() => {
+          // Callers from here on wait for the next reading: each asked before this one was taken.
+          this.#afterTurn = undefined;
+          // No version (the read goes to the store) rather than an exception outside any caller.
+          try {
+            resolve(this.idleReads.versionIfIdle());
+          } catch {
+            resolve(undefined);
+          }
+        });
+      })),
   };
 
   override createDriver(): Driver {

@@ -87,6 +87,24 @@ describeEachStore('getView across stores', (ctx) => {
     }
   });
 
+  it('answers reads started together (one version reading on SQLite) with a write made before them', async () => {
+    const { reader, writer } = await open();
+    await writer.insert(connection('c1', 'first', '"e1"'));
+    await writer.insert(connection('c2', 'two', '"e2"'));
+    expect(nameOf(await reader.getView(tenant, 'c1'))).toBe('first');
+    expect(nameOf(await reader.getView(tenant, 'c2'))).toBe('two');
+    expect(await writer.update(connection('c1', 'second', '"e3"'), '"e1"')).toBe(true);
+    const together = await Promise.all([
+      reader.getView(tenant, 'c1'),
+      reader.getView(tenant, 'c2'),
+      reader.getView(tenant, 'c1'),
+    ]);
+    expect(together.map(nameOf)).toEqual(['second', 'two', 'second']);
+    expect(await writer.delete(tenant, 'c2')).toBe(true);
+    const afterDelete = await Promise.all([reader.getView(tenant, 'c2'), reader.getView(tenant, 'c1')]);
+    expect(afterDelete.map(nameOf)).toEqual([undefined, 'second']);
+  });
+
   it("answers this process's own writes, through any repository of the store", async () => {
     const { reader, own } = await open();
     await own.insert(connection('c1', 'first', '"e1"'));
