@@ -166,10 +166,11 @@ export async function* read(
   // One page ahead once the consumer has asked for a second batch (a preview that stops after the first
   // costs no extra request): the next page's request is in flight while this page's rows are made and
   // consumed, so the service's time and ours overlap. At most one page waits beside the current one.
+  // No request once the signal has aborted: checked before the first and after each batch was consumed.
+  ctx.signal.throwIfAborted();
   let pending: Promise<EntityPage> | undefined = requestPage(undefined);
   let ahead = false;
   while (pending !== undefined) {
-    if (ctx.signal.aborted) throw ctx.signal.reason;
     const page: EntityPage = await pending;
     const token = page.continuationToken;
     pending = ahead && token !== undefined ? requestPage(token) : undefined;
@@ -194,7 +195,7 @@ export async function* read(
       yield { rows, bytes: Math.round(bytes) };
       ahead = true;
     }
-    // No request once the signal has aborted (the consumer may have been away for a while).
+    // The consumer may have been away for a while.
     ctx.signal.throwIfAborted();
     if (pending === undefined && token !== undefined) pending = requestPage(token);
   }
